@@ -1,0 +1,3 @@
+from exam_server.cli import main
+
+main()

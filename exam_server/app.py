@@ -1,0 +1,73 @@
+"""The application factory. Importing this module does no work; ``create_app`` does."""
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Any, Mapping
+
+from flask import Flask
+
+from exam_server.clock import Clock
+from exam_server.config import Settings, load_settings
+from exam_server.extensions import socketio
+
+log = logging.getLogger("exam_server")
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
+    """Build the Flask app: settings checked, services wired, blueprints and namespaces registered."""
+    from exam_server.security import keys
+    from exam_server.services.context import ServiceContext
+
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    if not settings.node_name:
+        from dataclasses import replace
+
+        settings = replace(settings, node_name=f"{socket.gethostname()}:{settings.port}")
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        SECRET_KEY=keys.secret_key(settings),
+        MAX_CONTENT_LENGTH=80 * 1024 * 1024,  # a bank upload; the importer caps it further
+        JSON_SORT_KEYS=False,
+    )
+    services = ServiceContext.create(settings, clock)
+    app.extensions["exam_services"] = services
+    _register_web(app)
+    _register_realtime(app, settings)
+    return app
+
+
+def services_of(app: Flask):
+    return app.extensions["exam_services"]
+
+
+def _register_web(app: Flask) -> None:
+    from exam_server.web import api, errors, pages
+
+    errors.register(app)
+    app.register_blueprint(api.blueprint)
+    app.register_blueprint(pages.blueprint)
+
+
+def _register_realtime(app: Flask, settings: Settings) -> None:
+    from exam_server.realtime.candidate import CandidateNamespace
+    from exam_server.realtime.runtime import Runtime
+
+    socketio.init_app(
+        app,
+        async_mode=settings.async_mode,
+        message_queue=settings.redis_url or None,
+        # Only pages served by this server may open a socket (no cross-site websocket hijacking).
+        cors_allowed_origins=_allowed_origins(settings),
+        ping_interval=10,
+        ping_timeout=10,
+        max_http_buffer_size=64 * 1024,
+    )
+    socketio.on_namespace(CandidateNamespace("/candidate"))
+    app.extensions["exam_runtime"] = Runtime(app)
+
+
+def _allowed_origins(settings: Settings):
+    if settings.public_url:
+        return [settings.public_url.rstrip("/")]
+    return None  # None: same origin as the request's Host only

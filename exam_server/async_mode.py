@@ -1,0 +1,42 @@
+"""Choosing the concurrency library: the one place that patches the standard library.
+
+Patching must happen before anything imports socket, threading or a database
+driver, so the entry points (``wsgi.py``, ``exam-server serve``) call this first.
+"""
+from __future__ import annotations
+
+import os
+
+_patched: str | None = None
+
+
+def patch(mode: str) -> None:
+    global _patched
+    if _patched == mode or mode == "threading":
+        _patched = mode
+        return
+    if mode == "eventlet":
+        os.environ.setdefault("EVENTLET_NO_GREENDNS", "yes")  # its resolver misbehaves offline
+        import eventlet
+
+        eventlet.monkey_patch()
+        _green_psycopg2("eventlet")
+    elif mode == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+        _green_psycopg2("gevent")
+    else:
+        raise ValueError(f"unknown async mode {mode!r}")
+    _patched = mode
+
+
+def _green_psycopg2(mode: str) -> None:
+    # psycopg2 waits on the network in C; without this wait callback every
+    # PostgreSQL query would stop the whole worker instead of one greenlet.
+    try:
+        import psycogreen.eventlet as green_eventlet
+        import psycogreen.gevent as green_gevent
+    except ImportError:
+        return
+    (green_eventlet.patch_psycopg if mode == "eventlet" else green_gevent.patch_psycopg)()

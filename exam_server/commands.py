@@ -1,0 +1,257 @@
+"""The ``exam-server`` commands (CONTRACT section 1), each a thin call into a service."""
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from exam_server.config import load_settings
+from exam_server.errors import BadInput, ExamError
+
+
+def fail(message: str, status: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+def command(func):
+    """Every command: takes --data, turns our errors into a message and an exit status."""
+
+    @click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,
+                  help="Data folder (default $EXAM_DATA_DIR, else ./instance).")
+    @functools.wraps(func)
+    def wrapper(data_dir, **kwargs):
+        try:
+            settings = load_settings({"data_dir": data_dir} if data_dir else None)
+            return func(settings, **kwargs)
+        except ExamError as exc:
+            fail(exc.message, exc.exit_status)
+        except OSError as exc:
+            fail(f"{exc.filename or ''}: {exc.strerror}" if exc.strerror else str(exc), 1)
+        except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a failure of ours, not of the input: say so, keep the trace for a report
+            import traceback
+
+            traceback.print_exc()
+            fail(f"unexpected failure ({type(exc).__name__}: {exc}); please report it with the trace above", 1)
+
+    return wrapper
+
+
+def context(settings):
+    from exam_server.services.context import ServiceContext
+
+    return ServiceContext.create(settings)
+
+
+def emit(data, as_json: bool, human) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        human(data)
+
+
+def read_input(path: str, limit: int | None = None) -> bytes:
+    file = Path(path)
+    if not file.is_file():
+        raise BadInput(f"{path}: no such file")
+    if limit is not None and file.stat().st_size > limit:
+        raise BadInput(f"{path}: {file.stat().st_size} bytes is over the limit of {limit} bytes")
+    return file.read_bytes()
+
+
+@click.group(help="Computer-based testing server: banks, exams, sessions, live proctoring, signed results.")
+def cli():
+    pass
+
+
+@cli.command(help="Create or upgrade the database schema and create missing keys. Safe to run again.")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def init(settings, as_json):
+    from exam_server.security.keys import ensure_keys
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    created = ensure_keys(settings)
+    ctx = context(settings)
+    ctx.db.upgrade()
+    ctx.close()
+    data = {"data_dir": str(settings.data_dir.resolve()), "database": _safe_url(settings), "created_keys": created}
+    emit(data, as_json, lambda d: click.echo(
+        f"data folder {d['data_dir']}\ndatabase {d['database']} is up to date\n"
+        + (f"created: {', '.join(created)}" if created else "keys: present")))
+
+
+def _safe_url(settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+
+
+@cli.command("import-bank", help="Import a question bank file as a new version of a bank.")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--bank", "bank_code", help="Bank code (default: from the file name).")
+@click.option("--format", "fmt", help="gift, aiken, csv, xlsx, qti or moodlexml (default: guessed).")
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option("--strict", is_flag=True, help="Refuse the file if any item would be skipped.")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def import_bank(settings, file, bank_code, fmt, dry_run, strict, as_json):
+    from exam_server.banks.importer import MAX_BANK_BYTES
+    from exam_server.services.banks import import_bank as run
+
+    data = read_input(file, MAX_BANK_BYTES)
+    with _progress(enabled=not as_json) as progress:
+        report = run(context(settings), data, file, bank_code=bank_code, fmt=fmt, strict=strict,
+                     dry_run=dry_run, progress=progress)
+    if as_json:
+        keys = ("bank", "version", "imported", "skipped", "warnings")
+        extra = {k: v for k, v in report.items() if k not in keys}
+        click.echo(json.dumps({**{k: report[k] for k in keys}, **extra}, ensure_ascii=False, indent=2))
+    else:
+        _print_import_report(report, dry_run)
+
+
+class _progress:
+    """A progress bar on a terminal for large files; nothing when piped."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self):
+        return self.update if self.enabled else None
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="B", unit_scale=True, desc="reading", leave=False, file=sys.stderr)
+        self.bar.n = done
+        self.bar.refresh()
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _print_import_report(report: dict, dry_run: bool) -> None:
+    if report.get("unchanged"):
+        click.echo(f"bank {report['bank']}: identical to version {report['version']}, nothing changed")
+    else:
+        verb = "would import" if dry_run else "imported"
+        click.echo(f"bank {report['bank']} version {report['version']}: {verb} {report['imported']} items")
+    for category, count in (report.get("categories") or {}).items():
+        click.echo(f"  {category or '(no category)'}: {count}")
+    for skipped in report["skipped"]:
+        click.echo(f"skipped {skipped['item']} (line {skipped['line']}): {skipped['reason']}")
+    for warning in report["warnings"]:
+        click.echo(f"warning: {warning}")
+
+
+@cli.command(help="List banks with their versions and item counts per category.")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def banks(settings, as_json):
+    from exam_server.services.banks import list_banks
+
+    def human(rows):
+        if not rows:
+            click.echo("no banks yet: import one with 'exam-server import-bank FILE'")
+        for bank in rows:
+            for v in bank["versions"]:
+                categories = ", ".join(f"{c or '-'} {n}" for c, n in v["categories"].items())
+                click.echo(f"{bank['code']}\tv{v['version']}\t{v['format']}\t{v['items']} items\t{categories}")
+
+    emit(list_banks(context(settings)), as_json, human)
+
+
+@cli.command("create-exam", help="Register an exam definition from a blueprint (TOML).")
+@click.argument("blueprint", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+@command
+def create_exam(settings, blueprint, as_json):
+    from exam_server.services.exams import create_exam as run
+
+    text = read_input(blueprint, 1024 * 1024).decode("utf-8", errors="replace")
+    code = run(context(settings), text, blueprint)
+    emit({"exam_code": code}, as_json, lambda d: click.echo(d["exam_code"]))
+
+
+@cli.command("create-session", help="Open a sitting of an exam for a list of candidates.")
+@click.option("--exam", "exam_code", required=True)
+@click.option("--name", required=True)
+@click.option("--candidates", required=True, type=click.Path(dir_okay=False))
+@click.option("--proctor", "proctors", multiple=True, help="Staff username to assign as proctor (repeatable).")
+@click.option("--seed", type=int, default=None, help="Seed of the forms (default: random).")
+@click.option("--credentials-out", type=click.Path(dir_okay=False), default=None,
+              help="Write participant_number,password for every candidate here.")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def create_session(settings, exam_code, name, candidates, proctors, seed, credentials_out, as_json):
+    from exam_server.services.sessions import create_session as run
+
+    opened = run(context(settings), exam_code, name, read_input(candidates, 16 * 1024 * 1024), candidates,
+                 proctors=proctors, seed=seed)
+    if credentials_out:
+        write_credentials(Path(credentials_out), opened["credentials"])
+    data = {k: opened[k] for k in ("session_id", "session_token", "exam_code", "candidates")}
+    emit(data, as_json, lambda d: click.echo(
+        f"session_id {d['session_id']}\nsession_token {d['session_token']}\n{d['candidates']} candidates"
+        + (f", credentials in {credentials_out}" if credentials_out else "")))
+
+
+def write_credentials(path: Path, credentials: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        path.chmod(0o600)  # passwords in clear: readable by the owner only
+        writer = csv.writer(handle)
+        writer.writerow(["participant_number", "password"])
+        writer.writerows([c["participant_number"], c["password"]] for c in credentials)
+
+
+@cli.command("add-user", help="Create a staff account; the password is read from stdin.")
+@click.option("--role", required=True, type=click.Choice(["admin", "proctor"]))
+@click.option("--username", required=True)
+@command
+def add_user(settings, role, username):
+    from exam_server.services.users import add_user as run
+
+    if sys.stdin.isatty():
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True, err=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    user_id = run(context(settings), role, username, password)
+    click.echo(f"{role} {username} created (id {user_id})")
+
+
+@cli.command(help="Export the results of a session.")
+@click.argument("session_id", type=int)
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "json", "xlsx"]))
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@command
+def results(settings, session_id, fmt, out):
+    from exam_server.services.exports import export_results
+
+    data = export_results(context(settings), session_id, fmt)
+    Path(out).write_bytes(data)
+    click.echo(f"results of session {session_id} written to {out}")
+
+
+@cli.command(help="Serve the kiosk, the proctor console, the admin pages and the API.")
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@command
+def serve(settings, host, port):
+    from exam_server.server import run_server
+
+    run_server(settings, host=host, port=port)
+
+
+def main() -> None:  # pragma: no cover - kept for `python -m exam_server.commands`
+    cli()

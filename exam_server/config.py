@@ -1,0 +1,161 @@
+"""Settings: defaults, then the data folder's config.toml, then the environment, then explicit values.
+
+Every source is checked against the one schema below, so an unknown or
+malformed setting stops the server at start with a message naming it, instead
+of being ignored.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from exam_server.errors import ConfigError
+
+ASYNC_MODES = ("eventlet", "gevent", "threading")
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("instance")
+    database_url: str = ""  # empty: SQLite file exam.db in data_dir
+    redis_url: str = ""  # empty: one node, no message queue
+    secret_key: str = ""  # empty: read from data_dir/secret.key
+    bank_key: str = ""  # base64 AES key; empty: read from data_dir/bank.key
+    async_mode: str = "eventlet"
+    sqlite_synchronous: str = "FULL"
+    host: str = "127.0.0.1"
+    port: int = 5000
+    public_url: str = ""  # how candidates reach the server, for printed cards and QR codes
+    node_name: str = ""  # names this process in logs and connection records
+    answer_batch_ms: int = 4  # how long the answer writer gathers answers into one commit
+    disconnect_alert_seconds: int = 60
+    staff_token_hours: int = 12
+    login_attempts_per_minute: int = 10
+    extra: Mapping[str, Any] = field(default_factory=dict)  # application-specific, for tests
+
+    @property
+    def resolved_database_url(self) -> str:
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'exam.db').resolve()}"
+        # psycopg2 is the driver that cooperates with eventlet and gevent (via psycogreen);
+        # SQLAlchemy 2.1 would otherwise pick psycopg 3 for a plain postgresql:// URL.
+        for plain in ("postgresql://", "postgres://"):
+            if url.startswith(plain):
+                return "postgresql+psycopg2://" + url[len(plain):]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+
+# Environment variables, each naming the setting it fills.
+_ENVIRONMENT = {
+    "EXAM_DATA_DIR": "data_dir",
+    "DATABASE_URL": "database_url",
+    "REDIS_URL": "redis_url",
+    "EXAM_SECRET_KEY": "secret_key",
+    "EXAM_BANK_KEY": "bank_key",
+    "EXAM_ASYNC_MODE": "async_mode",
+    "EXAM_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
+    "EXAM_HOST": "host",
+    "EXAM_PORT": "port",
+    "EXAM_PUBLIC_URL": "public_url",
+    "EXAM_NODE_NAME": "node_name",
+    "EXAM_ANSWER_BATCH_MS": "answer_batch_ms",
+    "EXAM_DISCONNECT_ALERT_SECONDS": "disconnect_alert_seconds",
+    "EXAM_STAFF_TOKEN_HOURS": "staff_token_hours",
+    "EXAM_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
+}
+# Variables with our prefix that are read elsewhere and are not settings.
+_OTHER_KNOWN = {"EXAM_SHARED_DIR", "EXAM_TEST_POSTGRES_URL", "EXAM_TEST_REDIS_URL", "EXAM_CHROMIUM"}
+
+_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def _convert(name: str, value: Any, source: str) -> Any:
+    kind = _FIELDS[name].type
+    try:
+        if kind == "Path":
+            return Path(value)
+        if kind == "int":
+            return int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{source}: {name} must be a whole number, got {value!r}") from None
+    if kind == "str" and not isinstance(value, str):
+        raise ConfigError(f"{source}: {name} must be text, got {value!r}")
+    return value
+
+
+def _unknown(name: str, source: str, known) -> ConfigError:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return ConfigError(f"{source}: unknown setting {name!r}{hint}")
+
+
+def _from_file(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / "config.toml"
+    if not path.exists():
+        return {}
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    values = {}
+    for name, value in raw.items():
+        if name not in _FIELDS or name in ("data_dir", "extra"):
+            raise _unknown(name, str(path), set(_FIELDS) - {"data_dir", "extra"})
+        values[name] = _convert(name, value, str(path))
+    return values
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    values = {}
+    for variable, value in environ.items():
+        if variable in _ENVIRONMENT:
+            name = _ENVIRONMENT[variable]
+            values[name] = _convert(name, value, f"environment variable {variable}")
+        elif variable.startswith("EXAM_") and variable not in _OTHER_KNOWN:
+            raise _unknown(variable, "environment", set(_ENVIRONMENT) | _OTHER_KNOWN)
+    return values
+
+
+def _validate(settings: Settings) -> Settings:
+    if settings.async_mode not in ASYNC_MODES:
+        raise ConfigError(f"async_mode must be one of {', '.join(ASYNC_MODES)}, got {settings.async_mode!r}")
+    synchronous = settings.sqlite_synchronous.upper()
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise ConfigError(f"sqlite_synchronous must be FULL or NORMAL, got {settings.sqlite_synchronous!r}")
+    url = settings.database_url
+    if url and not url.startswith(("sqlite", "postgresql", "postgres://")):
+        raise ConfigError(f"DATABASE_URL must be a sqlite:// or postgresql:// URL, got {url.split(':', 1)[0]}://...")
+    if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
+    if not 0 < settings.port < 65536:
+        raise ConfigError(f"port must be between 1 and 65535, got {settings.port}")
+    return replace(settings, sqlite_synchronous=synchronous)
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Settings from every source, later ones winning: defaults, config.toml, environment, overrides."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    for name in overrides:
+        if name not in _FIELDS:
+            raise _unknown(name, "configuration", _FIELDS)
+    from_env = _from_environment(environ)
+    data_dir = Path(overrides.get("data_dir") or from_env.get("data_dir") or Settings.data_dir)
+    values: dict[str, Any] = {"data_dir": data_dir}
+    values.update(_from_file(data_dir))
+    values.update(from_env)
+    values.update({k: _convert(k, v, "configuration") if k != "extra" else v for k, v in overrides.items()})
+    values["data_dir"] = data_dir
+    return _validate(Settings(**values))

@@ -1,0 +1,1 @@
+"""Pure exam logic: no Flask, no SQLAlchemy, no I/O."""

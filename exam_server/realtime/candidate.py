@@ -1,0 +1,99 @@
+"""Namespace /candidate (CONTRACT section 3): parse, authorise, call a service, acknowledge."""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+
+from exam_server.errors import ExamError
+from exam_server.realtime import rooms
+from exam_server.realtime.acks import acknowledge, payload
+from exam_server.services import attempts
+
+
+def _services():
+    return current_app.extensions["exam_services"]
+
+
+def _runtime():
+    return current_app.extensions["exam_runtime"]
+
+
+class CandidateNamespace(Namespace):
+    def on_connect(self, auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            connection = attempts.connect(_services(), token, request.sid, _services().settings.node_name)
+        except ExamError as exc:
+            raise ConnectionRefusedError(exc.as_dict()) from None
+        _runtime().remember(request.sid, connection.attempt_id, connection.session_id)
+        join_room(rooms.attempt(connection.attempt_id))
+        join_room(rooms.session(connection.session_id))
+        if connection.replaced_sid:
+            # The same login came back before its old socket timed out: the newest one wins.
+            self.disconnect(connection.replaced_sid)
+        _runtime().candidate_changed(connection.attempt_id)
+
+    def on_disconnect(self, reason=None):
+        attempt_id = _runtime().forget(request.sid)
+        if attempt_id is not None and attempts.disconnect(_services(), attempt_id, request.sid):
+            _runtime().candidate_changed(attempt_id)
+
+    def _attempt_id(self) -> int:
+        attempt_id = _runtime().attempt_of(request.sid)
+        if attempt_id is None:
+            raise ExamError("this connection is not signed in", code="unauthorized")
+        return attempt_id
+
+    def _changed(self, result):
+        _runtime().candidate_changed(self._attempt_id())
+        return result
+
+    def on_start(self, data=None):
+        def call():
+            payload(data)
+            return self._changed(attempts.start(_services(), self._attempt_id()))
+
+        return acknowledge("start", call)
+
+    def on_state(self, data=None):
+        return acknowledge("state", lambda: (payload(data), attempts.state(_services(), self._attempt_id()))[1])
+
+    def on_form(self, data=None):
+        def call():
+            payload(data)
+            return attempts.form(_services(), self._attempt_id(), _runtime().asset_inliner(self._attempt_id()))
+
+        return acknowledge("form", call)
+
+    def on_answer(self, data=None):
+        def call():
+            body = payload(data)
+            ack = attempts.answer(_services(), self._attempt_id(), body.get("position"), body.get("choice"), body.get("seq"))
+            return self._changed(ack)
+
+        return acknowledge("answer", call)
+
+    def on_flag(self, data=None):
+        def call():
+            body = payload(data)
+            return self._changed(attempts.flag(_services(), self._attempt_id(), body.get("position"), body.get("flagged")))
+
+        return acknowledge("flag", call)
+
+    def on_report(self, data=None):
+        def call():
+            body = payload(data)
+            attempt_id = self._attempt_id()
+            event = attempts.report(_services(), attempt_id, body.get("type"), body.get("detail"))
+            _runtime().alert(attempt_id, event["type"], event["detail"], event["at"], category="candidate")
+            self._changed(None)
+            return {}
+
+        return acknowledge("report", call)
+
+    def on_submit(self, data=None):
+        def call():
+            payload(data)
+            return self._changed(attempts.submit(_services(), self._attempt_id()))
+
+        return acknowledge("submit", call)

@@ -1,0 +1,165 @@
+"""What a serving process keeps in memory and does in the background.
+
+- which socket belongs to which attempt (sockets connected to this process);
+- the deadline sweep: attempts end at their deadline even with nobody connected;
+- the time beacon: every connected candidate hears the server's time each minute;
+- the proctor feed: changed candidates are gathered and sent once per tick, so a
+  fast typist does not flood the proctors.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+import re
+import threading
+import time
+from collections import defaultdict, deque
+
+from flask import Flask
+from sqlalchemy import select
+
+from exam_server.errors import ExamError
+from exam_server.extensions import socketio
+from exam_server.realtime import rooms
+from exam_server.services import attempts, monitoring
+from exam_server.store import models
+
+log = logging.getLogger("exam_server.runtime")
+
+SWEEP_SECONDS = 0.5
+FEED_SECONDS = 0.1
+BEACON_SECONDS = 30
+_ASSET = re.compile(r'asset:([A-Za-z0-9._-]{1,128})')
+_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+
+
+class RateLimited(ExamError):
+    code = "rate_limited"
+    http_status = 429
+
+
+class Runtime:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.services = app.extensions["exam_services"]
+        self._attempt_by_sid: dict[str, int] = {}
+        self._session_by_sid: dict[str, int] = {}
+        self._dirty: set[int] = set()
+        self._lock = threading.Lock()
+        self._logins: dict[str, deque] = defaultdict(deque)
+        self._assets: dict[str, str] = {}
+        self._started = False
+
+    # --- sockets of this process ---
+
+    def remember(self, sid: str, attempt_id: int, session_id: int) -> None:
+        self._attempt_by_sid[sid] = attempt_id
+        self._session_by_sid[sid] = session_id
+
+    def forget(self, sid: str) -> int | None:
+        self._session_by_sid.pop(sid, None)
+        return self._attempt_by_sid.pop(sid, None)
+
+    def attempt_of(self, sid: str) -> int | None:
+        return self._attempt_by_sid.get(sid)
+
+    # --- proctor feed ---
+
+    def candidate_changed(self, attempt_id: int) -> None:
+        with self._lock:
+            self._dirty.add(attempt_id)
+
+    def alert(self, attempt_id: int, kind: str, detail: str, at: int, *, category: str) -> None:
+        session_id = self._session_of_attempt(attempt_id)
+        socketio.emit("alert", {"attempt_id": attempt_id, "type": kind, "detail": detail, "at": at,
+                                "category": category}, namespace="/proctor", to=rooms.proctors(session_id))
+
+    def _session_of_attempt(self, attempt_id: int) -> int:
+        with self.services.db.reading() as session:
+            return session.scalar(select(models.Attempt.session_id).where(models.Attempt.id == attempt_id))
+
+    def flush_feed(self) -> None:
+        with self._lock:
+            dirty, self._dirty = self._dirty, set()
+        if not dirty:
+            return
+        for view in monitoring.candidate_views(self.services, dirty):
+            socketio.emit("candidate", view, namespace="/proctor", to=rooms.proctors(view["session_id"]))
+
+    # --- login rate ---
+
+    def check_login_rate(self, key: str) -> None:
+        limit = self.services.settings.login_attempts_per_minute
+        now = time.monotonic()
+        window = self._logins[key]
+        while window and now - window[0] > 60:
+            window.popleft()
+        if len(window) >= limit:
+            raise RateLimited(f"too many sign-in attempts; wait {int(60 - (now - window[0])) + 1} s")
+        window.append(now)
+
+    # --- images in a form ---
+
+    def asset_inliner(self, attempt_id: int):
+        """Replace asset:NAME with the image itself, so images need no URL a stranger could fetch."""
+
+        def inline(html: str) -> str:
+            return _ASSET.sub(lambda m: self._data_uri(m.group(1)), html) if "asset:" in html else html
+
+        return inline
+
+    def _data_uri(self, name: str) -> str:
+        if name not in self._assets:
+            from exam_server.services.banks import asset_context
+
+            with self.services.db.reading() as session:
+                row = session.execute(
+                    select(models.Asset, models.BankVersion.version, models.Bank.code)
+                    .join(models.BankVersion, models.Asset.bank_version_id == models.BankVersion.id)
+                    .join(models.Bank, models.BankVersion.bank_id == models.Bank.id)
+                    .where(models.Asset.name == name).limit(1)
+                ).first()
+            if row is None:
+                return ""
+            asset, version, code = row
+            blob = self.services.cipher.open(asset.content, asset_context(code, version, name))
+            media = _MEDIA_TYPES.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+            self._assets[name] = f"data:{media};base64,{base64.b64encode(blob).decode()}"
+        return self._assets[name]
+
+    # --- background work ---
+
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        attempts.release_connections(self.services, self.services.settings.node_name)
+        socketio.start_background_task(self._loop, "deadline sweep", SWEEP_SECONDS, self.sweep_deadlines)
+        socketio.start_background_task(self._loop, "proctor feed", FEED_SECONDS, self.flush_feed)
+        socketio.start_background_task(self._loop, "time beacon", BEACON_SECONDS, self.send_time)
+
+    def _loop(self, name: str, seconds: float, work) -> None:
+        while True:
+            socketio.sleep(seconds)
+            try:
+                with self.app.app_context():
+                    work()
+            except Exception:  # a failed tick must not stop the loop; the next one retries
+                log.exception("%s failed", name)
+
+    def sweep_deadlines(self) -> None:
+        for ended in attempts.end_due_attempts(self.services):
+            payload = {"status": ended["status"]}
+            if ended["result"] is not None:
+                payload["result"] = ended["result"]
+            socketio.emit("ended", payload, namespace="/candidate", to=rooms.attempt(ended["attempt_id"]))
+            self.candidate_changed(ended["attempt_id"])
+
+    def send_time(self) -> None:
+        for attempt_id in set(self._attempt_by_sid.values()):
+            self.send_time_to(attempt_id)
+
+    def send_time_to(self, attempt_id: int) -> None:
+        info = attempts.remaining(self.services, attempt_id)
+        socketio.emit("time", {"remaining_ms": info["remaining_ms"], "server_time": info["server_time"]},
+                      namespace="/candidate", to=rooms.attempt(attempt_id))

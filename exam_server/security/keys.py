@@ -1,0 +1,114 @@
+"""Keys kept in the data folder, never in the database.
+
+``init`` creates them once; later runs read them. A key given in the
+environment (EXAM_BANK_KEY, EXAM_SECRET_KEY) wins over the file.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from exam_server.config import Settings
+from exam_server.errors import ConfigError
+
+BANK_KEY_FILE = "bank.key"
+SECRET_KEY_FILE = "secret.key"
+SIGNING_DIR = "signing-keys"
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def ensure_keys(settings: Settings) -> list[str]:
+    """Create whichever keys are missing; returns what was created."""
+    created = []
+    data = settings.data_dir
+    if not settings.bank_key and not (data / BANK_KEY_FILE).exists():
+        _write_private(data / BANK_KEY_FILE, base64.b64encode(secrets.token_bytes(32)) + b"\n")
+        created.append(BANK_KEY_FILE)
+    if not settings.secret_key and not (data / SECRET_KEY_FILE).exists():
+        _write_private(data / SECRET_KEY_FILE, secrets.token_urlsafe(48).encode() + b"\n")
+        created.append(SECRET_KEY_FILE)
+    if not list((data / SIGNING_DIR).glob("*.pem")):
+        created.append(rotate_signing_key(settings).key_id)
+    return created
+
+
+def _read(settings: Settings, filename: str, what: str) -> str:
+    path = settings.data_dir / filename
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        raise ConfigError(f"{what} not found at {path}: run 'exam-server init --data {settings.data_dir}' first") from None
+
+
+def bank_key(settings: Settings) -> bytes:
+    encoded = settings.bank_key or _read(settings, BANK_KEY_FILE, "the bank encryption key")
+    try:
+        key = base64.b64decode(encoded, validate=True)
+    except ValueError:
+        raise ConfigError("the bank encryption key is not valid base64") from None
+    if len(key) != 32:
+        raise ConfigError("the bank encryption key must be 32 bytes (base64 of 32 random bytes)")
+    return key
+
+
+def secret_key(settings: Settings) -> str:
+    return settings.secret_key or _read(settings, SECRET_KEY_FILE, "the secret key")
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    key_id: str
+    private: Ed25519PrivateKey | None
+
+    @property
+    def public(self) -> Ed25519PublicKey:
+        return self.private.public_key()
+
+
+def key_id_of(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def rotate_signing_key(settings: Settings) -> SigningKey:
+    """A new result signing key becomes the current one; old ones stay for verifying."""
+    private = Ed25519PrivateKey.generate()
+    key_id = key_id_of(private.public_key())
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    directory = settings.data_dir / SIGNING_DIR
+    _write_private(directory / f"{key_id}.pem", pem)
+    (directory / "current").write_text(key_id + "\n")
+    return SigningKey(key_id, private)
+
+
+def signing_keys(settings: Settings) -> dict[str, SigningKey]:
+    keys = {}
+    for path in sorted((settings.data_dir / SIGNING_DIR).glob("*.pem")):
+        private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        keys[path.stem] = SigningKey(path.stem, private)
+    return keys
+
+
+def current_signing_key(settings: Settings) -> SigningKey:
+    key_id = _read(settings, f"{SIGNING_DIR}/current", "the result signing key")
+    try:
+        return signing_keys(settings)[key_id]
+    except KeyError:
+        raise ConfigError(f"signing key {key_id} named as current is missing in {settings.data_dir / SIGNING_DIR}") from None

@@ -1,0 +1,35 @@
+"""Password hashing for staff and candidates (Argon2id).
+
+Hashing is deliberately slow; servers call it off the event loop's hot path
+(login only), never per answer.
+"""
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+# Candidates' passwords are short-lived and a hall logs in within minutes:
+# lighter parameters than the library default keep a 600-candidate login storm
+# responsive while staying far beyond offline guessing of a database dump.
+_candidate_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+_staff_hasher = PasswordHasher()
+
+# Letters and digits that cannot be confused when read off a printed card.
+_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def hash_password(password: str, *, staff: bool = False) -> str:
+    return (_staff_hasher if staff else _candidate_hasher).hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    try:
+        return _staff_hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password(length: int = 8) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))

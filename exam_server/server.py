@@ -1,0 +1,36 @@
+"""Running the server in-process (``exam-server serve``); gunicorn uses ``wsgi.py`` instead."""
+from __future__ import annotations
+
+import gc
+import logging
+
+from exam_server.app import create_app
+from exam_server.config import Settings
+from exam_server.extensions import socketio
+
+
+def settle_garbage_collector() -> None:
+    # Objects alive after start-up live for the whole exam: moving them out of
+    # the collector's reach shortens the full collections that stall every socket.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
+def run_server(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
+    from dataclasses import replace
+
+    settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(settings)
+    app.extensions["exam_runtime"].start()
+    settle_garbage_collector()
+    options = {}
+    if settings.async_mode == "eventlet":
+        options["max_size"] = 10_000  # eventlet's server accepts only 1,024 connections by default
+    if settings.async_mode == "threading":
+        options["allow_unsafe_werkzeug"] = True
+    logging.getLogger("exam_server").info(
+        "serving on http://%s:%s (%s, %s)", settings.host, settings.port, settings.async_mode,
+        "SQLite" if settings.is_sqlite else "PostgreSQL")
+    socketio.run(app, host=settings.host, port=settings.port, log_output=False, **options)

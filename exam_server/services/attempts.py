@@ -1,0 +1,384 @@
+"""A candidate's attempt, from login to the end: the use cases behind /candidate.
+
+Each public function is one unit of work. An answer is acknowledged only after
+the transaction that stores it has committed.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select, update
+
+from exam_server.domain.assembly import FormEntry, form_from_json
+from exam_server.domain.blueprint import Blueprint
+from exam_server.domain.scoring import item_points
+from exam_server.domain.timing import AttemptClock
+from exam_server.errors import BadInput, Conflict, ExamError, Forbidden, NotFound, Unauthorized
+from exam_server.security.passwords import hash_password, verify_password
+from exam_server.services import results
+from exam_server.services.banks import read_items
+from exam_server.services.context import ServiceContext
+from exam_server.services.events import append_event
+from exam_server.services.exams import load_blueprint
+from exam_server.store import models
+
+IN_PROGRESS, PAUSED, NOT_STARTED = "in_progress", "paused", "not_started"
+ENDED = ("submitted", "timed_out", "ended_by_proctor")
+# Verified against when a participant number is unknown, so that both paths take as long.
+_DUMMY_HASH = hash_password("not-a-password")
+
+
+class AlreadyConnected(Conflict):
+    code = "already_connected"
+
+
+class SessionClosed(Forbidden):
+    code = "session_closed"
+
+
+class BadCredentials(Unauthorized):
+    code = "bad_credentials"
+
+
+def refused(code: str, message: str) -> ExamError:
+    return Conflict(message, code=code)
+
+
+# --- the clock of a row ----------------------------------------------------
+
+
+def clock_of(attempt: models.Attempt) -> AttemptClock:
+    return AttemptClock(attempt.duration_ms, attempt.started_at, attempt.extension_ms,
+                        attempt.paused_ms, attempt.paused_since)
+
+
+def set_clock(attempt: models.Attempt, clock: AttemptClock) -> None:
+    attempt.started_at = clock.started_at
+    attempt.extension_ms = clock.extension_ms
+    attempt.paused_ms = clock.paused_ms
+    attempt.paused_since = clock.paused_since
+    # While paused there is no deadline, so the sweep cannot end a paused attempt.
+    attempt.deadline_at = clock.deadline()
+
+
+# --- what an attempt needs from the bank -------------------------------------
+
+
+@dataclass(frozen=True)
+class AttemptKey:
+    """Scoring key of one attempt, positions in the candidate's own order."""
+
+    blueprint: Blueprint
+    form: tuple[FormEntry, ...]
+    weights: tuple[tuple[Decimal, ...], ...]  # per position, in display order
+
+    def option_count(self, position: int) -> int:
+        return len(self.weights[position - 1])
+
+
+def _items(ctx: ServiceContext, session, item_ids) -> dict:
+    missing = [i for i in item_ids if i not in ctx.item_cache]
+    if missing:
+        ctx.item_cache.update(read_items(ctx, session, missing))
+    return {i: ctx.item_cache[i] for i in item_ids}
+
+
+def attempt_key(ctx: ServiceContext, session, attempt: models.Attempt) -> AttemptKey:
+    key = ctx.key_cache.get(attempt.id)
+    if key is None:
+        exam_session = session.get(models.ExamSession, attempt.session_id)
+        blueprint = load_blueprint(exam_session.exam)
+        form = form_from_json(json.loads(attempt.form_json))
+        items = _items(ctx, session, [entry.item_id for entry in form])
+        weights = tuple(
+            tuple(items[entry.item_id].options[original].weight for original in entry.option_order) for entry in form
+        )
+        key = AttemptKey(blueprint, form, weights)
+        ctx.key_cache[attempt.id] = key
+    return key
+
+
+def display_keys(count: int) -> list[str]:
+    return [chr(ord("A") + i) for i in range(count)]
+
+
+# --- login and connection --------------------------------------------------
+
+
+def login(ctx: ServiceContext, session_token, participant_number, password, *, remote: str = "") -> dict:
+    if not all(isinstance(v, str) and v for v in (session_token, participant_number, password)):
+        raise BadInput("session_token, participant_number and password are required")
+    with ctx.db.unit_of_work() as session:
+        exam_session = session.scalar(
+            select(models.ExamSession).where(models.ExamSession.token == session_token.strip().upper()))
+        candidate = exam_session and session.scalar(select(models.Candidate).where(
+            models.Candidate.session_id == exam_session.id,
+            models.Candidate.participant_number == participant_number.strip()))
+        if not verify_password(candidate.password_hash if candidate else _DUMMY_HASH, password) or not candidate:
+            raise BadCredentials("the session token, participant number or password is wrong")
+        if exam_session.status != "open":
+            raise SessionClosed("this session is closed")
+        attempt = session.scalar(select(models.Attempt).where(models.Attempt.candidate_id == candidate.id))
+        if attempt.connected_sid:
+            raise AlreadyConnected("this participant is connected at another workstation; ask the proctor to reset the login")
+        # A new login makes the tokens of earlier logins useless: the newest workstation wins.
+        attempt.login_generation += 1
+        append_event(session, attempt, "login", {"remote": remote}, ctx.now())
+        return {"token": ctx.tokens.candidate_token(attempt.id, attempt.login_generation), "attempt_id": attempt.id}
+
+
+@dataclass(frozen=True)
+class Connection:
+    attempt_id: int
+    session_id: int
+    replaced_sid: str | None  # a stale connection of the same login, to be dropped
+
+
+def connect(ctx: ServiceContext, token, sid: str, node: str) -> Connection:
+    claims = ctx.tokens.read_candidate(token)
+    with ctx.db.unit_of_work() as session:
+        attempt = session.get(models.Attempt, claims.attempt_id)
+        if attempt is None or attempt.login_generation != claims.generation:
+            raise Unauthorized("this login is no longer valid; log in again")
+        if session.get(models.ExamSession, attempt.session_id).status != "open":
+            raise SessionClosed("this session is closed")
+        replaced = attempt.connected_sid if attempt.connected_sid not in (None, sid) else None
+        attempt.connected_sid, attempt.connected_node, attempt.last_seen_at = sid, node, ctx.now()
+        return Connection(attempt.id, attempt.session_id, replaced)
+
+
+def disconnect(ctx: ServiceContext, attempt_id: int, sid: str) -> bool:
+    """Forget the connection if it is still the attempt's current one."""
+    with ctx.db.unit_of_work() as session:
+        changed = session.execute(
+            update(models.Attempt).where(models.Attempt.id == attempt_id, models.Attempt.connected_sid == sid)
+            .values(connected_sid=None, connected_node=None, last_seen_at=ctx.now())
+        ).rowcount
+        return bool(changed)
+
+
+def release_connections(ctx: ServiceContext, node: str) -> int:
+    """At start: connections a previous run of this node held no longer exist."""
+    with ctx.db.unit_of_work() as session:
+        return session.execute(
+            update(models.Attempt).where(models.Attempt.connected_node == node)
+            .values(connected_sid=None, connected_node=None)
+        ).rowcount
+
+
+# --- the exam ----------------------------------------------------------------
+
+
+def _attempt(session, attempt_id: int, *, lock: bool = False) -> models.Attempt:
+    query = select(models.Attempt).where(models.Attempt.id == attempt_id)
+    if lock:
+        query = query.with_for_update()
+    attempt = session.scalar(query)
+    if attempt is None:
+        raise NotFound(f"no attempt {attempt_id}")
+    return attempt
+
+
+def _require_running(ctx, session, attempt: models.Attempt) -> None:
+    """Refuse a change to an attempt that is not running, ending it when its time is up."""
+    if attempt.status in ENDED:
+        raise refused("time_up" if attempt.status == "timed_out" else "submitted", f"the attempt has ended ({attempt.status})")
+    if attempt.status == NOT_STARTED:
+        raise refused("not_started", "the exam has not been started")
+    if attempt.status == PAUSED:
+        raise refused("paused", "the exam is paused by the proctor")
+    if clock_of(attempt).expired(ctx.now()):
+        raise refused("time_up", "the time is up")
+
+
+def start(ctx: ServiceContext, attempt_id: int) -> dict:
+    with ctx.db.unit_of_work() as session:
+        attempt = _attempt(session, attempt_id, lock=True)
+        now = ctx.now()
+        if attempt.status == NOT_STARTED:
+            set_clock(attempt, clock_of(attempt).start(now))
+            attempt.status = IN_PROGRESS
+            append_event(session, attempt, "start", {}, now)
+        elif attempt.status in ENDED:
+            raise refused("submitted", f"the attempt has ended ({attempt.status})")
+        return {"remaining_ms": clock_of(attempt).remaining_ms(now)}
+
+
+def state(ctx: ServiceContext, attempt_id: int) -> dict:
+    with ctx.db.reading() as session:
+        attempt = _attempt(session, attempt_id)
+        key = attempt_key(ctx, session, attempt)
+        responses = session.scalars(select(models.Response).where(models.Response.attempt_id == attempt_id)).all()
+        now = ctx.now()
+        firsts = key.blueprint.first_positions
+        return {
+            "attempt_id": attempt.id,
+            "status": attempt.status,
+            "server_time": now,
+            "remaining_ms": clock_of(attempt).remaining_ms(now),
+            "sections": [{"name": s.name, "first": first, "count": s.count}
+                         for s, first in zip(key.blueprint.sections, firsts)],
+            "items": len(key.form),
+            "answers": {str(r.position): r.choice for r in responses if r.choice is not None},
+            "flags": sorted(r.position for r in responses if r.flagged),
+        }
+
+
+def form(ctx: ServiceContext, attempt_id: int, asset_url) -> dict:
+    """The candidate's items in their own order: texts only, never weights or original ids."""
+    with ctx.db.reading() as session:
+        attempt = _attempt(session, attempt_id)
+        if attempt.status == NOT_STARTED:
+            raise refused("not_started", "start the exam before asking for its form")
+        key = attempt_key(ctx, session, attempt)
+        items = _items(ctx, session, [entry.item_id for entry in key.form])
+        sections = key.blueprint.sections
+        delivered = []
+        for entry in key.form:
+            item = items[entry.item_id]
+            options = [item.options[original] for original in entry.option_order]
+            delivered.append({
+                "position": entry.position,
+                "section": sections[entry.section].name,
+                "stem": asset_url(item.stem),
+                "options": [{"key": k, "text": asset_url(o.text)} for k, o in zip(display_keys(len(options)), options)],
+            })
+        return {"items": delivered}
+
+
+def _position(key: AttemptKey, position) -> int:
+    if not isinstance(position, int) or isinstance(position, bool) or not 1 <= position <= len(key.form):
+        raise BadInput(f"position must be a whole number from 1 to {len(key.form)}", code="invalid_position")
+    return position
+
+
+def _choice_index(key: AttemptKey, position: int, choice) -> int | None:
+    if choice is None:
+        return None
+    keys = display_keys(key.option_count(position))
+    if not isinstance(choice, str) or choice not in keys:
+        raise BadInput(f"choice must be one of {', '.join(keys)} or null", code="invalid_choice")
+    return keys.index(choice)
+
+
+def answer(ctx: ServiceContext, attempt_id: int, position, choice, seq) -> dict:
+    """Store and score one answer; the returned ack is sent only after this commits."""
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise BadInput("seq must be a whole number of 0 or more")
+    with ctx.db.unit_of_work() as session:
+        attempt = _attempt(session, attempt_id, lock=True)
+        key = attempt_key(ctx, session, attempt)
+        position = _position(key, position)
+        index = _choice_index(key, position, choice)
+        response = session.get(models.Response, (attempt_id, position))
+        if response is not None and seq <= response.seq and response.answered_at is not None:
+            if seq == response.seq:
+                return {"position": position, "seq": seq, "saved": True}
+            return {"position": position, "seq": seq, "saved": True, "stale": True}
+        _require_running(ctx, session, attempt)
+        now = ctx.now()
+        if response is None:
+            response = models.Response(attempt_id=attempt_id, position=position, seq=0, points="0", flagged=False)
+            session.add(response)
+        section_index = key.form[position - 1].section
+        section = key.blueprint.sections[section_index]
+        weight = None if index is None else key.weights[position - 1][index]
+        new_points = item_points(section, weight)
+        old_points = Decimal(response.points)
+        was_answered = response.choice is not None
+        # The running score changes by the difference alone: O(1) whatever the form's length.
+        points = [Decimal(p) for p in json.loads(attempt.section_points_json)]
+        points[section_index] += new_points - old_points
+        attempt.section_points_json = json.dumps([str(p) for p in points])
+        attempt.answered_count += (choice is not None) - was_answered
+        response.choice, response.seq, response.points, response.answered_at = choice, seq, str(new_points), now
+        append_event(session, attempt, "answer", {"position": position, "choice": choice, "seq": seq}, now)
+    return {"position": position, "seq": seq, "saved": True}
+
+
+def flag(ctx: ServiceContext, attempt_id: int, position, flagged) -> dict:
+    if not isinstance(flagged, bool):
+        raise BadInput("flagged must be true or false")
+    with ctx.db.unit_of_work() as session:
+        attempt = _attempt(session, attempt_id, lock=True)
+        position = _position(attempt_key(ctx, session, attempt), position)
+        _require_running(ctx, session, attempt)
+        response = session.get(models.Response, (attempt_id, position))
+        if response is None:
+            response = models.Response(attempt_id=attempt_id, position=position, seq=0, points="0", flagged=False)
+            session.add(response)
+        if response.flagged != flagged:
+            attempt.flagged_count += 1 if flagged else -1
+            response.flagged = flagged
+            append_event(session, attempt, "flag", {"position": position, "flagged": flagged}, ctx.now())
+    return {}
+
+
+REPORT_TYPES = ("focus_lost", "fullscreen_exit", "visibility_hidden", "copy", "paste", "kiosk_exit", "other")
+
+
+def report(ctx: ServiceContext, attempt_id: int, kind, detail) -> dict:
+    if kind not in REPORT_TYPES:
+        raise BadInput(f"type must be one of {', '.join(REPORT_TYPES)}")
+    if detail is not None and (not isinstance(detail, str) or len(detail) > 500):
+        raise BadInput("detail must be text of at most 500 characters")
+    with ctx.db.unit_of_work() as session:
+        attempt = _attempt(session, attempt_id, lock=True)
+        attempt.violations += 1
+        now = ctx.now()
+        append_event(session, attempt, "report", {"type": kind, "detail": detail or ""}, now)
+        return {"type": kind, "detail": detail or "", "at": now}
+
+
+def _end(ctx, session, attempt: models.Attempt, status: str, now: int, by: str) -> dict:
+    clock = clock_of(attempt)
+    if clock.is_paused:
+        set_clock(attempt, clock.resume(now))
+    attempt.status, attempt.ended_at, attempt.deadline_at = status, now, None
+    append_event(session, attempt, "end", {"status": status, "by": by}, now)
+    return results.finalize(ctx, session, attempt)
+
+
+def submit(ctx: ServiceContext, attempt_id: int) -> dict:
+    with ctx.db.unit_of_work() as session:
+        attempt = _attempt(session, attempt_id, lock=True)
+        _require_running(ctx, session, attempt)
+        document = _end(ctx, session, attempt, "submitted", ctx.now(), "candidate")
+        shown = attempt_key(ctx, session, attempt).blueprint.show_score_to_candidate
+        return {"status": "submitted", **({"result": document} if shown else {})}
+
+
+def end_due_attempts(ctx: ServiceContext) -> list[dict]:
+    """End every attempt whose deadline has passed, exactly once across all nodes."""
+    now = ctx.now()
+    ended = []
+    with ctx.db.reading() as session:
+        due = session.scalars(select(models.Attempt.id).where(
+            models.Attempt.status == IN_PROGRESS, models.Attempt.deadline_at <= now)).all()
+    for attempt_id in due:
+        with ctx.db.unit_of_work() as session:
+            # The conditional update is the lock: only one node sees rowcount 1.
+            won = session.execute(
+                update(models.Attempt).where(models.Attempt.id == attempt_id, models.Attempt.status == IN_PROGRESS,
+                                             models.Attempt.deadline_at <= now)
+                .values(status="timed_out", ended_at=now)
+            ).rowcount
+            if not won:
+                continue
+            attempt = _attempt(session, attempt_id)
+            attempt.deadline_at = None
+            append_event(session, attempt, "end", {"status": "timed_out", "by": "clock"}, now)
+            document = results.finalize(ctx, session, attempt)
+            shown = attempt_key(ctx, session, attempt).blueprint.show_score_to_candidate
+            ended.append({"attempt_id": attempt_id, "session_id": attempt.session_id, "status": "timed_out",
+                          "result": document if shown else None, "document": document})
+    return ended
+
+
+def remaining(ctx: ServiceContext, attempt_id: int) -> dict:
+    with ctx.db.reading() as session:
+        attempt = _attempt(session, attempt_id)
+        return {"remaining_ms": clock_of(attempt).remaining_ms(ctx.now()), "server_time": ctx.now(),
+                "status": attempt.status}

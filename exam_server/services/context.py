@@ -1,0 +1,50 @@
+"""What every use case needs, built once per process from the settings."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from exam_server.clock import Clock, SystemClock
+from exam_server.config import Settings
+from exam_server.security import keys
+from exam_server.security.tokens import TokenSigner
+from exam_server.store.crypto import ContentCipher
+from exam_server.store.db import Database
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    db: Database
+    clock: Clock
+    _cipher: ContentCipher | None = field(default=None, repr=False)
+    _tokens: TokenSigner | None = field(default=None, repr=False)
+    # Decrypted items and scoring keys, shared by all attempts of this process.
+    item_cache: dict = field(default_factory=dict, repr=False)
+    key_cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def create(cls, settings: Settings, clock: Clock | None = None) -> ServiceContext:
+        return cls(settings=settings, db=Database(settings), clock=clock or SystemClock())
+
+    @property
+    def cipher(self) -> ContentCipher:
+        # Read on first use, so commands that never touch bank content
+        # (init before the key exists, add-user) do not need the key.
+        if self._cipher is None:
+            self._cipher = ContentCipher(keys.bank_key(self.settings))
+        return self._cipher
+
+    @property
+    def tokens(self) -> TokenSigner:
+        if self._tokens is None:
+            self._tokens = TokenSigner(
+                keys.secret_key(self.settings),
+                staff_max_age_s=self.settings.staff_token_hours * 3600,
+            )
+        return self._tokens
+
+    def now(self) -> int:
+        return self.clock.now_ms()
+
+    def close(self) -> None:
+        self.db.dispose()

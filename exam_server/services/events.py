@@ -1,0 +1,48 @@
+"""The attempt event log: append-only and hash-chained.
+
+Each event's hash covers the previous hash and the event itself, so editing,
+deleting or reordering any event breaks every hash after it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from exam_server.store import models
+
+GENESIS = "0" * 64
+
+
+def event_hash(prev_hash: str, number: int, at: int, kind: str, data_json: str) -> str:
+    body = f"{prev_hash}\n{number}\n{at}\n{kind}\n{data_json}"
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def append_event(session, attempt: models.Attempt, kind: str, data: dict, at: int) -> models.AttemptEvent:
+    number = attempt.event_count + 1
+    prev = attempt.last_event_hash or GENESIS
+    data_json = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = event_hash(prev, number, at, kind, data_json)
+    event = models.AttemptEvent(
+        attempt_id=attempt.id, number=number, at=at, kind=kind, data_json=data_json, prev_hash=prev, hash=digest,
+    )
+    session.add(event)
+    attempt.event_count = number
+    attempt.last_event_hash = digest
+    return event
+
+
+def verify_chain(events: list[models.AttemptEvent], head_hash: str | None = None) -> str | None:
+    """None when the chain is intact, else a message naming the first broken event."""
+    prev = GENESIS
+    for expected_number, event in enumerate(events, start=1):
+        if event.number != expected_number:
+            return f"event {expected_number} is missing or out of order (found number {event.number})"
+        if event.prev_hash != prev:
+            return f"event {event.number} does not follow event {event.number - 1}"
+        if event_hash(prev, event.number, event.at, event.kind, event.data_json) != event.hash:
+            return f"event {event.number} ({event.kind}) was altered"
+        prev = event.hash
+    if head_hash is not None and head_hash != (prev if events else ""):
+        return "events after the last one stored were removed"
+    return None

@@ -1,0 +1,79 @@
+"""Results as files: JSON (the API document), CSV and XLSX for spreadsheets."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from exam_server.services.context import ServiceContext
+from exam_server.services.results import session_results
+
+# A cell starting with one of these is a formula to a spreadsheet: a candidate
+# named "=HYPERLINK(...)" must stay a name.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def result_rows(document: dict) -> tuple[list[str], list[list]]:
+    results = document["results"]
+    sections = [s["name"] for s in results[0]["sections"]] if results else []
+    header = ["rank", "participant_number", "name", "status"]
+    for name in sections:
+        header += [f"{name} points", f"{name} max", f"{name} passed"]
+    header += ["total", "passed", "submitted_at", "result_id"]
+    rows = []
+    for rank, r in enumerate(results, start=1):
+        row = [rank, r["participant_number"], r["name"], r["status"]]
+        for s in r["sections"]:
+            row += [s["points"], s["max_points"], "yes" if s["passed"] else "no"]
+        row += [r["total"], "yes" if r["passed"] else "no", r["submitted_at"] or "", r["result_id"]]
+        rows.append([neutralise(v) for v in row])
+    return header, rows
+
+
+def _csv(document: dict) -> bytes:
+    header, rows = result_rows(document)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8 names correctly
+
+
+def _json(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, indent=2).encode()
+
+
+def _xlsx(document: dict) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    header, rows = result_rows(document)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "results"
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+EXPORTERS = {"json": _json, "csv": _csv, "xlsx": _xlsx}
+
+
+def export_results(ctx: ServiceContext, session_id: int, fmt: str) -> bytes:
+    from exam_server.errors import BadInput
+
+    if fmt not in EXPORTERS:
+        raise BadInput(f"--format {fmt}: results can be exported as {', '.join(EXPORTERS)}")
+    return EXPORTERS[fmt](session_results(ctx, session_id))

@@ -1,0 +1,59 @@
+"""What proctors see of candidates: the ``candidate`` object of CONTRACT section 3.
+
+Built from the database every time, so a proctor who joins late, reconnects
+or watches from another node sees the same truth.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from exam_server.domain.scoring import format_points
+from exam_server.services.attempts import clock_of
+from exam_server.services.context import ServiceContext
+from exam_server.services.exams import load_blueprint
+from exam_server.store import models
+
+
+def _view(attempt: models.Attempt, candidate: models.Candidate, section_names: list[str], now: int) -> dict:
+    points = [Decimal(p) for p in json.loads(attempt.section_points_json)]
+    return {
+        "attempt_id": attempt.id,
+        "participant_number": candidate.participant_number,
+        "name": candidate.name,
+        "seat": candidate.seat,
+        "status": attempt.status,
+        "connected": attempt.connected_sid is not None,
+        "answered": attempt.answered_count,
+        "flagged": attempt.flagged_count,
+        "remaining_ms": clock_of(attempt).remaining_ms(now),
+        "score": {
+            "total": format_points(sum(points, Decimal(0))),
+            "sections": {name: format_points(p) for name, p in zip(section_names, points)},
+        },
+        "violations": attempt.violations,
+    }
+
+
+def candidate_views(ctx: ServiceContext, attempt_ids=None, session_id: int | None = None) -> list[dict]:
+    """Views of the named attempts, or of every attempt of a session."""
+    with ctx.db.reading() as session:
+        query = select(models.Attempt, models.Candidate).join(models.Candidate, models.Attempt.candidate_id == models.Candidate.id)
+        if attempt_ids is not None:
+            query = query.where(models.Attempt.id.in_(list(attempt_ids)))
+        if session_id is not None:
+            query = query.where(models.Attempt.session_id == session_id)
+        rows = session.execute(query.order_by(models.Candidate.participant_number)).all()
+        names_by_session: dict[int, list[str]] = {}
+        now = ctx.now()
+        views = []
+        for attempt, candidate in rows:
+            if attempt.session_id not in names_by_session:
+                exam_session = session.get(models.ExamSession, attempt.session_id)
+                names_by_session[attempt.session_id] = [s.name for s in load_blueprint(exam_session.exam).sections]
+            view = _view(attempt, candidate, names_by_session[attempt.session_id], now)
+            view["session_id"] = attempt.session_id
+            views.append(view)
+        return views

@@ -1,0 +1,127 @@
+"""Opening and closing sittings.
+
+Every candidate's form is drawn here, when the session opens, and stored with
+the attempt: starting an exam then costs nothing, and a form is never drawn twice.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+
+from sqlalchemy import select
+
+from exam_server.domain.assembly import PoolItem, assemble_form, form_to_json
+from exam_server.domain.blueprint import Blueprint, check_availability
+from exam_server.domain.roster import parse_roster
+from exam_server.errors import BadInput, Conflict, NotFound
+from exam_server.security.passwords import generate_password, hash_password
+from exam_server.services.banks import category_matches, latest_versions, read_items
+from exam_server.services.context import ServiceContext
+from exam_server.services.exams import _availability, find_exam, load_blueprint
+from exam_server.store import models
+
+# Session tokens are read aloud and typed at a kiosk: no 0/O, 1/I/L.
+_TOKEN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+TOKEN_LENGTH = 6
+
+
+def _new_token(session) -> str:
+    while True:
+        token = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+        if session.scalar(select(models.ExamSession.id).where(models.ExamSession.token == token)) is None:
+            return token
+
+
+def _pools(ctx, session, blueprint: Blueprint, versions) -> list[list[PoolItem]]:
+    pools = []
+    for section in blueprint.sections:
+        query = select(models.Item.id).where(models.Item.bank_version_id == versions[section.bank].id)
+        condition = category_matches(section.category)
+        if condition is not None:
+            query = query.where(condition)
+        ids = session.scalars(query.order_by(models.Item.ordinal)).all()
+        items = read_items(ctx, session, ids)
+        pools.append([
+            PoolItem(item_id=i, option_count=len(items[i].options),
+                     fixed=tuple(o.fixed for o in items[i].options), shuffle_options=items[i].shuffle_options)
+            for i in ids
+        ])
+    return pools
+
+
+def _proctor_rows(session, usernames) -> list[models.StaffUser]:
+    users = []
+    for username in usernames:
+        user = session.scalar(select(models.StaffUser).where(models.StaffUser.username == username))
+        if user is None:
+            raise NotFound(f"--proctor {username}: no staff account with that username (create it with add-user)")
+        users.append(user)
+    return users
+
+
+def create_session(
+    ctx: ServiceContext,
+    exam_code: str,
+    name: str,
+    roster_csv: bytes,
+    roster_filename: str = "candidates.csv",
+    *,
+    proctors: tuple[str, ...] = (),
+    seed: int | str | None = None,
+) -> dict:
+    """Open a sitting: candidates, their passwords and their forms. Returns ids and credentials."""
+    if not name.strip():
+        raise BadInput("--name: a session needs a name")
+    entries = parse_roster(roster_csv, roster_filename)
+    seed = str(seed if seed is not None else secrets.randbits(62))
+    credentials = []
+    with ctx.db.unit_of_work() as session:
+        exam = find_exam(session, exam_code)
+        blueprint = load_blueprint(exam)
+        check_availability(blueprint, _availability(session, blueprint), f"exam {exam_code}")
+        versions = latest_versions(session, {s.bank for s in blueprint.sections})
+        pools = _pools(ctx, session, blueprint, versions)
+        row = models.ExamSession(
+            exam_id=exam.id, name=name.strip(), token=_new_token(session), seed=seed, status="open",
+            bank_versions_json=json.dumps({code: v.id for code, v in versions.items()}), created_at=ctx.now(),
+        )
+        session.add(row)
+        session.flush()
+        session.add_all(models.SessionProctor(session_id=row.id, user_id=u.id) for u in _proctor_rows(session, proctors))
+        zero_points = json.dumps(["0"] * len(blueprint.sections))
+        for entry in entries:
+            password = entry.password or generate_password()
+            candidate = models.Candidate(
+                session_id=row.id, participant_number=entry.participant_number, name=entry.name,
+                nip=entry.nip, seat=entry.seat, password_hash=hash_password(password),
+            )
+            session.add(candidate)
+            session.flush()
+            form = assemble_form(blueprint, pools, seed, entry.participant_number)
+            attempt = models.Attempt(
+                session_id=row.id, candidate_id=candidate.id, form_json=json.dumps(form_to_json(form)),
+                status="not_started", duration_ms=blueprint.duration_ms, section_points_json=zero_points,
+            )
+            session.add(attempt)
+            session.flush()
+            session.add(models.Result(id=str(uuid.uuid4()), attempt_id=attempt.id, session_id=row.id, document_json="{}"))
+            credentials.append({"participant_number": entry.participant_number, "password": password})
+        return {"session_id": row.id, "session_token": row.token, "exam_code": exam.code,
+                "candidates": len(entries), "credentials": credentials}
+
+
+def find_session(session, session_id: int) -> models.ExamSession:
+    row = session.get(models.ExamSession, session_id)
+    if row is None:
+        raise NotFound(f"no session with id {session_id}")
+    return row
+
+
+def close_session(ctx: ServiceContext, session_id: int) -> None:
+    with ctx.db.unit_of_work() as session:
+        row = find_session(session, session_id)
+        if row.status == "closed":
+            raise Conflict(f"session {session_id} is already closed")
+        row.status = "closed"
+        row.closed_at = ctx.now()

@@ -1,0 +1,62 @@
+"""Staff accounts: administrators and proctors."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from exam_server.errors import BadInput, Conflict, Forbidden, Unauthorized
+from exam_server.security.passwords import hash_password, verify_password
+from exam_server.services.context import ServiceContext
+from exam_server.store import models
+
+ROLES = ("admin", "proctor")
+MIN_PASSWORD = 8
+_USERNAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
+_DUMMY_HASH = hash_password("not-a-password", staff=True)
+
+
+def add_user(ctx: ServiceContext, role: str, username: str, password: str) -> int:
+    if role not in ROLES:
+        raise BadInput(f"--role must be one of {', '.join(ROLES)}")
+    if not _USERNAME.match(username or ""):
+        raise BadInput("--username: 2-64 letters, digits, '.', '_', '@' or '-'")
+    if len(password) < MIN_PASSWORD:
+        raise BadInput(f"the password must have at least {MIN_PASSWORD} characters")
+    with ctx.db.unit_of_work() as session:
+        if session.scalar(select(models.StaffUser).where(models.StaffUser.username == username)):
+            raise Conflict(f"a staff account named {username!r} already exists")
+        user = models.StaffUser(username=username, role=role, password_hash=hash_password(password, staff=True),
+                                active=True, created_at=ctx.now())
+        session.add(user)
+        session.flush()
+        return user.id
+
+
+def authenticate(ctx: ServiceContext, username, password) -> dict:
+    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+        raise BadInput("username and password are required")
+    with ctx.db.reading() as session:
+        user = session.scalar(select(models.StaffUser).where(models.StaffUser.username == username))
+        if not verify_password(user.password_hash if user else _DUMMY_HASH, password) or not user or not user.active:
+            raise Unauthorized("the username or password is wrong", code="bad_credentials")
+        return {"token": ctx.tokens.staff_token(user.id, user.role), "role": user.role, "user_id": user.id}
+
+
+def staff_from_token(ctx: ServiceContext, token) -> models.StaffUser:
+    claims = ctx.tokens.read_staff(token)
+    with ctx.db.reading() as session:
+        user = session.get(models.StaffUser, claims.user_id)
+        if user is None or not user.active or user.role != claims.role:
+            raise Unauthorized("the staff account is no longer valid; sign in again")
+        session.expunge(user)
+        return user
+
+
+def may_watch(ctx: ServiceContext, user: models.StaffUser, session_id: int) -> None:
+    """Admins see every session; a proctor only the sessions assigned to them."""
+    if user.role == "admin":
+        return
+    with ctx.db.reading() as session:
+        if session.get(models.SessionProctor, (session_id, user.id)) is None:
+            raise Forbidden(f"session {session_id} is not assigned to {user.username}")

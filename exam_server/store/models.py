@@ -1,0 +1,242 @@
+"""The tables the whole system lives with.
+
+Times are integer milliseconds since the Unix epoch: exact, the same on SQLite
+and PostgreSQL, and what the clock in ``domain.timing`` computes with.
+Bank content (stems, options, weights, feedback, images) is held only as
+AES-GCM ciphertext; see ``store.crypto``.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Set before the first migration so every constraint has a stable name that
+# later migrations can refer to on both SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+Millis = BigInteger
+
+
+class Bank(Base):
+    __tablename__ = "banks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[int] = mapped_column(Millis)
+
+    versions: Mapped[list[BankVersion]] = relationship(back_populates="bank", order_by="BankVersion.version")
+
+
+class BankVersion(Base):
+    __tablename__ = "bank_versions"
+    __table_args__ = (UniqueConstraint("bank_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(32))
+    source_name: Mapped[str] = mapped_column(String(255))
+    # Hash of the items as imported: an identical import is recognised whatever the file name.
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    item_count: Mapped[int] = mapped_column(Integer)
+    categories_json: Mapped[str] = mapped_column(Text)  # {"category": count}
+    report_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(Millis)
+
+    bank: Mapped[Bank] = relationship(back_populates="versions")
+
+
+class Item(Base):
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("bank_version_id", "ordinal"),
+        Index("ix_items_version_category", "bank_version_id", "category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_version_id: Mapped[int] = mapped_column(ForeignKey("bank_versions.id"))
+    ordinal: Mapped[int] = mapped_column(Integer)  # order in the source file
+    category: Mapped[str] = mapped_column(String(255))
+    option_count: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted JSON
+
+
+class Asset(Base):
+    __tablename__ = "assets"
+    __table_args__ = (UniqueConstraint("bank_version_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_version_id: Mapped[int] = mapped_column(ForeignKey("bank_versions.id"))
+    name: Mapped[str] = mapped_column(String(128))
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted bytes
+
+
+class Exam(Base):
+    __tablename__ = "exams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    blueprint_json: Mapped[str] = mapped_column(Text)
+    blueprint_toml: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(Millis)
+
+
+class ExamSession(Base):
+    __tablename__ = "exam_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    token: Mapped[str] = mapped_column(String(32), unique=True)  # the PIN the proctor hands out
+    seed: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    bank_versions_json: Mapped[str] = mapped_column(Text)  # {"bank code": bank_version_id}
+    created_at: Mapped[int] = mapped_column(Millis)
+    closed_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    published_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+
+    exam: Mapped[Exam] = relationship()
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # admin | proctor
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[int] = mapped_column(Millis)
+
+
+class SessionProctor(Base):
+    __tablename__ = "session_proctors"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), primary_key=True)
+
+
+class Candidate(Base):
+    __tablename__ = "candidates"
+    __table_args__ = (UniqueConstraint("session_id", "participant_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"))
+    participant_number: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    nip: Mapped[str] = mapped_column(String(32), default="")
+    seat: Mapped[str] = mapped_column(String(32), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+
+
+class Attempt(Base):
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), unique=True)
+    form_json: Mapped[str] = mapped_column(Text)  # drawn when the session opens
+    status: Mapped[str] = mapped_column(String(24), default="not_started")
+    # The clock (see domain.timing.AttemptClock).
+    duration_ms: Mapped[int] = mapped_column(Millis)
+    started_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    extension_ms: Mapped[int] = mapped_column(Millis, default=0)
+    paused_ms: Mapped[int] = mapped_column(Millis, default=0)
+    paused_since: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    # Denormalised from the clock so the deadline sweep is one indexed query.
+    deadline_at: Mapped[int | None] = mapped_column(Millis, nullable=True, index=True)
+    ended_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    # Connection state: a login generation makes old tokens useless after reset_login.
+    login_generation: Mapped[int] = mapped_column(Integer, default=0)
+    connected_sid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    connected_node: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_seen_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    # Running figures, updated with every answer in the same transaction.
+    section_points_json: Mapped[str] = mapped_column(Text, default="[]")
+    answered_count: Mapped[int] = mapped_column(Integer, default=0)
+    flagged_count: Mapped[int] = mapped_column(Integer, default=0)
+    violations: Mapped[int] = mapped_column(Integer, default=0)
+    # Head of the attempt's event hash chain (see AttemptEvent).
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_event_hash: Mapped[str] = mapped_column(String(64), default="")
+
+    candidate: Mapped[Candidate] = relationship()
+
+
+class Response(Base):
+    """The current answer of one position; the history is in ``AttemptEvent``."""
+
+    __tablename__ = "responses"
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    choice: Mapped[str | None] = mapped_column(String(4), nullable=True)  # display key, or None for blank
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    points: Mapped[str] = mapped_column(String(32), default="0")  # exact Decimal as text
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+
+
+class AttemptEvent(Base):
+    """Append-only log of everything that happened to an attempt, hash-chained."""
+
+    __tablename__ = "attempt_events"
+    __table_args__ = (UniqueConstraint("attempt_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... within the attempt
+    at: Mapped[int] = mapped_column(Millis)
+    kind: Mapped[str] = mapped_column(String(24))  # answer | flag | report | start | control | end ...
+    data_json: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEntry(Base):
+    """Staff actions: who did what, when, from where."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[int] = mapped_column(Millis)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(128), default="")
+    detail_json: Mapped[str] = mapped_column(Text, default="{}")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Result(Base):
+    __tablename__ = "results"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4, public
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"), index=True)
+    document_json: Mapped[str] = mapped_column(Text)  # CONTRACT section 5, without signature
+    signature: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    published_at: Mapped[int | None] = mapped_column(Millis, nullable=True)

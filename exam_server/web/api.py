@@ -1,0 +1,57 @@
+"""The JSON API under /api/v1 (CONTRACT section 2)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from exam_server.errors import BadInput, Unauthorized
+from exam_server.services import attempts, results, users
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def services():
+    return current_app.extensions["exam_services"]
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadInput("the request body must be a JSON object")
+    return body
+
+
+def current_staff():
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise Unauthorized("staff calls need 'Authorization: Bearer TOKEN'")
+    return users.staff_from_token(services(), header[len("Bearer "):].strip())
+
+
+@blueprint.post("/candidate/login")
+def candidate_login():
+    body = json_body()
+    # Keyed by participant, not by address: a whole hall may sit behind one address.
+    current_app.extensions["exam_runtime"].check_login_rate(f"candidate:{body.get('session_token')}:{body.get('participant_number')}")
+    answer = attempts.login(services(), body.get("session_token"), body.get("participant_number"),
+                            body.get("password"), remote=request.remote_addr or "")
+    return jsonify(answer)
+
+
+@blueprint.post("/staff/login")
+def staff_login():
+    body = json_body()
+    current_app.extensions["exam_runtime"].check_login_rate(f"staff:{body.get('username')}:{request.remote_addr}")
+    answer = users.authenticate(services(), body.get("username"), body.get("password"))
+    return jsonify({"token": answer["token"], "role": answer["role"]})
+
+
+@blueprint.get("/sessions/<int:session_id>/results")
+def session_results(session_id: int):
+    user = current_staff()
+    users.may_watch(services(), user, session_id)
+    return jsonify(results.session_results(services(), session_id))
+
+
+@blueprint.get("/health")
+def health():
+    return jsonify({"ok": True, "node": services().settings.node_name})
