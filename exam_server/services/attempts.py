@@ -263,6 +263,12 @@ def _choice_index(key: AttemptKey, position: int, choice) -> int | None:
     return keys.index(choice)
 
 
+def _blank_response(attempt_id: int, position: int, section) -> models.Response:
+    # A position never answered already counts as blank in the running score.
+    return models.Response(attempt_id=attempt_id, position=position, seq=0, flagged=False,
+                           points=str(item_points(section, None)))
+
+
 def answer(ctx: ServiceContext, attempt_id: int, position, choice, seq) -> dict:
     """Store and score one answer; the returned ack is sent only after this commits."""
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
@@ -279,11 +285,11 @@ def answer(ctx: ServiceContext, attempt_id: int, position, choice, seq) -> dict:
             return {"position": position, "seq": seq, "saved": True, "stale": True}
         _require_running(ctx, session, attempt)
         now = ctx.now()
-        if response is None:
-            response = models.Response(attempt_id=attempt_id, position=position, seq=0, points="0", flagged=False)
-            session.add(response)
         section_index = key.form[position - 1].section
         section = key.blueprint.sections[section_index]
+        if response is None:
+            response = _blank_response(attempt_id, position, section)
+            session.add(response)
         weight = None if index is None else key.weights[position - 1][index]
         new_points = item_points(section, weight)
         old_points = Decimal(response.points)
@@ -307,7 +313,8 @@ def flag(ctx: ServiceContext, attempt_id: int, position, flagged) -> dict:
         _require_running(ctx, session, attempt)
         response = session.get(models.Response, (attempt_id, position))
         if response is None:
-            response = models.Response(attempt_id=attempt_id, position=position, seq=0, points="0", flagged=False)
+            key = attempt_key(ctx, session, attempt)
+            response = _blank_response(attempt_id, position, key.blueprint.sections[key.form[position - 1].section])
             session.add(response)
         if response.flagged != flagged:
             attempt.flagged_count += 1 if flagged else -1

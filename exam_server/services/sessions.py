@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from exam_server.domain.assembly import PoolItem, assemble_form, form_to_json
 from exam_server.domain.blueprint import Blueprint, check_availability
+from exam_server.domain.scoring import item_points
 from exam_server.domain.roster import parse_roster
 from exam_server.errors import BadInput, Conflict, NotFound
 from exam_server.security.passwords import generate_password, hash_password
@@ -89,7 +90,8 @@ def create_session(
         session.add(row)
         session.flush()
         session.add_all(models.SessionProctor(session_id=row.id, user_id=u.id) for u in _proctor_rows(session, proctors))
-        zero_points = json.dumps(["0"] * len(blueprint.sections))
+        # Before any answer every item counts as blank (which earns points where blank is set).
+        blank_points = json.dumps([str(item_points(section, None) * section.count) for section in blueprint.sections])
         for entry in entries:
             password = entry.password or generate_password()
             candidate = models.Candidate(
@@ -101,7 +103,7 @@ def create_session(
             form = assemble_form(blueprint, pools, seed, entry.participant_number)
             attempt = models.Attempt(
                 session_id=row.id, candidate_id=candidate.id, form_json=json.dumps(form_to_json(form)),
-                status="not_started", duration_ms=blueprint.duration_ms, section_points_json=zero_points,
+                status="not_started", duration_ms=blueprint.duration_ms, section_points_json=blank_points,
             )
             session.add(attempt)
             session.flush()

@@ -49,3 +49,139 @@ class ExamCli:
 @pytest.fixture
 def exam_cli(tmp_path, database_url) -> ExamCli:
     return ExamCli(tmp_path / "data", database_url)
+
+
+@pytest.fixture
+def clock():
+    from exam_server.clock import FixedClock
+
+    return FixedClock()
+
+
+def make_services(data_dir: Path, database_url: str, clock):
+    from exam_server.config import load_settings
+    from exam_server.security.keys import ensure_keys
+    from exam_server.services.context import ServiceContext
+
+    settings = load_settings({"data_dir": data_dir, "database_url": database_url}, environ={})
+    data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_keys(settings)
+    services = ServiceContext.create(settings, clock)
+    services.db.upgrade()
+    return services
+
+
+@pytest.fixture
+def services(tmp_path, database_url, clock):
+    """The use cases in this process, over a real database, with a clock that moves only when told."""
+    services = make_services(tmp_path / "data", database_url, clock)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def exam_session(services):
+    """An open session of the small test exam: its ids, token and every candidate's password."""
+    from exam_server.services import banks, exams, sessions
+    from tests.integration.helpers import BLUEPRINT, GIFT_BANK, ROSTER
+
+    banks.import_bank(services, GIFT_BANK.encode(), "umum.gift", bank_code="umum")
+    exams.create_exam(services, BLUEPRINT)
+    opened = sessions.create_session(services, "UJI-1", "Sesi 1", ROSTER.encode(), seed=7)
+    opened["passwords"] = {c["participant_number"]: c["password"] for c in opened["credentials"]}
+    return opened
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServerProcess:
+    """``exam-server serve`` in its own process, as production runs it; can be killed and restarted."""
+
+    def __init__(self, data_dir: Path, database_url: str, *, async_mode: str = "eventlet", extra_env=None):
+        self.data_dir = data_dir
+        self.database_url = database_url
+        self.async_mode = async_mode
+        self.port = free_port()
+        self.extra_env = dict(extra_env or {})
+        self.process = None
+        self.log_path = data_dir / f"server-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "ServerProcess":
+        import time
+        import urllib.request
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EXAM_") or k == "EXAM_SHARED_DIR"}
+        env.update(DATABASE_URL=self.database_url, PYTHONPATH=str(ROOT), EXAM_ASYNC_MODE=self.async_mode,
+                   EXAM_NODE_NAME=f"test-node-{self.port}", **self.extra_env)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "exam_server", "serve", "--port", str(self.port), "--data", str(self.data_dir)],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited with {self.process.returncode}:\n{self.log_path.read_text()}")
+            try:
+                urllib.request.urlopen(self.url + "/api/v1/health", timeout=1).read()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError(f"the server did not answer within 30 s:\n{self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        """kill -9: no chance to clean up, as in a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def prepare_data(exam_cli: ExamCli, tmp_path: Path, blueprint: str | None = None) -> dict:
+    """init, the small bank, the test exam, a proctor and an admin, and an open session."""
+    from tests.integration.helpers import BLUEPRINT, GIFT_BANK, ROSTER, write_blueprint
+
+    exam_cli("init", check=True)
+    bank = tmp_path / "umum.gift"
+    bank.write_text(GIFT_BANK, encoding="utf-8")
+    exam_cli("import-bank", str(bank), "--bank", "umum", check=True)
+    exam_cli("create-exam", str(write_blueprint(tmp_path, blueprint or BLUEPRINT)), check=True)
+    exam_cli("add-user", "--role", "proctor", "--username", "pengawas", input="sandi-pengawas\n", check=True)
+    exam_cli("add-user", "--role", "proctor", "--username", "lain", input="sandi-lain-1\n", check=True)
+    exam_cli("add-user", "--role", "admin", "--username", "admin", input="sandi-admin-1\n", check=True)
+    roster = tmp_path / "peserta.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    creds = tmp_path / "creds.csv"
+    opened = exam_cli("create-session", "--exam", "UJI-1", "--name", "Sesi 1", "--candidates", str(roster),
+                      "--proctor", "pengawas", "--seed", "7", "--credentials-out", str(creds), "--json",
+                      check=True).json()
+    import csv
+
+    opened["passwords"] = {r["participant_number"]: r["password"] for r in csv.DictReader(creds.open())}
+    return opened
+
+
+@pytest.fixture
+def live(exam_cli, tmp_path):
+    """A prepared data folder and a server process serving it."""
+    opened = prepare_data(exam_cli, tmp_path)
+    server = ServerProcess(exam_cli.data_dir, exam_cli.database_url).start()
+    server.session = opened
+    yield server
+    server.stop()
