@@ -42,11 +42,12 @@ def services_of(app: Flask):
 
 
 def _register_web(app: Flask) -> None:
-    from exam_server.web import api, errors, pages
+    from exam_server.web import api, errors, kiosk, pages
 
     errors.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(kiosk.blueprint)
 
 
 def _register_realtime(app: Flask, settings: Settings) -> None:

@@ -253,5 +253,32 @@ def serve(settings, host, port):
     run_server(settings, host=host, port=port)
 
 
-def main() -> None:  # pragma: no cover - kept for `python -m exam_server.commands`
-    cli()
+@cli.command(help="Set up the sample exams in the data folder, print the logins and serve.")
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.option("--no-serve", is_flag=True, help="Prepare and print, do not serve.")
+@command
+def demo(settings, host, port, no_serve):
+    from dataclasses import replace
+
+    from exam_server.services.demo import prepare
+
+    settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    info = prepare(context(settings))
+    base = settings.public_url.rstrip("/") if settings.public_url else f"http://{settings.host}:{settings.port}"
+    click.echo(f"\nKiosk (candidates):   {base}/")
+    click.echo(f"Proctor console:      {base}/proctor")
+    click.echo(f"Administration:       {base}/admin")
+    for staff in info["staff"]:
+        click.echo(f"  {staff['role']:<8} {staff['username']} / {staff['password']}")
+    for opened in info["sessions"]:
+        click.echo(f"\n{opened['name']} (exam {opened['exam_code']}, session {opened['session_id']})")
+        click.echo(f"  session token: {opened['session_token']}")
+        for cred in opened["credentials"][:3]:
+            click.echo(f"  candidate {cred['participant_number']} / {cred['password']}")
+        click.echo(f"  ...all {len(opened['credentials'])} logins in {settings.data_dir}/demo-credentials-*.csv")
+    click.echo(f"  scoreboard: {base}/scoreboard/{info['sessions'][0]['session_id']}\n")
+    if not no_serve:
+        from exam_server.server import run_server
+
+        run_server(settings)

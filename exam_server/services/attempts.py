@@ -129,6 +129,18 @@ def login(ctx: ServiceContext, session_token, participant_number, password, *, r
         return {"token": ctx.tokens.candidate_token(attempt.id, attempt.login_generation), "attempt_id": attempt.id}
 
 
+def seb_config_keys(ctx: ServiceContext, session_token) -> tuple[str, ...]:
+    """The Safe Exam Browser Config Keys the exam of an open session requires (none: any browser)."""
+    if not isinstance(session_token, str) or not session_token:
+        return ()
+    with ctx.db.reading() as session:
+        exam_session = session.scalar(
+            select(models.ExamSession).where(models.ExamSession.token == session_token.strip().upper()))
+        if exam_session is None:
+            return ()
+        return load_blueprint(exam_session.exam).seb_config_keys
+
+
 @dataclass(frozen=True)
 class Connection:
     attempt_id: int
@@ -223,6 +235,12 @@ def state(ctx: ServiceContext, attempt_id: int) -> dict:
             "items": len(key.form),
             "answers": {str(r.position): r.choice for r in responses if r.choice is not None},
             "flags": sorted(r.position for r in responses if r.flagged),
+            # Beyond the contract: what the kiosk shows before the start.
+            "name": attempt.candidate.name,
+            "participant_number": attempt.candidate.participant_number,
+            "exam_title": key.blueprint.title,
+            "instructions": key.blueprint.instructions,
+            "show_score": key.blueprint.show_score_to_candidate,
         }
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from exam_server.errors import BadInput, Unauthorized
+from exam_server.errors import BadInput, Forbidden, Unauthorized
+from exam_server.security import seb
 from exam_server.services import attempts, results, users
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -32,9 +33,18 @@ def candidate_login():
     body = json_body()
     # Keyed by participant, not by address: a whole hall may sit behind one address.
     current_app.extensions["exam_runtime"].check_login_rate(f"candidate:{body.get('session_token')}:{body.get('participant_number')}")
+    check_safe_exam_browser(body.get("session_token"))
     answer = attempts.login(services(), body.get("session_token"), body.get("participant_number"),
                             body.get("password"), remote=request.remote_addr or "")
     return jsonify(answer)
+
+
+def check_safe_exam_browser(session_token) -> None:
+    """Exams that list Safe Exam Browser Config Keys accept logins from such a browser only."""
+    keys = attempts.seb_config_keys(services(), session_token)
+    header = request.headers.get(seb.HEADER)
+    if not seb.request_allowed(request.url, header, keys):
+        raise Forbidden(seb.refusal_message(header), code="seb_required")
 
 
 @blueprint.post("/staff/login")

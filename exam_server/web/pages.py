@@ -1,6 +1,10 @@
-"""Pages served to browsers: the kiosk, the proctor console, the admin pages, the score board."""
+"""Static files shared by the pages (scripts, styles, the vendored Socket.IO client)."""
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import Blueprint
 
-blueprint = Blueprint("pages", __name__)
+STATIC = Path(__file__).with_name("static")
+
+blueprint = Blueprint("pages", __name__, static_folder=str(STATIC), static_url_path="/static")
