@@ -52,6 +52,7 @@ def _register_web(app: Flask) -> None:
 
 def _register_realtime(app: Flask, settings: Settings) -> None:
     from exam_server.realtime.candidate import CandidateNamespace
+    from exam_server.realtime.proctor import ProctorNamespace
     from exam_server.realtime.runtime import Runtime
 
     socketio.init_app(
@@ -65,6 +66,7 @@ def _register_realtime(app: Flask, settings: Settings) -> None:
         max_http_buffer_size=64 * 1024,
     )
     socketio.on_namespace(CandidateNamespace("/candidate"))
+    socketio.on_namespace(ProctorNamespace("/proctor"))
     app.extensions["exam_runtime"] = Runtime(app)
 
 

@@ -24,7 +24,7 @@ class CandidateNamespace(Namespace):
         try:
             connection = attempts.connect(_services(), token, request.sid, _services().settings.node_name)
         except ExamError as exc:
-            raise ConnectionRefusedError(exc.as_dict()) from None
+            raise ConnectionRefusedError(exc.message, exc.as_dict()) from None
         _runtime().remember(request.sid, connection.attempt_id, connection.session_id)
         join_room(rooms.attempt(connection.attempt_id))
         join_room(rooms.session(connection.session_id))

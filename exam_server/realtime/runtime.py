@@ -44,6 +44,7 @@ class Runtime:
         self.services = app.extensions["exam_services"]
         self._attempt_by_sid: dict[str, int] = {}
         self._session_by_sid: dict[str, int] = {}
+        self._staff_by_sid: dict[str, str] = {}
         self._dirty: set[int] = set()
         self._lock = threading.Lock()
         self._logins: dict[str, deque] = defaultdict(deque)
@@ -62,6 +63,15 @@ class Runtime:
 
     def attempt_of(self, sid: str) -> int | None:
         return self._attempt_by_sid.get(sid)
+
+    def remember_staff(self, sid: str, token: str) -> None:
+        self._staff_by_sid[sid] = token
+
+    def forget_staff(self, sid: str) -> None:
+        self._staff_by_sid.pop(sid, None)
+
+    def staff_token(self, sid: str) -> str | None:
+        return self._staff_by_sid.get(sid)
 
     # --- proctor feed ---
 

@@ -154,26 +154,22 @@ class ServerProcess:
 
 
 def prepare_data(exam_cli: ExamCli, tmp_path: Path, blueprint: str | None = None) -> dict:
-    """init, the small bank, the test exam, a proctor and an admin, and an open session."""
-    from tests.integration.helpers import BLUEPRINT, GIFT_BANK, ROSTER, write_blueprint
+    """The small bank, the test exam, two proctors, an admin and an open session (in this process, for speed)."""
+    from exam_server.clock import SystemClock
+    from exam_server.services import banks, exams, sessions, users
+    from tests.integration.helpers import BLUEPRINT, GIFT_BANK, ROSTER
 
-    exam_cli("init", check=True)
-    bank = tmp_path / "umum.gift"
-    bank.write_text(GIFT_BANK, encoding="utf-8")
-    exam_cli("import-bank", str(bank), "--bank", "umum", check=True)
-    exam_cli("create-exam", str(write_blueprint(tmp_path, blueprint or BLUEPRINT)), check=True)
-    exam_cli("add-user", "--role", "proctor", "--username", "pengawas", input="sandi-pengawas\n", check=True)
-    exam_cli("add-user", "--role", "proctor", "--username", "lain", input="sandi-lain-1\n", check=True)
-    exam_cli("add-user", "--role", "admin", "--username", "admin", input="sandi-admin-1\n", check=True)
-    roster = tmp_path / "peserta.csv"
-    roster.write_text(ROSTER, encoding="utf-8")
-    creds = tmp_path / "creds.csv"
-    opened = exam_cli("create-session", "--exam", "UJI-1", "--name", "Sesi 1", "--candidates", str(roster),
-                      "--proctor", "pengawas", "--seed", "7", "--credentials-out", str(creds), "--json",
-                      check=True).json()
-    import csv
-
-    opened["passwords"] = {r["participant_number"]: r["password"] for r in csv.DictReader(creds.open())}
+    services = make_services(exam_cli.data_dir, exam_cli.database_url, SystemClock())
+    try:
+        banks.import_bank(services, GIFT_BANK.encode(), "umum.gift", bank_code="umum")
+        exams.create_exam(services, blueprint or BLUEPRINT)
+        for role, username, password in (("proctor", "pengawas", "sandi-pengawas"), ("proctor", "lain", "sandi-lain-1"),
+                                         ("admin", "admin", "sandi-admin-1")):
+            users.add_user(services, role, username, password)
+        opened = sessions.create_session(services, "UJI-1", "Sesi 1", ROSTER.encode(), proctors=("pengawas",), seed=7)
+    finally:
+        services.close()
+    opened["passwords"] = {c["participant_number"]: c["password"] for c in opened["credentials"]}
     return opened
 
 

@@ -42,7 +42,7 @@ def candidate_login(base_url: str, session_token: str, number: str, password: st
 
 
 class Candidate:
-    EVENTS = ("time", "paused", "resumed", "announcement", "ended")
+    EVENTS = ("time", "paused", "resumed", "announcement", "ended", "connect_error")
 
     def __init__(self, base_url: str, token: str, *, reconnection: bool = False):
         self.base_url = base_url
@@ -71,3 +71,39 @@ def logged_in_candidate(server, number: str, **kwargs) -> Candidate:
     response = candidate_login(server.url, server.session["session_token"], number, server.session["passwords"][number])
     response.raise_for_status()
     return Candidate(server.url, response.json()["token"], **kwargs).connect()
+
+
+def staff_login(base_url: str, username: str, password: str) -> requests.Response:
+    return requests.post(f"{base_url}/api/v1/staff/login", json={"username": username, "password": password}, timeout=10)
+
+
+class Proctor:
+    EVENTS = ("candidate", "alert", "connect_error")
+
+    def __init__(self, base_url: str, token: str):
+        self.base_url = base_url
+        self.token = token
+        self.recorder = Recorder()
+        self.client = socketio.Client(reconnection=False)
+        for event in self.EVENTS:
+            self.client.on(event, (lambda name: lambda data=None: self.recorder(name, data))(event), namespace="/proctor")
+
+    def connect(self):
+        self.client.connect(self.base_url, namespaces=["/proctor"], transports=["websocket"],
+                            auth={"token": self.token}, wait_timeout=10)
+        return self
+
+    def call(self, event: str, payload=None, timeout: float = 10.0) -> dict:
+        return self.client.call(event, {} if payload is None else payload, namespace="/proctor", timeout=timeout)
+
+    def close(self):
+        self.client.disconnect()
+
+
+STAFF_PASSWORDS = {"pengawas": "sandi-pengawas", "lain": "sandi-lain-1", "admin": "sandi-admin-1"}
+
+
+def logged_in_proctor(server, username: str = "pengawas") -> Proctor:
+    response = staff_login(server.url, username, STAFF_PASSWORDS[username])
+    response.raise_for_status()
+    return Proctor(server.url, response.json()["token"]).connect()

@@ -1,0 +1,109 @@
+"""Namespace /proctor (CONTRACT section 3): watch a session live and steer it."""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+
+from exam_server.errors import ExamError
+from exam_server.extensions import socketio
+from exam_server.realtime import rooms
+from exam_server.realtime.acks import acknowledge, payload
+from exam_server.services import proctoring, users
+
+
+def _services():
+    return current_app.extensions["exam_services"]
+
+
+def _runtime():
+    return current_app.extensions["exam_runtime"]
+
+
+def _to_candidate(event: str, data: dict, room: str) -> None:
+    socketio.emit(event, data, namespace="/candidate", to=room)
+
+
+class ProctorNamespace(Namespace):
+    def on_connect(self, auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            users.staff_from_token(_services(), token)
+        except ExamError as exc:
+            raise ConnectionRefusedError(exc.message, exc.as_dict()) from None
+        _runtime().remember_staff(request.sid, token)
+
+    def on_disconnect(self, reason=None):
+        _runtime().forget_staff(request.sid)
+
+    def _actor(self) -> proctoring.Actor:
+        # Checked again at every event: a disabled account stops at once.
+        user = users.staff_from_token(_services(), _runtime().staff_token(request.sid))
+        return proctoring.Actor(user, request.remote_addr or "")
+
+    def on_watch(self, data=None):
+        def call():
+            body = payload(data)
+            snapshot = proctoring.snapshot(_services(), self._actor(), body.get("session_id"))
+            join_room(rooms.proctors(snapshot["session"]["session_id"]))
+            return snapshot
+
+        return acknowledge("watch", call)
+
+    def on_pause(self, data=None):
+        return acknowledge("pause", lambda: self._pause_or_resume(payload(data), pausing=True))
+
+    def on_resume(self, data=None):
+        return acknowledge("resume", lambda: self._pause_or_resume(payload(data), pausing=False))
+
+    def _pause_or_resume(self, body: dict, *, pausing: bool) -> dict:
+        action = proctoring.pause if pausing else proctoring.resume
+        changed = action(_services(), self._actor(), body)
+        for attempt in changed:
+            _to_candidate("paused" if pausing else "resumed", {"remaining_ms": attempt["remaining_ms"]},
+                          rooms.attempt(attempt["attempt_id"]))
+            _runtime().candidate_changed(attempt["attempt_id"])
+        return {"attempts": [a["attempt_id"] for a in changed]}
+
+    def on_extend(self, data=None):
+        def call():
+            body = payload(data)
+            extended = proctoring.extend(_services(), self._actor(), body.get("attempt_id"), body.get("minutes"),
+                                         body.get("reason"))
+            _runtime().send_time_to(extended["attempt_id"])
+            _runtime().candidate_changed(extended["attempt_id"])
+            return {"remaining_ms": extended["remaining_ms"]}
+
+        return acknowledge("extend", call)
+
+    def on_end_attempt(self, data=None):
+        def call():
+            body = payload(data)
+            ended = proctoring.end_attempt(_services(), self._actor(), body.get("attempt_id"), body.get("reason"))
+            notice = {"status": "ended_by_proctor"}
+            if ended["shown_to_candidate"]:
+                notice["result"] = ended["result"]
+            _to_candidate("ended", notice, rooms.attempt(ended["attempt_id"]))
+            _runtime().candidate_changed(ended["attempt_id"])
+            return {"result": ended["result"]}
+
+        return acknowledge("end_attempt", call)
+
+    def on_reset_login(self, data=None):
+        def call():
+            body = payload(data)
+            reset = proctoring.reset_login(_services(), self._actor(), body.get("attempt_id"), body.get("reason"))
+            if reset["disconnect_sid"]:
+                socketio.server.disconnect(reset["disconnect_sid"], namespace="/candidate")
+            _runtime().candidate_changed(reset["attempt_id"])
+            return {}
+
+        return acknowledge("reset_login", call)
+
+    def on_announce(self, data=None):
+        def call():
+            body = payload(data)
+            announced = proctoring.announce(_services(), self._actor(), body.get("session_id"), body.get("text"))
+            _to_candidate("announcement", {"text": announced["text"]}, rooms.session(announced["session_id"]))
+            return {}
+
+        return acknowledge("announce", call)

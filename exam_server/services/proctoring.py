@@ -1,0 +1,183 @@
+"""What a proctor may do to a session or an attempt (CONTRACT section 3, /proctor).
+
+Every action checks on the server that the staff member may act on that
+session, and is written to the audit log with who, when, from where and why.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from exam_server.errors import BadInput, Conflict
+from exam_server.services import monitoring
+from exam_server.services.attempts import ENDED, IN_PROGRESS, PAUSED, _attempt, _end, clock_of, set_clock
+from exam_server.services.context import ServiceContext
+from exam_server.services.events import append_event
+from exam_server.services.sessions import find_session
+from exam_server.services.users import may_watch
+from exam_server.store import models
+
+MAX_EXTENSION_MINUTES = 600
+MAX_ANNOUNCEMENT = 1000
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: models.StaffUser
+    remote_addr: str = ""
+
+
+def _reason(reason) -> str:
+    if reason is None:
+        return ""
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        raise BadInput(f"reason must be text of at most {MAX_REASON} characters")
+    return reason.strip()
+
+
+def _audit(ctx, session, actor: Actor, action: str, target: str, detail: dict) -> None:
+    session.add(models.AuditEntry(at=ctx.now(), user_id=actor.user.id, action=action, target=target,
+                                  detail_json=json.dumps(detail, ensure_ascii=False), remote_addr=actor.remote_addr[:64]))
+
+
+def _whole_id(value, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise BadInput(f"{name} must be a whole number")
+    return value
+
+
+def session_of_attempt(ctx: ServiceContext, attempt_id) -> int:
+    attempt_id = _whole_id(attempt_id, "attempt_id")
+    with ctx.db.reading() as session:
+        return _attempt(session, attempt_id).session_id
+
+
+def authorise_session(ctx: ServiceContext, actor: Actor, session_id) -> int:
+    session_id = _whole_id(session_id, "session_id")
+    with ctx.db.reading() as session:
+        find_session(session, session_id)
+    may_watch(ctx, actor.user, session_id)
+    return session_id
+
+
+def authorise_attempt(ctx: ServiceContext, actor: Actor, attempt_id) -> int:
+    session_id = session_of_attempt(ctx, attempt_id)
+    may_watch(ctx, actor.user, session_id)
+    return attempt_id
+
+
+def snapshot(ctx: ServiceContext, actor: Actor, session_id) -> dict:
+    session_id = authorise_session(ctx, actor, session_id)
+    with ctx.db.reading() as session:
+        row = find_session(session, session_id)
+        info = {"session_id": row.id, "name": row.name, "status": row.status, "token": row.token,
+                "exam_code": row.exam.code, "exam_title": row.exam.title, "server_time": ctx.now()}
+    return {"session": info, "candidates": monitoring.candidate_views(ctx, session_id=session_id)}
+
+
+def _targets(ctx, actor: Actor, data: dict) -> tuple[str, list[int]]:
+    """The attempts a pause/resume names: one attempt, or every attempt of a session."""
+    if data.get("attempt_id") is not None:
+        return f"attempt:{data['attempt_id']}", [authorise_attempt(ctx, actor, data["attempt_id"])]
+    session_id = authorise_session(ctx, actor, data.get("session_id"))
+    with ctx.db.reading() as session:
+        ids = session.scalars(select(models.Attempt.id).where(models.Attempt.session_id == session_id)).all()
+    return f"session:{session_id}", list(ids)
+
+
+def pause(ctx: ServiceContext, actor: Actor, data: dict) -> list[dict]:
+    """Stop the clock of running attempts; returns those that changed, with their remaining time."""
+    return _pause_or_resume(ctx, actor, data, pausing=True)
+
+
+def resume(ctx: ServiceContext, actor: Actor, data: dict) -> list[dict]:
+    return _pause_or_resume(ctx, actor, data, pausing=False)
+
+
+def _pause_or_resume(ctx, actor, data, *, pausing: bool) -> list[dict]:
+    reason = _reason(data.get("reason"))
+    target, ids = _targets(ctx, actor, data)
+    changed = []
+    with ctx.db.unit_of_work() as session:
+        now = ctx.now()
+        for attempt_id in ids:
+            attempt = _attempt(session, attempt_id, lock=True)
+            if attempt.status != (IN_PROGRESS if pausing else PAUSED):
+                continue
+            clock = clock_of(attempt)
+            if pausing and clock.expired(now):
+                continue  # its time is up: the deadline sweep ends it
+            set_clock(attempt, clock.pause(now) if pausing else clock.resume(now))
+            attempt.status = PAUSED if pausing else IN_PROGRESS
+            append_event(session, attempt, "control", {"action": "pause" if pausing else "resume",
+                                                       "by": actor.user.username, "reason": reason}, now)
+            changed.append({"attempt_id": attempt_id, "remaining_ms": clock_of(attempt).remaining_ms(now)})
+        if data.get("attempt_id") is not None and not changed:
+            raise Conflict(f"attempt {ids[0]} is not {'running' if pausing else 'paused'}")
+        _audit(ctx, session, actor, "pause" if pausing else "resume", target,
+               {"reason": reason, "attempts": [c["attempt_id"] for c in changed]})
+    return changed
+
+
+def extend(ctx: ServiceContext, actor: Actor, attempt_id, minutes, reason=None) -> dict:
+    attempt_id = authorise_attempt(ctx, actor, attempt_id)
+    reason = _reason(reason)
+    try:
+        amount = Decimal(str(minutes))
+    except InvalidOperation:
+        amount = Decimal(0)
+    if isinstance(minutes, bool) or not (0 < amount <= MAX_EXTENSION_MINUTES):
+        raise BadInput(f"minutes must be a number above 0 and at most {MAX_EXTENSION_MINUTES}")
+    with ctx.db.unit_of_work() as session:
+        attempt = _attempt(session, attempt_id, lock=True)
+        if attempt.status in ENDED:
+            raise Conflict(f"attempt {attempt_id} has ended ({attempt.status}); it cannot be extended")
+        now = ctx.now()
+        set_clock(attempt, clock_of(attempt).extend(int(amount * 60_000)))
+        append_event(session, attempt, "control", {"action": "extend", "minutes": str(amount),
+                                                   "by": actor.user.username, "reason": reason}, now)
+        _audit(ctx, session, actor, "extend", f"attempt:{attempt_id}", {"minutes": str(amount), "reason": reason})
+        return {"attempt_id": attempt_id, "remaining_ms": clock_of(attempt).remaining_ms(now), "status": attempt.status}
+
+
+def end_attempt(ctx: ServiceContext, actor: Actor, attempt_id, reason=None) -> dict:
+    attempt_id = authorise_attempt(ctx, actor, attempt_id)
+    reason = _reason(reason)
+    with ctx.db.unit_of_work() as session:
+        attempt = _attempt(session, attempt_id, lock=True)
+        if attempt.status in ENDED:
+            raise Conflict(f"attempt {attempt_id} has already ended ({attempt.status})")
+        document = _end(ctx, session, attempt, "ended_by_proctor", ctx.now(), actor.user.username)
+        _audit(ctx, session, actor, "end_attempt", f"attempt:{attempt_id}", {"reason": reason})
+        from exam_server.services.attempts import attempt_key
+
+        shown = attempt_key(ctx, session, attempt).blueprint.show_score_to_candidate
+        return {"attempt_id": attempt_id, "result": document, "shown_to_candidate": shown}
+
+
+def reset_login(ctx: ServiceContext, actor: Actor, attempt_id, reason=None) -> dict:
+    """Make the attempt's current login invalid and free it for a login at another workstation."""
+    attempt_id = authorise_attempt(ctx, actor, attempt_id)
+    reason = _reason(reason)
+    with ctx.db.unit_of_work() as session:
+        attempt = _attempt(session, attempt_id, lock=True)
+        old_sid = attempt.connected_sid
+        attempt.login_generation += 1
+        attempt.connected_sid = attempt.connected_node = None
+        append_event(session, attempt, "control", {"action": "reset_login", "by": actor.user.username,
+                                                   "reason": reason}, ctx.now())
+        _audit(ctx, session, actor, "reset_login", f"attempt:{attempt_id}", {"reason": reason})
+        return {"attempt_id": attempt_id, "disconnect_sid": old_sid}
+
+
+def announce(ctx: ServiceContext, actor: Actor, session_id, text) -> dict:
+    session_id = authorise_session(ctx, actor, session_id)
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_ANNOUNCEMENT:
+        raise BadInput(f"text must be 1 to {MAX_ANNOUNCEMENT} characters")
+    with ctx.db.unit_of_work() as session:
+        _audit(ctx, session, actor, "announce", f"session:{session_id}", {"text": text.strip()})
+    return {"session_id": session_id, "text": text.strip()}
