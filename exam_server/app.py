@@ -43,16 +43,19 @@ def services_of(app: Flask):
 
 def _register_web(app: Flask) -> None:
     from exam_server.web import api, errors, kiosk, pages
+    from proctor_console import web as proctor_web
 
     errors.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(kiosk.blueprint)
+    app.register_blueprint(proctor_web.blueprint)
 
 
 def _register_realtime(app: Flask, settings: Settings) -> None:
     from exam_server.realtime.candidate import CandidateNamespace
     from exam_server.realtime.proctor import ProctorNamespace
+    from exam_server.realtime.scoreboard import ScoreboardNamespace
     from exam_server.realtime.runtime import Runtime
 
     socketio.init_app(
@@ -67,6 +70,7 @@ def _register_realtime(app: Flask, settings: Settings) -> None:
     )
     socketio.on_namespace(CandidateNamespace("/candidate"))
     socketio.on_namespace(ProctorNamespace("/proctor"))
+    socketio.on_namespace(ScoreboardNamespace("/scoreboard"))
     app.extensions["exam_runtime"] = Runtime(app)
 
 

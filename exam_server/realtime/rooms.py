@@ -11,3 +11,7 @@ def session(session_id: int) -> str:
 
 def proctors(session_id: int) -> str:
     return f"proctors:{session_id}"
+
+
+def scoreboard(session_id: int) -> str:
+    return f"scoreboard:{session_id}"

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from exam_server.errors import ExamError
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
-from exam_server.services import attempts, monitoring
+from exam_server.services import attempts, monitoring, scoreboard
 from exam_server.store import models
 
 log = logging.getLogger("exam_server.runtime")
@@ -49,6 +49,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._logins: dict[str, deque] = defaultdict(deque)
         self._assets: dict[str, str] = {}
+        self._public_sessions: dict[int, bool] = {}  # an exam's blueprint never changes once it has sessions
         self._started = False
 
     # --- sockets of this process ---
@@ -95,6 +96,13 @@ class Runtime:
             return
         for view in monitoring.candidate_views(self.services, dirty):
             socketio.emit("candidate", view, namespace="/proctor", to=rooms.proctors(view["session_id"]))
+            if self._public(view["session_id"]):
+                socketio.emit("row", scoreboard.row(view), namespace="/scoreboard", to=rooms.scoreboard(view["session_id"]))
+
+    def _public(self, session_id: int) -> bool:
+        if session_id not in self._public_sessions:
+            self._public_sessions[session_id] = scoreboard.is_public(self.services, session_id)
+        return self._public_sessions[session_id]
 
     # --- login rate ---
 

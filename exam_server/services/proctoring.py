@@ -16,6 +16,7 @@ from exam_server.services import monitoring
 from exam_server.services.attempts import ENDED, IN_PROGRESS, PAUSED, _attempt, _end, clock_of, set_clock
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
+from exam_server.services.exams import load_blueprint
 from exam_server.services.sessions import find_session
 from exam_server.services.users import may_watch
 from exam_server.store import models
@@ -75,7 +76,8 @@ def snapshot(ctx: ServiceContext, actor: Actor, session_id) -> dict:
     with ctx.db.reading() as session:
         row = find_session(session, session_id)
         info = {"session_id": row.id, "name": row.name, "status": row.status, "token": row.token,
-                "exam_code": row.exam.code, "exam_title": row.exam.title, "server_time": ctx.now()}
+                "exam_code": row.exam.code, "exam_title": row.exam.title, "server_time": ctx.now(),
+                "items": load_blueprint(row.exam).item_count}
     return {"session": info, "candidates": monitoring.candidate_views(ctx, session_id=session_id)}
 
 

@@ -127,3 +127,19 @@ def close_session(ctx: ServiceContext, session_id: int) -> None:
             raise Conflict(f"session {session_id} is already closed")
         row.status = "closed"
         row.closed_at = ctx.now()
+
+
+def list_sessions(ctx: ServiceContext, user: models.StaffUser) -> list[dict]:
+    """The sessions a staff member may see: all for an admin, the assigned ones for a proctor."""
+    from sqlalchemy import func
+
+    with ctx.db.reading() as session:
+        query = select(models.ExamSession).order_by(models.ExamSession.id.desc())
+        if user.role != "admin":
+            query = query.join(models.SessionProctor, models.SessionProctor.session_id == models.ExamSession.id) \
+                .where(models.SessionProctor.user_id == user.id)
+        rows = session.scalars(query).all()
+        counts = dict(session.execute(
+            select(models.Attempt.session_id, func.count()).group_by(models.Attempt.session_id)).all())
+        return [{"session_id": r.id, "name": r.name, "exam_code": r.exam.code, "exam_title": r.exam.title,
+                 "status": r.status, "candidates": counts.get(r.id, 0), "created_at": r.created_at} for r in rows]

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from exam_server.errors import BadInput, Forbidden, Unauthorized
 from exam_server.security import seb
-from exam_server.services import attempts, results, users
+from exam_server.services import attempts, results, sessions, users
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -53,6 +53,11 @@ def staff_login():
     current_app.extensions["exam_runtime"].check_login_rate(f"staff:{body.get('username')}:{request.remote_addr}")
     answer = users.authenticate(services(), body.get("username"), body.get("password"))
     return jsonify({"token": answer["token"], "role": answer["role"]})
+
+
+@blueprint.get("/sessions")
+def list_sessions():
+    return jsonify({"sessions": sessions.list_sessions(services(), current_staff())})
 
 
 @blueprint.get("/sessions/<int:session_id>/results")

@@ -88,3 +88,19 @@ def test_every_control_reaches_the_candidate_and_is_audited(live):
     assert [a[0] for a in audit] == ["pause", "resume", "extend", "announce", "end_attempt"]
     assert audit[0][1] == "listrik padam" and audit[-1][1] == "menyontek"
     assert all(a[2] == "127.0.0.1" for a in audit)
+
+
+def test_staff_list_the_sessions_they_may_see(live):
+    import requests
+
+    from tests.integration.sockets import STAFF_PASSWORDS, staff_login
+
+    def sessions_of(username):
+        token = staff_login(live.url, username, STAFF_PASSWORDS[username]).json()["token"]
+        return requests.get(f"{live.url}/api/v1/sessions", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+
+    assert [s["session_id"] for s in sessions_of("pengawas").json()["sessions"]] == [live.session["session_id"]]
+    assert sessions_of("lain").json()["sessions"] == []
+    listed = sessions_of("admin").json()["sessions"]
+    assert listed[0]["candidates"] == 3 and listed[0]["exam_code"] == "UJI-1"
+    assert requests.get(f"{live.url}/api/v1/sessions", timeout=5).status_code == 401

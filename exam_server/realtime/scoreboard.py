@@ -1,0 +1,28 @@
+"""Namespace /scoreboard: the public live score board of a session whose exam allows it.
+
+No sign-in: it shows what a testing office chose to show the public (the
+BKN-style board in the waiting room), rebuilt from the database on watch.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from flask_socketio import Namespace, join_room
+
+from exam_server.realtime import rooms
+from exam_server.realtime.acks import acknowledge, payload
+from exam_server.services import scoreboard
+
+
+def _services():
+    return current_app.extensions["exam_services"]
+
+
+class ScoreboardNamespace(Namespace):
+    def on_watch(self, data=None):
+        def call():
+            body = payload(data)
+            board = scoreboard.board(_services(), body.get("session_id"))
+            join_room(rooms.scoreboard(board["session"]["session_id"]))
+            return board
+
+        return acknowledge("watch", call)

@@ -1,0 +1,39 @@
+"""The public score board: per candidate, status, progress and points, where the exam allows it."""
+from __future__ import annotations
+
+from exam_server.errors import BadInput, Forbidden
+from exam_server.services import monitoring
+from exam_server.services.context import ServiceContext
+from exam_server.services.exams import load_blueprint
+from exam_server.services.sessions import find_session
+
+
+def row(view: dict) -> dict:
+    """What the public may see of a candidate: no seat, no connection, no irregularities."""
+    return {
+        "attempt_id": view["attempt_id"],
+        "participant_number": view["participant_number"],
+        "name": view["name"],
+        "status": view["status"],
+        "answered": view["answered"],
+        "total": view["score"]["total"],
+        "sections": view["score"]["sections"],
+    }
+
+
+def is_public(ctx: ServiceContext, session_id: int) -> bool:
+    with ctx.db.reading() as session:
+        return load_blueprint(find_session(session, session_id).exam).public_scoreboard
+
+
+def board(ctx: ServiceContext, session_id) -> dict:
+    if not isinstance(session_id, int) or isinstance(session_id, bool):
+        raise BadInput("session_id must be a whole number")
+    with ctx.db.reading() as session:
+        exam_session = find_session(session, session_id)
+        blueprint = load_blueprint(exam_session.exam)
+        if not blueprint.public_scoreboard:
+            raise Forbidden("this exam does not publish a live score board", code="not_public")
+        info = {"session_id": exam_session.id, "name": exam_session.name, "exam_title": blueprint.title,
+                "sections": [s.name for s in blueprint.sections], "items": blueprint.item_count}
+    return {"session": info, "rows": [row(v) for v in monitoring.candidate_views(ctx, session_id=session_id)]}

@@ -1,0 +1,1 @@
+"""The remote proctor's console: a web console served at /proctor and a terminal console."""
