@@ -7,7 +7,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from exam_server.errors import ExamError
 from exam_server.realtime import rooms
 from exam_server.realtime.acks import acknowledge, payload
-from exam_server.services import attempts
+from exam_server.services import answering, attempts
 
 
 def _services():
@@ -68,7 +68,9 @@ class CandidateNamespace(Namespace):
     def on_answer(self, data=None):
         def call():
             body = payload(data)
-            ack = attempts.answer(_services(), self._attempt_id(), body.get("position"), body.get("choice"), body.get("seq"))
+            attempt_id, services = self._attempt_id(), _services()  # the write runs outside this app context
+            ack = _runtime().writer.perform(lambda session: answering.record_answer(
+                services, session, attempt_id, body.get("position"), body.get("choice"), body.get("seq")))
             return self._changed(ack)
 
         return acknowledge("answer", call)
@@ -76,7 +78,9 @@ class CandidateNamespace(Namespace):
     def on_flag(self, data=None):
         def call():
             body = payload(data)
-            return self._changed(attempts.flag(_services(), self._attempt_id(), body.get("position"), body.get("flagged")))
+            attempt_id, services = self._attempt_id(), _services()
+            return self._changed(_runtime().writer.perform(lambda session: answering.record_flag(
+                services, session, attempt_id, body.get("position"), body.get("flagged"))))
 
         return acknowledge("flag", call)
 
@@ -94,6 +98,9 @@ class CandidateNamespace(Namespace):
     def on_submit(self, data=None):
         def call():
             payload(data)
-            return self._changed(attempts.submit(_services(), self._attempt_id()))
+            attempt_id, services = self._attempt_id(), _services()
+            # Through the writer too, so it comes after every answer sent before it.
+            return self._changed(_runtime().writer.perform(
+                lambda session: answering.record_submit(services, session, attempt_id)))
 
         return acknowledge("submit", call)

@@ -22,6 +22,8 @@ from exam_server.errors import ExamError
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
 from exam_server.services import attempts, monitoring, scoreboard
+from exam_server.services.answer_writer import AnswerWriter
+from exam_server.store.db import Database
 from exam_server.store import models
 
 log = logging.getLogger("exam_server.runtime")
@@ -51,6 +53,7 @@ class Runtime:
         self._assets: dict[str, str] = {}
         self._public_sessions: dict[int, bool] = {}  # an exam's blueprint never changes once it has sessions
         self._started = False
+        self.writer = _answer_writer(self.services.settings, self.services.db)
 
     # --- sockets of this process ---
 
@@ -152,9 +155,18 @@ class Runtime:
             return
         self._started = True
         attempts.release_connections(self.services, self.services.settings.node_name)
+        socketio.start_background_task(self._run_writer)
         socketio.start_background_task(self._loop, "deadline sweep", SWEEP_SECONDS, self.sweep_deadlines)
         socketio.start_background_task(self._loop, "proctor feed", FEED_SECONDS, self.flush_feed)
         socketio.start_background_task(self._loop, "time beacon", BEACON_SECONDS, self.send_time)
+
+    def _run_writer(self) -> None:
+        while True:
+            try:
+                self.writer.run()
+            except Exception:  # the writer must outlive any failure; groups that failed were not acknowledged
+                log.exception("the answer writer stopped; restarting it")
+                socketio.sleep(0.1)
 
     def _loop(self, name: str, seconds: float, work) -> None:
         while True:
@@ -181,3 +193,18 @@ class Runtime:
         info = attempts.remaining(self.services, attempt_id)
         socketio.emit("time", {"remaining_ms": info["remaining_ms"], "server_time": info["server_time"]},
                       namespace="/candidate", to=rooms.attempt(attempt_id))
+
+
+def _answer_writer(settings, database) -> AnswerWriter:
+    """The group-commit writer, off the event loop where the database would block it."""
+    off_loop = None
+    if settings.is_sqlite and settings.async_mode == "eventlet":
+        from eventlet import tpool
+
+        off_loop = tpool.execute
+    elif settings.is_sqlite and settings.async_mode == "gevent":
+        import gevent
+
+        off_loop = gevent.get_hub().threadpool.apply
+    writer_db = Database(settings, single_connection=True) if off_loop else database
+    return AnswerWriter(writer_db, batch_ms=settings.answer_batch_ms, sleep=socketio.sleep, off_loop=off_loop)

@@ -281,66 +281,6 @@ def _choice_index(key: AttemptKey, position: int, choice) -> int | None:
     return keys.index(choice)
 
 
-def _blank_response(attempt_id: int, position: int, section) -> models.Response:
-    # A position never answered already counts as blank in the running score.
-    return models.Response(attempt_id=attempt_id, position=position, seq=0, flagged=False,
-                           points=str(item_points(section, None)))
-
-
-def answer(ctx: ServiceContext, attempt_id: int, position, choice, seq) -> dict:
-    """Store and score one answer; the returned ack is sent only after this commits."""
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-        raise BadInput("seq must be a whole number of 0 or more")
-    with ctx.db.unit_of_work() as session:
-        attempt = _attempt(session, attempt_id, lock=True)
-        key = attempt_key(ctx, session, attempt)
-        position = _position(key, position)
-        index = _choice_index(key, position, choice)
-        response = session.get(models.Response, (attempt_id, position))
-        if response is not None and seq <= response.seq and response.answered_at is not None:
-            if seq == response.seq:
-                return {"position": position, "seq": seq, "saved": True}
-            return {"position": position, "seq": seq, "saved": True, "stale": True}
-        _require_running(ctx, session, attempt)
-        now = ctx.now()
-        section_index = key.form[position - 1].section
-        section = key.blueprint.sections[section_index]
-        if response is None:
-            response = _blank_response(attempt_id, position, section)
-            session.add(response)
-        weight = None if index is None else key.weights[position - 1][index]
-        new_points = item_points(section, weight)
-        old_points = Decimal(response.points)
-        was_answered = response.choice is not None
-        # The running score changes by the difference alone: O(1) whatever the form's length.
-        points = [Decimal(p) for p in json.loads(attempt.section_points_json)]
-        points[section_index] += new_points - old_points
-        attempt.section_points_json = json.dumps([str(p) for p in points])
-        attempt.answered_count += (choice is not None) - was_answered
-        response.choice, response.seq, response.points, response.answered_at = choice, seq, str(new_points), now
-        append_event(session, attempt, "answer", {"position": position, "choice": choice, "seq": seq}, now)
-    return {"position": position, "seq": seq, "saved": True}
-
-
-def flag(ctx: ServiceContext, attempt_id: int, position, flagged) -> dict:
-    if not isinstance(flagged, bool):
-        raise BadInput("flagged must be true or false")
-    with ctx.db.unit_of_work() as session:
-        attempt = _attempt(session, attempt_id, lock=True)
-        position = _position(attempt_key(ctx, session, attempt), position)
-        _require_running(ctx, session, attempt)
-        response = session.get(models.Response, (attempt_id, position))
-        if response is None:
-            key = attempt_key(ctx, session, attempt)
-            response = _blank_response(attempt_id, position, key.blueprint.sections[key.form[position - 1].section])
-            session.add(response)
-        if response.flagged != flagged:
-            attempt.flagged_count += 1 if flagged else -1
-            response.flagged = flagged
-            append_event(session, attempt, "flag", {"position": position, "flagged": flagged}, ctx.now())
-    return {}
-
-
 REPORT_TYPES = ("focus_lost", "fullscreen_exit", "visibility_hidden", "copy", "paste", "kiosk_exit", "other")
 
 
@@ -364,15 +304,6 @@ def _end(ctx, session, attempt: models.Attempt, status: str, now: int, by: str) 
     attempt.status, attempt.ended_at, attempt.deadline_at = status, now, None
     append_event(session, attempt, "end", {"status": status, "by": by}, now)
     return results.finalize(ctx, session, attempt)
-
-
-def submit(ctx: ServiceContext, attempt_id: int) -> dict:
-    with ctx.db.unit_of_work() as session:
-        attempt = _attempt(session, attempt_id, lock=True)
-        _require_running(ctx, session, attempt)
-        document = _end(ctx, session, attempt, "submitted", ctx.now(), "candidate")
-        shown = attempt_key(ctx, session, attempt).blueprint.show_score_to_candidate
-        return {"status": "submitted", **({"result": document} if shown else {})}
 
 
 def end_due_attempts(ctx: ServiceContext) -> list[dict]:

@@ -12,6 +12,7 @@ from typing import Iterator
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from exam_server.config import Settings
 
@@ -32,19 +33,22 @@ def _sqlite_pragmas(synchronous: str):
     return on_connect
 
 
-def make_engine(settings: Settings) -> Engine:
+def make_engine(settings: Settings, *, single_connection: bool = False) -> Engine:
     url = settings.resolved_database_url
     if settings.is_sqlite:
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        # A single connection for a writer that works from one thread at a time, outside the
+        # event loop: the pool's locks belong to the loop and must not be touched from there.
+        extra = {"poolclass": StaticPool} if single_connection else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, **extra)
         event.listen(engine, "connect", _sqlite_pragmas(settings.sqlite_synchronous))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 class Database:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, *, single_connection: bool = False):
         self.settings = settings
-        self.engine = make_engine(settings)
+        self.engine = make_engine(settings, single_connection=single_connection)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

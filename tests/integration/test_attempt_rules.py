@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from exam_server.errors import ExamError
-from exam_server.services import attempts, results
+from exam_server.services import answering, attempts, results
 from exam_server.store import models
 from tests.integration.conftest import make_services
 
@@ -49,36 +49,36 @@ def test_the_clock_starts_at_start_and_counts_down_on_the_server(services, exam_
 
 def test_answers_are_idempotent_by_seq_and_older_ones_are_stale(services, exam_session):
     attempt_id = started(services, exam_session)
-    assert attempts.answer(services, attempt_id, 1, "A", 5) == {"position": 1, "seq": 5, "saved": True}
-    assert attempts.answer(services, attempt_id, 1, "A", 5) == {"position": 1, "seq": 5, "saved": True}
-    assert attempts.answer(services, attempt_id, 1, "B", 3)["stale"] is True
+    assert answering.answer(services, attempt_id, 1, "A", 5) == {"position": 1, "seq": 5, "saved": True}
+    assert answering.answer(services, attempt_id, 1, "A", 5) == {"position": 1, "seq": 5, "saved": True}
+    assert answering.answer(services, attempt_id, 1, "B", 3)["stale"] is True
     assert attempts.state(services, attempt_id)["answers"] == {"1": "A"}
-    attempts.answer(services, attempt_id, 1, None, 6)
+    answering.answer(services, attempt_id, 1, None, 6)
     assert attempts.state(services, attempt_id)["answers"] == {}
 
 
 def test_bad_positions_and_choices_get_their_own_codes(services, exam_session):
     attempt_id = started(services, exam_session)
-    assert code_of(lambda: attempts.answer(services, attempt_id, 0, "A", 1)) == "invalid_position"
-    assert code_of(lambda: attempts.answer(services, attempt_id, 7, "A", 1)) == "invalid_position"
-    assert code_of(lambda: attempts.answer(services, attempt_id, "1", "A", 1)) == "invalid_position"
-    assert code_of(lambda: attempts.answer(services, attempt_id, 1, "Z", 1)) == "invalid_choice"
-    assert code_of(lambda: attempts.answer(services, attempt_id, 1, 0, 1)) == "invalid_choice"
-    assert code_of(lambda: attempts.answer(services, attempt_id, 1, "A", "x")) == "bad_request"
+    assert code_of(lambda: answering.answer(services, attempt_id, 0, "A", 1)) == "invalid_position"
+    assert code_of(lambda: answering.answer(services, attempt_id, 7, "A", 1)) == "invalid_position"
+    assert code_of(lambda: answering.answer(services, attempt_id, "1", "A", 1)) == "invalid_position"
+    assert code_of(lambda: answering.answer(services, attempt_id, 1, "Z", 1)) == "invalid_choice"
+    assert code_of(lambda: answering.answer(services, attempt_id, 1, 0, 1)) == "invalid_choice"
+    assert code_of(lambda: answering.answer(services, attempt_id, 1, "A", "x")) == "bad_request"
 
 
 def test_nothing_is_accepted_before_start_or_after_the_deadline(services, exam_session, clock):
     attempt_id = logged_in(services, exam_session)
-    assert code_of(lambda: attempts.answer(services, attempt_id, 1, "A", 1)) == "not_started"
+    assert code_of(lambda: answering.answer(services, attempt_id, 1, "A", 1)) == "not_started"
     assert code_of(lambda: attempts.form(services, attempt_id, str)) == "not_started"
     attempts.start(services, attempt_id)
     clock.advance(30 * MINUTE)
-    assert code_of(lambda: attempts.answer(services, attempt_id, 1, "A", 1)) == "time_up"
+    assert code_of(lambda: answering.answer(services, attempt_id, 1, "A", 1)) == "time_up"
 
 
 def test_the_deadline_ends_an_attempt_exactly_once_even_with_two_nodes(services, exam_session, clock, tmp_path, database_url):
     attempt_id = started(services, exam_session)
-    attempts.answer(services, attempt_id, 1, correct_key(services, attempt_id, 1), 1)
+    answering.answer(services, attempt_id, 1, correct_key(services, attempt_id, 1), 1)
     other_node = make_services(tmp_path / "data", database_url, clock)
     clock.advance(30 * MINUTE - 1)
     assert attempts.end_due_attempts(services) == []
@@ -98,12 +98,12 @@ def test_the_running_score_equals_the_result_recomputed_from_the_answers(service
     seq = 0
     for position in range(1, 7):
         seq += 1
-        attempts.answer(services, attempt_id, position, "A", seq)
+        answering.answer(services, attempt_id, position, "A", seq)
     for position in (2, 5):
         seq += 1
-        attempts.answer(services, attempt_id, position, correct_key(services, attempt_id, position), seq)
+        answering.answer(services, attempt_id, position, correct_key(services, attempt_id, position), seq)
     seq += 1
-    attempts.answer(services, attempt_id, 3, None, seq)
+    answering.answer(services, attempt_id, 3, None, seq)
     with services.db.reading() as session:
         attempt = session.get(models.Attempt, attempt_id)
         running = [Decimal(p) for p in json.loads(attempt.section_points_json)]
@@ -113,12 +113,12 @@ def test_the_running_score_equals_the_result_recomputed_from_the_answers(service
 
 def test_submit_ends_the_attempt_and_shows_the_result_where_the_exam_allows(services, exam_session):
     attempt_id = started(services, exam_session)
-    attempts.answer(services, attempt_id, 1, correct_key(services, attempt_id, 1), 1)
-    submitted = attempts.submit(services, attempt_id)
+    answering.answer(services, attempt_id, 1, correct_key(services, attempt_id, 1), 1)
+    submitted = answering.submit(services, attempt_id)
     assert submitted["status"] == "submitted"
     assert submitted["result"]["sections"][0]["points"] == "5.00"
-    assert code_of(lambda: attempts.answer(services, attempt_id, 2, "A", 2)) == "submitted"
-    assert code_of(lambda: attempts.submit(services, attempt_id)) == "submitted"
+    assert code_of(lambda: answering.answer(services, attempt_id, 2, "A", 2)) == "submitted"
+    assert code_of(lambda: answering.submit(services, attempt_id)) == "submitted"
 
 
 def test_a_second_login_is_refused_while_the_first_is_connected(services, exam_session):
@@ -146,8 +146,8 @@ def test_the_event_log_is_a_hash_chain(services, exam_session):
 
     attempt_id = started(services, exam_session)
     for seq in range(1, 4):
-        attempts.answer(services, attempt_id, seq, "A", seq)
-    attempts.flag(services, attempt_id, 2, True)
+        answering.answer(services, attempt_id, seq, "A", seq)
+    answering.flag(services, attempt_id, 2, True)
     with services.db.unit_of_work() as session:
         events = session.query(models.AttemptEvent).filter_by(attempt_id=attempt_id).order_by(models.AttemptEvent.number).all()
         head = session.get(models.Attempt, attempt_id).last_event_hash

@@ -57,7 +57,7 @@ def test_banks_lists_versions_and_categories(exam_cli, prepared):
 def test_results_reflect_the_answers_given(exam_cli, prepared, tmp_path):
     opened, creds = prepared
     services = in_process_services(exam_cli)
-    from exam_server.services import attempts
+    from exam_server.services import answering, attempts
 
     login = attempts.login(services, opened["session_token"], "P-001", "sandi-p001")
     attempts.start(services, login["attempt_id"])
@@ -65,8 +65,8 @@ def test_results_reflect_the_answers_given(exam_cli, prepared, tmp_path):
     # Answer every item correctly, knowing the bank: the correct option's text starts with "Benar".
     for item in form:
         key = next(o["key"] for o in item["options"] if o["text"].startswith("Benar"))
-        assert attempts.answer(services, login["attempt_id"], item["position"], key, item["position"])["saved"]
-    attempts.submit(services, login["attempt_id"])
+        assert answering.answer(services, login["attempt_id"], item["position"], key, item["position"])["saved"]
+    answering.submit(services, login["attempt_id"])
     services.close()
 
     out = tmp_path / "results.json"
