@@ -243,6 +243,27 @@ def results(settings, session_id, fmt, out):
     click.echo(f"results of session {session_id} written to {out}")
 
 
+@cli.command(help="Replay an attempt from its event log; --verify checks the hash chain (exit 3 when broken).")
+@click.argument("attempt_id", type=int)
+@click.option("--verify", is_flag=True, help="Only say whether the log is intact, and where it breaks.")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def audit(settings, attempt_id, verify, as_json):
+    from exam_server.services.audit import replay
+
+    report = replay(context(settings), attempt_id)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    elif not verify:
+        for event in report["events"]:
+            click.echo(f"{event['number']:>5} {event['at']} {event['kind']:<8} {json.dumps(event['data'], ensure_ascii=False)}")
+    verdict = "intact" if report["intact"] else f"BROKEN: {report['problem']}"
+    if not as_json:
+        click.echo(f"attempt {attempt_id} ({report['participant_number']}): {len(report['events'])} events, log {verdict}")
+    if not report["intact"]:
+        sys.exit(3)
+
+
 @cli.command(help="Serve the kiosk, the proctor console, the admin pages and the API.")
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)

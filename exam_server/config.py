@@ -34,6 +34,9 @@ class Settings:
     node_name: str = ""  # names this process in logs and connection records
     answer_batch_ms: int = 4  # how long the answer writer gathers answers into one commit
     disconnect_alert_seconds: int = 60
+    idle_alert_minutes: int = 10  # a connected candidate doing nothing while the clock runs
+    max_pause_minutes: int = 0  # 0: a paused attempt waits for the proctor however long; else it ends
+    burst_answers: int = 30  # more answers than this within 10 s is raised as a burst
     staff_token_hours: int = 12
     login_attempts_per_minute: int = 10
     extra: Mapping[str, Any] = field(default_factory=dict)  # application-specific, for tests
@@ -68,6 +71,9 @@ _ENVIRONMENT = {
     "EXAM_NODE_NAME": "node_name",
     "EXAM_ANSWER_BATCH_MS": "answer_batch_ms",
     "EXAM_DISCONNECT_ALERT_SECONDS": "disconnect_alert_seconds",
+    "EXAM_IDLE_ALERT_MINUTES": "idle_alert_minutes",
+    "EXAM_MAX_PAUSE_MINUTES": "max_pause_minutes",
+    "EXAM_BURST_ANSWERS": "burst_answers",
     "EXAM_STAFF_TOKEN_HOURS": "staff_token_hours",
     "EXAM_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
 }

@@ -7,7 +7,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from exam_server.errors import ExamError
 from exam_server.realtime import rooms
 from exam_server.realtime.acks import acknowledge, payload
-from exam_server.services import answering, attempts
+from exam_server.services import alerts, answering, attempts
 
 
 def _services():
@@ -71,6 +71,7 @@ class CandidateNamespace(Namespace):
             attempt_id, services = self._attempt_id(), _services()  # the write runs outside this app context
             ack = _runtime().writer.perform(lambda session: answering.record_answer(
                 services, session, attempt_id, body.get("position"), body.get("choice"), body.get("seq")))
+            _runtime().note_answer(attempt_id)
             return self._changed(ack)
 
         return acknowledge("answer", call)
@@ -89,7 +90,8 @@ class CandidateNamespace(Namespace):
             body = payload(data)
             attempt_id = self._attempt_id()
             event = attempts.report(_services(), attempt_id, body.get("type"), body.get("detail"))
-            _runtime().alert(attempt_id, event["type"], event["detail"], event["at"], category="candidate")
+            category = alerts.REPORT_CATEGORY.get(event["type"], "candidate")
+            _runtime().alert(attempt_id, event["type"], event["detail"], event["at"], category=category)
             self._changed(None)
             return {}
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from exam_server.errors import ExamError
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
-from exam_server.services import attempts, monitoring, scoreboard
+from exam_server.services import alerts, attempts, liveness, monitoring, scoreboard
 from exam_server.services.answer_writer import AnswerWriter
 from exam_server.store.db import Database
 from exam_server.store import models
@@ -29,6 +29,8 @@ from exam_server.store import models
 log = logging.getLogger("exam_server.runtime")
 
 SWEEP_SECONDS = 0.5
+ALERT_SWEEP_SECONDS = 5
+BURST_WINDOW_SECONDS = 10
 FEED_SECONDS = 0.1
 BEACON_SECONDS = 30
 _ASSET = re.compile(r'asset:([A-Za-z0-9._-]{1,128})')
@@ -51,6 +53,8 @@ class Runtime:
         self._lock = threading.Lock()
         self._logins: dict[str, deque] = defaultdict(deque)
         self._assets: dict[str, str] = {}
+        self._answer_times: dict[int, deque] = defaultdict(deque)
+        self._burst_raised: dict[int, float] = {}
         self._public_sessions: dict[int, bool] = {}  # an exam's blueprint never changes once it has sessions
         self._started = False
         self.writer = _answer_writer(self.services.settings, self.services.db)
@@ -83,14 +87,25 @@ class Runtime:
         with self._lock:
             self._dirty.add(attempt_id)
 
-    def alert(self, attempt_id: int, kind: str, detail: str, at: int, *, category: str) -> None:
-        session_id = self._session_of_attempt(attempt_id)
-        socketio.emit("alert", {"attempt_id": attempt_id, "type": kind, "detail": detail, "at": at,
-                                "category": category}, namespace="/proctor", to=rooms.proctors(session_id))
+    def alert(self, attempt_id: int, kind: str, detail: str, at: int | None = None, *, category: str) -> None:
+        """Keep an irregularity for the minutes and show it to the session's proctors."""
+        self.emit_alert(alerts.raise_alert(self.services, attempt_id, kind, detail, category=category, at=at))
 
-    def _session_of_attempt(self, attempt_id: int) -> int:
-        with self.services.db.reading() as session:
-            return session.scalar(select(models.Attempt.session_id).where(models.Attempt.id == attempt_id))
+    def emit_alert(self, alert: dict) -> None:
+        socketio.emit("alert", {k: alert[k] for k in ("attempt_id", "type", "detail", "at", "category")},
+                      namespace="/proctor", to=rooms.proctors(alert["session_id"]))
+
+    def note_answer(self, attempt_id: int) -> None:
+        """Many answers in a few seconds (a script, or someone else's hands) are raised once a minute."""
+        now = time.monotonic()
+        recent = self._answer_times[attempt_id]
+        recent.append(now)
+        while recent and now - recent[0] > BURST_WINDOW_SECONDS:
+            recent.popleft()
+        if len(recent) > self.services.settings.burst_answers and now - self._burst_raised.get(attempt_id, -1e9) > 60:
+            self._burst_raised[attempt_id] = now
+            self.alert(attempt_id, "answer_burst", f"{len(recent)} answers within {BURST_WINDOW_SECONDS} s",
+                       category="candidate")
 
     def flush_feed(self) -> None:
         with self._lock:
@@ -155,6 +170,14 @@ class Runtime:
             return
         self._started = True
         attempts.release_connections(self.services, self.services.settings.node_name)
+        # Before any deadline is swept: time the whole server was down is given back first.
+        credited = liveness.credit_outage(self.services)
+        if credited["attempts"]:
+            log.warning("server was down for %d s: time given back to %d running attempts",
+                        credited["outage_ms"] // 1000, len(credited["attempts"]))
+        liveness.heartbeat(self.services)
+        socketio.start_background_task(self._loop, "heartbeat", liveness.HEARTBEAT_SECONDS, self.heartbeat)
+        socketio.start_background_task(self._loop, "alert sweep", ALERT_SWEEP_SECONDS, self.sweep_alerts)
         socketio.start_background_task(self._run_writer)
         socketio.start_background_task(self._loop, "deadline sweep", SWEEP_SECONDS, self.sweep_deadlines)
         socketio.start_background_task(self._loop, "proctor feed", FEED_SECONDS, self.flush_feed)
@@ -177,8 +200,15 @@ class Runtime:
             except Exception:  # a failed tick must not stop the loop; the next one retries
                 log.exception("%s failed", name)
 
+    def heartbeat(self) -> None:
+        liveness.heartbeat(self.services)
+
+    def sweep_alerts(self) -> None:
+        for alert in alerts.long_disconnections(self.services) + alerts.idle_candidates(self.services):
+            self.emit_alert(alert)
+
     def sweep_deadlines(self) -> None:
-        for ended in attempts.end_due_attempts(self.services):
+        for ended in attempts.end_due_attempts(self.services) + attempts.end_long_pauses(self.services):
             payload = {"status": ended["status"]}
             if ended["result"] is not None:
                 payload["result"] = ended["result"]

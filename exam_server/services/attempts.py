@@ -123,10 +123,16 @@ def login(ctx: ServiceContext, session_token, participant_number, password, *, r
         attempt = session.scalar(select(models.Attempt).where(models.Attempt.candidate_id == candidate.id))
         if attempt.connected_sid:
             raise AlreadyConnected("this participant is connected at another workstation; ask the proctor to reset the login")
+        previous = session.scalar(select(models.AttemptEvent.data_json).where(
+            models.AttemptEvent.attempt_id == attempt.id, models.AttemptEvent.kind == "login")
+            .order_by(models.AttemptEvent.number.desc()).limit(1))
+        previous_remote = json.loads(previous).get("remote") if previous else None
         # A new login makes the tokens of earlier logins useless: the newest workstation wins.
         attempt.login_generation += 1
         append_event(session, attempt, "login", {"remote": remote}, ctx.now())
-        return {"token": ctx.tokens.candidate_token(attempt.id, attempt.login_generation), "attempt_id": attempt.id}
+        moved = previous_remote is not None and previous_remote != remote and attempt.status != NOT_STARTED
+        return {"token": ctx.tokens.candidate_token(attempt.id, attempt.login_generation), "attempt_id": attempt.id,
+                "moved_from": previous_remote if moved else None}
 
 
 def seb_config_keys(ctx: ServiceContext, session_token) -> tuple[str, ...]:
@@ -309,26 +315,40 @@ def _end(ctx, session, attempt: models.Attempt, status: str, now: int, by: str) 
 def end_due_attempts(ctx: ServiceContext) -> list[dict]:
     """End every attempt whose deadline has passed, exactly once across all nodes."""
     now = ctx.now()
+    due = (models.Attempt.status == IN_PROGRESS) & (models.Attempt.deadline_at <= now)
+    return _end_where(ctx, due, "timed_out", "clock", now)
+
+
+def end_long_pauses(ctx: ServiceContext) -> list[dict]:
+    """Where a pause limit is set, end attempts paused for longer than it."""
+    limit = ctx.settings.max_pause_minutes * 60_000
+    if not limit:
+        return []
+    now = ctx.now()
+    too_long = (models.Attempt.status == PAUSED) & (models.Attempt.paused_since < now - limit)
+    return _end_where(ctx, too_long, "ended_by_proctor", "pause_limit", now)
+
+
+def _end_where(ctx: ServiceContext, condition, status: str, by: str, now: int) -> list[dict]:
     ended = []
     with ctx.db.reading() as session:
-        due = session.scalars(select(models.Attempt.id).where(
-            models.Attempt.status == IN_PROGRESS, models.Attempt.deadline_at <= now)).all()
-    for attempt_id in due:
+        ids = session.scalars(select(models.Attempt.id).where(condition)).all()
+    for attempt_id in ids:
         with ctx.db.unit_of_work() as session:
             # The conditional update is the lock: only one node sees rowcount 1.
-            won = session.execute(
-                update(models.Attempt).where(models.Attempt.id == attempt_id, models.Attempt.status == IN_PROGRESS,
-                                             models.Attempt.deadline_at <= now)
-                .values(status="timed_out", ended_at=now)
-            ).rowcount
+            won = session.execute(update(models.Attempt).where(models.Attempt.id == attempt_id, condition)
+                                  .values(status=status, ended_at=now)).rowcount
             if not won:
                 continue
             attempt = _attempt(session, attempt_id)
+            clock = clock_of(attempt)
+            if clock.is_paused:
+                set_clock(attempt, clock.resume(now))
             attempt.deadline_at = None
-            append_event(session, attempt, "end", {"status": "timed_out", "by": "clock"}, now)
+            append_event(session, attempt, "end", {"status": status, "by": by}, now)
             document = results.finalize(ctx, session, attempt)
             shown = attempt_key(ctx, session, attempt).blueprint.show_score_to_candidate
-            ended.append({"attempt_id": attempt_id, "session_id": attempt.session_id, "status": "timed_out",
+            ended.append({"attempt_id": attempt_id, "session_id": attempt.session_id, "status": status,
                           "result": document if shown else None, "document": document})
     return ended
 

@@ -240,3 +240,30 @@ class Result(Base):
     signature: Mapped[str | None] = mapped_column(String(128), nullable=True)
     key_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     published_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+
+
+class Alert(Base):
+    """An irregularity raised to the proctors, kept for the session's minutes (berita acara)."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"), nullable=True)
+    at: Mapped[int] = mapped_column(Millis)
+    type: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(16))  # candidate | environment | technical | staff
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ServerClock(Base):
+    """One row: the last moment any node of the server was known alive.
+
+    After an outage of the whole server, the time between that moment and the
+    restart is given back to every running attempt.
+    """
+
+    __tablename__ = "server_clock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_alive_at: Mapped[int] = mapped_column(Millis)

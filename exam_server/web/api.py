@@ -36,7 +36,11 @@ def candidate_login():
     check_safe_exam_browser(body.get("session_token"))
     answer = attempts.login(services(), body.get("session_token"), body.get("participant_number"),
                             body.get("password"), remote=request.remote_addr or "")
-    return jsonify(answer)
+    if answer["moved_from"]:
+        current_app.extensions["exam_runtime"].alert(
+            answer["attempt_id"], "other_workstation",
+            f"logged in from {request.remote_addr}, earlier from {answer['moved_from']}", category="candidate")
+    return jsonify({"token": answer["token"], "attempt_id": answer["attempt_id"]})
 
 
 def check_safe_exam_browser(session_token) -> None:

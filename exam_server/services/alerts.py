@@ -1,0 +1,83 @@
+"""Irregularities raised to the proctors and kept for the session's minutes.
+
+Categories follow how TAO classifies irregularities: ``candidate`` (the
+candidate's own doing: focus lost, another workstation), ``technical``
+(connection lost), ``environment`` (the hall: a pause of the whole session)
+and ``staff`` (what staff did).
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from exam_server.services.context import ServiceContext
+from exam_server.store import models
+
+CATEGORIES = ("candidate", "environment", "technical", "staff")
+REPORT_CATEGORY = {"kiosk_exit": "technical"}  # every other kiosk report is the candidate's doing
+
+
+def as_dict(alert: models.Alert) -> dict:
+    return {"attempt_id": alert.attempt_id, "type": alert.type, "detail": alert.detail, "at": alert.at,
+            "category": alert.category, "session_id": alert.session_id}
+
+
+def record(session, *, session_id: int, attempt_id: int | None, kind: str, category: str, detail: str, at: int) -> dict:
+    alert = models.Alert(session_id=session_id, attempt_id=attempt_id, type=kind, category=category,
+                         detail=detail[:1000], at=at)
+    session.add(alert)
+    return as_dict(alert)
+
+
+def raise_alert(ctx: ServiceContext, attempt_id: int, kind: str, detail: str, *, category: str, at: int | None = None) -> dict:
+    with ctx.db.unit_of_work() as session:
+        session_id = session.scalar(select(models.Attempt.session_id).where(models.Attempt.id == attempt_id))
+        return record(session, session_id=session_id, attempt_id=attempt_id, kind=kind, category=category,
+                      detail=detail, at=at if at is not None else ctx.now())
+
+
+def session_alerts(ctx: ServiceContext, session_id: int) -> list[dict]:
+    with ctx.db.reading() as session:
+        rows = session.scalars(select(models.Alert).where(models.Alert.session_id == session_id).order_by(models.Alert.at))
+        return [as_dict(a) for a in rows]
+
+
+def _already(session, attempt_id: int, kind: str, since: int) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(models.Alert).where(
+        models.Alert.attempt_id == attempt_id, models.Alert.type == kind, models.Alert.at >= since)))
+
+
+def long_disconnections(ctx: ServiceContext) -> list[dict]:
+    """Running attempts whose candidate has been away longer than the set time; each gap raised once."""
+    now = ctx.now()
+    limit = ctx.settings.disconnect_alert_seconds * 1000
+    raised = []
+    with ctx.db.unit_of_work() as session:
+        away = session.scalars(select(models.Attempt).where(
+            models.Attempt.status == "in_progress", models.Attempt.connected_sid.is_(None),
+            models.Attempt.last_seen_at.is_not(None), models.Attempt.last_seen_at < now - limit)).all()
+        for attempt in away:
+            if not _already(session, attempt.id, "disconnected", attempt.last_seen_at):
+                seconds = (now - attempt.last_seen_at) // 1000
+                raised.append(record(session, session_id=attempt.session_id, attempt_id=attempt.id, kind="disconnected",
+                                     category="technical", detail=f"disconnected for {seconds} s while the clock runs", at=now))
+    return raised
+
+
+def idle_candidates(ctx: ServiceContext) -> list[dict]:
+    """Connected candidates whose clock runs but who have done nothing for the set time."""
+    now = ctx.now()
+    limit = ctx.settings.idle_alert_minutes * 60_000
+    raised = []
+    with ctx.db.unit_of_work() as session:
+        last_event = (select(models.AttemptEvent.attempt_id, func.max(models.AttemptEvent.at).label("at"))
+                      .group_by(models.AttemptEvent.attempt_id).subquery())
+        idle = session.execute(
+            select(models.Attempt, last_event.c.at).join(last_event, last_event.c.attempt_id == models.Attempt.id)
+            .where(models.Attempt.status == "in_progress", models.Attempt.connected_sid.is_not(None),
+                   last_event.c.at < now - limit)).all()
+        for attempt, last_at in idle:
+            if not _already(session, attempt.id, "idle", last_at):
+                raised.append(record(session, session_id=attempt.session_id, attempt_id=attempt.id, kind="idle",
+                                     category="candidate", at=now,
+                                     detail=f"no answer for {(now - last_at) // 60_000} min while the clock runs"))
+    return raised

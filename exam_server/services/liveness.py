@@ -1,0 +1,55 @@
+"""Outage time is not charged: when the whole server was down, running attempts get that time back.
+
+Every node writes a heartbeat into one shared row. A node that starts and finds
+the last heartbeat older than a few intervals knows no node was serving in
+between; it alone (a conditional update) gives that time back to every running
+attempt before the deadline sweep can end any of them. A candidate's own
+disconnection is different: the clock runs (the proctor is alerted instead).
+"""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from exam_server.services.attempts import IN_PROGRESS, clock_of, set_clock
+from exam_server.services.context import ServiceContext
+from exam_server.services.events import append_event
+from exam_server.store import models
+
+HEARTBEAT_SECONDS = 2
+OUTAGE_AFTER_MS = 3 * HEARTBEAT_SECONDS * 1000  # missed heartbeats before the gap counts as an outage
+
+
+def heartbeat(ctx: ServiceContext) -> None:
+    now = ctx.now()
+    with ctx.db.unit_of_work() as session:
+        updated = session.execute(update(models.ServerClock).where(models.ServerClock.id == 1,
+                                                                    models.ServerClock.last_alive_at < now)
+                                  .values(last_alive_at=now)).rowcount
+        if not updated and session.get(models.ServerClock, 1) is None:
+            session.add(models.ServerClock(id=1, last_alive_at=now))
+
+
+def credit_outage(ctx: ServiceContext) -> dict:
+    """At start: give the time the whole server was down back to every running attempt. Returns what was done."""
+    now = ctx.now()
+    with ctx.db.unit_of_work() as session:
+        row = session.get(models.ServerClock, 1)
+        if row is None:
+            session.add(models.ServerClock(id=1, last_alive_at=now))
+            return {"outage_ms": 0, "attempts": []}
+        seen = row.last_alive_at
+        gap = now - seen
+        if gap <= OUTAGE_AFTER_MS:
+            return {"outage_ms": 0, "attempts": []}
+        # Only the node whose update moves the clock from what it saw gives the time back.
+        if not session.execute(update(models.ServerClock).where(models.ServerClock.id == 1, models.ServerClock.last_alive_at == seen)
+                               .values(last_alive_at=now)).rowcount:
+            return {"outage_ms": 0, "attempts": []}
+        credited = []
+        running = session.scalars(select(models.Attempt).where(models.Attempt.status == IN_PROGRESS,
+                                                                models.Attempt.started_at <= seen).with_for_update()).all()
+        for attempt in running:
+            set_clock(attempt, clock_of(attempt).credit(gap))
+            append_event(session, attempt, "credit", {"ms": gap, "reason": "server outage", "from": seen, "to": now}, now)
+            credited.append(attempt.id)
+        return {"outage_ms": gap, "attempts": credited}
