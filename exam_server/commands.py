@@ -171,6 +171,32 @@ def banks(settings, as_json):
     emit(list_banks(context(settings)), as_json, human)
 
 
+@cli.command("export-bank", help="Write a bank (its newest version, or --version N) to a file in another format.")
+@click.argument("code")
+@click.option("--format", "fmt", required=True, type=click.Choice(["gift", "qti", "xlsx"]))
+@click.option("--version", "version", type=int, default=None)
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@command
+def export_bank(settings, code, fmt, version, out):
+    from exam_server.banks.export import export_bank as write
+    from exam_server.services.banks import bank_items
+
+    items, assets = bank_items(context(settings), code, version)
+    Path(out).write_bytes(write(items, assets, fmt))
+    click.echo(f"{len(items)} items of bank {code} written to {out} ({fmt})")
+
+
+@cli.command("bank-template", help="Write the spreadsheet template for question banks (CSV or XLSX).")
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "xlsx"]))
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@command
+def bank_template(settings, fmt, out):
+    from exam_server.banks.template import template_csv, template_xlsx
+
+    Path(out).write_bytes(template_xlsx() if fmt == "xlsx" else template_csv())
+    click.echo(f"template written to {out}")
+
+
 @cli.command("create-exam", help="Register an exam definition from a blueprint (TOML).")
 @click.argument("blueprint", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)

@@ -1,0 +1,117 @@
+"""import-bank and export-bank through the command, with the sample banks, the shared real files and hostile ones."""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import QUESTION_BANKS, ROOT
+from tests.integration.conftest import ExamCli
+
+pytestmark = pytest.mark.slow
+
+HOSTILE = sorted(p for p in (ROOT / "tests/unit/hostile").rglob("*") if p.is_file() and p.suffix != ".md")
+SAMPLES = [
+    ("ujian-dinas/ud-twk.gift", "gift", 47),
+    ("ujian-dinas/ud-tsi.gift", "gift", 41),
+    ("ujian-penyesuaian/upkp-tkt.csv", "csv", 50),
+    ("ujian-penyesuaian/upkp-twk.aiken.txt", "aiken", 15),
+]
+
+
+@pytest.fixture
+def cli(tmp_path, database_url):
+    cli = ExamCli(tmp_path / "data", database_url)
+    cli("init", check=True)
+    return cli
+
+
+@pytest.mark.parametrize("relative, fmt, count", SAMPLES)
+def test_the_sample_banks_import_with_their_format_guessed(cli, relative, fmt, count):
+    report = cli("import-bank", str(QUESTION_BANKS / relative), "--json", check=True).json()
+    assert report["format"] == fmt and report["imported"] == count and report["skipped"] == []
+
+
+def test_a_second_import_makes_a_version_and_an_identical_one_changes_nothing(cli, tmp_path):
+    source = QUESTION_BANKS / "ujian-dinas/ud-twk.gift"
+    first = cli("import-bank", str(source), "--bank", "twk", "--json", check=True).json()
+    same = cli("import-bank", str(source), "--bank", "twk", "--json", check=True).json()
+    assert (first["version"], same["version"], same["unchanged"]) == (1, 1, True)
+    changed = tmp_path / "twk.gift"
+    changed.write_text(source.read_text(encoding="utf-8").replace("::TWK-001::", "::TWK-001-revisi::", 1), encoding="utf-8")
+    assert cli("import-bank", str(changed), "--bank", "twk", "--json", check=True).json()["version"] == 2
+    versions = cli("banks", "--json", check=True).json()[0]["versions"]
+    assert [(v["version"], v["items"], v["categories"]) for v in versions] == [(1, 47, {"TWK": 47}), (2, 47, {"TWK": 47})]
+
+
+def test_dry_run_reports_and_writes_nothing(cli):
+    report = cli("import-bank", str(QUESTION_BANKS / "ujian-dinas/ud-tpu.gift"), "--dry-run", "--json", check=True).json()
+    assert report["imported"] == 49
+    assert cli("banks", "--json", check=True).json() == []
+
+
+def test_strict_refuses_a_file_with_items_that_would_be_skipped(cli, fixtures_dir):
+    mixed = fixtures_dir / "gift/moodle/questions.gift.txt"
+    loose = cli("import-bank", str(mixed), "--bank", "campur", "--format", "gift", "--json", check=True).json()
+    assert loose["imported"] == 4 and len(loose["skipped"]) == 5
+    assert all({"item", "line", "reason"} <= set(s) for s in loose["skipped"])
+    strict = cli("import-bank", str(mixed), "--bank", "ketat", "--format", "gift", "--strict")
+    assert strict.code == 2 and "Traceback" not in strict.err
+    assert [b["code"] for b in cli("banks", "--json", check=True).json()] == ["campur"]
+
+
+@pytest.mark.parametrize("fmt", ["gift", "qti", "xlsx"])
+def test_an_exported_bank_imports_back_to_the_same_items(cli, tmp_path, fmt):
+    cli("import-bank", str(QUESTION_BANKS / "ujian-penyesuaian/upkp-tsi.csv"), "--bank", "asal", check=True)
+    out = tmp_path / f"keluar.{'zip' if fmt == 'qti' else fmt}"
+    cli("export-bank", "asal", "--format", fmt, "--out", str(out), check=True)
+    back = cli("import-bank", str(out), "--bank", "kembali", "--json", check=True).json()
+    assert back["imported"] == 41 and back["skipped"] == []
+    from exam_server.config import load_settings
+    from exam_server.services.banks import bank_items
+    from exam_server.services.context import ServiceContext
+
+    services = ServiceContext.create(load_settings({"data_dir": cli.data_dir, "database_url": cli.database_url}, environ={}))
+    original, _ = bank_items(services, "asal")
+    returned, _ = bank_items(services, "kembali")
+    services.close()
+    assert [(i.stem, [(o.text, o.weight, o.fixed) for o in i.options], i.category) for i in returned] == \
+           [(i.stem, [(o.text, o.weight, o.fixed) for o in i.options], i.category) for i in original]
+
+
+def test_the_spreadsheet_template_imports_as_a_bank(cli, tmp_path):
+    for fmt in ("csv", "xlsx"):
+        template = tmp_path / f"template.{fmt}"
+        cli("bank-template", "--format", fmt, "--out", str(template), check=True)
+        assert cli("import-bank", str(template), "--bank", f"contoh-{fmt}", "--json", check=True).json()["imported"] >= 2
+
+
+@pytest.fixture
+def sqlite_cli(tmp_path):
+    # The refusal happens before any database work: one backend is enough here.
+    cli = ExamCli(tmp_path / "data", f"sqlite:///{tmp_path / 'exam.db'}")
+    cli("init", check=True)
+    return cli
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda p: p.name)
+def test_a_hostile_file_is_refused_cleanly_within_limits(sqlite_cli, hostile):
+    cli = sqlite_cli
+    before = cli("banks", "--json", check=True).out
+    started = time.perf_counter()
+    process = subprocess.run([sys.executable, "-m", "exam_server", "import-bank", str(hostile), "--bank", "jahat",
+                              "--data", str(cli.data_dir)], capture_output=True, text=True, env=cli.env(), timeout=60)
+    elapsed = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert process.returncode in (0, 2), process.stderr
+    assert "Traceback" not in process.stderr
+    if process.returncode == 2:
+        assert process.stderr.strip(), "a refusal says why"
+        assert cli("banks", "--json", check=True).out == before
+    assert peak_kib < 256 * 1024, f"{hostile.name}: {peak_kib // 1024} MiB"
+    print(f"{hostile.name}: exit {process.returncode} in {elapsed:.2f} s, peak {peak_kib // 1024} MiB")
