@@ -30,6 +30,13 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, *, clock: Clo
         MAX_CONTENT_LENGTH=80 * 1024 * 1024,  # a bank upload; the importer caps it further
         JSON_SORT_KEYS=False,
     )
+    if settings.proxy_hops:
+        # Behind nginx the URL a Safe Exam Browser hashed is the public one, and the
+        # address in the audit log is the kiosk's, not the proxy's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     services = ServiceContext.create(settings, clock)
     app.extensions["exam_services"] = services
     _register_web(app)
@@ -62,6 +69,7 @@ def _register_realtime(app: Flask, settings: Settings) -> None:
         app,
         async_mode=settings.async_mode,
         message_queue=settings.redis_url or None,
+        channel=settings.redis_channel,
         # Only pages served by this server may open a socket (no cross-site websocket hijacking).
         cors_allowed_origins=_allowed_origins(settings),
         ping_interval=10,

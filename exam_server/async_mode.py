@@ -6,6 +6,7 @@ driver, so the entry points (``wsgi.py``, ``exam-server serve``) call this first
 from __future__ import annotations
 
 import os
+import sys
 
 _patched: str | None = None
 
@@ -29,6 +30,21 @@ def patch(mode: str) -> None:
     else:
         raise ValueError(f"unknown async mode {mode!r}")
     _patched = mode
+
+
+def running_mode() -> str | None:
+    """The library a host (gunicorn's worker) has already patched the standard library with, if any."""
+    if "eventlet" in sys.modules:
+        from eventlet import patcher
+
+        if patcher.is_monkey_patched("socket"):
+            return "eventlet"
+    if "gevent" in sys.modules:
+        from gevent import monkey
+
+        if monkey.is_module_patched("socket"):
+            return "gevent"
+    return None
 
 
 def _green_psycopg2(mode: str) -> None:

@@ -24,12 +24,14 @@ class Settings:
     data_dir: Path = Path("instance")
     database_url: str = ""  # empty: SQLite file exam.db in data_dir
     redis_url: str = ""  # empty: one node, no message queue
+    redis_channel: str = "exam-server"  # nodes of one deployment share it; another deployment on the same Redis must not
     secret_key: str = ""  # empty: read from data_dir/secret.key
     bank_key: str = ""  # base64 AES key; empty: read from data_dir/bank.key
     async_mode: str = "eventlet"
     sqlite_synchronous: str = "FULL"
     host: str = "127.0.0.1"
     port: int = 5000
+    proxy_hops: int = 0  # reverse proxies in front (nginx: 1) whose X-Forwarded-* headers are trusted
     public_url: str = ""  # how candidates reach the server, for printed cards and QR codes
     node_name: str = ""  # names this process in logs and connection records
     answer_batch_ms: int = 4  # how long the answer writer gathers answers into one commit
@@ -61,6 +63,7 @@ _ENVIRONMENT = {
     "EXAM_DATA_DIR": "data_dir",
     "DATABASE_URL": "database_url",
     "REDIS_URL": "redis_url",
+    "EXAM_REDIS_CHANNEL": "redis_channel",
     "EXAM_SECRET_KEY": "secret_key",
     "EXAM_BANK_KEY": "bank_key",
     "EXAM_ASYNC_MODE": "async_mode",
@@ -68,6 +71,7 @@ _ENVIRONMENT = {
     "EXAM_HOST": "host",
     "EXAM_PORT": "port",
     "EXAM_PUBLIC_URL": "public_url",
+    "EXAM_PROXY_HOPS": "proxy_hops",
     "EXAM_NODE_NAME": "node_name",
     "EXAM_ANSWER_BATCH_MS": "answer_batch_ms",
     "EXAM_DISCONNECT_ALERT_SECONDS": "disconnect_alert_seconds",

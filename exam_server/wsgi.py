@@ -2,11 +2,17 @@
 
     gunicorn -k eventlet -w 1 --worker-connections 10000 exam_server.wsgi:app   (gunicorn < 26)
     gunicorn -k gevent   -w 1 --worker-connections 10000 exam_server.wsgi:app
+
+Settings come from the environment (EXAM_DATA_DIR, DATABASE_URL, REDIS_URL...).
+The async mode follows the worker class gunicorn runs, whatever EXAM_ASYNC_MODE says.
 """
+from dataclasses import replace
+
 from exam_server.config import load_settings
-from exam_server.async_mode import patch
+from exam_server.async_mode import patch, running_mode
 
 _settings = load_settings()
+_settings = replace(_settings, async_mode=running_mode() or _settings.async_mode)
 patch(_settings.async_mode)
 
 from exam_server.app import create_app  # noqa: E402  (after patching, on purpose)

@@ -1,6 +1,83 @@
-"""The web console served at /proctor and the public score board page."""
+"""The web console served at /proctor and the public score board page.
+
+Both pages are static shells: the templates load scripts from this package's
+``static`` folder (served at ``/proctor/static``) and the shared Socket.IO
+browser client from ``/static/vendor``. Everything live happens over the
+``/proctor`` and ``/scoreboard`` Socket.IO namespaces; this module only
+serves files, with strict security headers on every response it makes.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+from functools import cache
+from pathlib import Path
 
-blueprint = Blueprint("proctor_console", __name__)
+from flask import Blueprint, render_template, request, url_for
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+ASSETS = ("i18n.js", "console.js", "console.css", "scoreboard.js", "scoreboard.css")
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+blueprint = Blueprint("proctor_console", __name__, template_folder=str(TEMPLATES),
+                      static_folder=str(STATIC), static_url_path="/proctor/static")
+
+
+@cache
+def _asset_version() -> str:
+    """A short fingerprint of the console's files, so a browser never runs a stale script after an update."""
+    digest = hashlib.sha256()
+    for name in ASSETS:
+        path = STATIC / name
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def asset(name: str) -> str:
+    """URL of one of this package's static files."""
+    return url_for("proctor_console.static", filename=name, v=_asset_version())
+
+
+def vendor(name: str) -> str:
+    """URL of a shared browser library served by the exam server itself."""
+    return url_for("pages.static", filename=f"vendor/{name}")
+
+
+@blueprint.after_request
+def _secure(response):
+    response.headers.update(SECURITY_HEADERS)
+    if request.endpoint == "proctor_console.static" and request.args.get("v") == _asset_version():
+        # A fingerprinted script or style sheet never changes under its URL: a proctor on a
+        # weak link downloads it once. Pages (and unversioned URLs) are never stored.
+        response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
+
+
+@blueprint.get("/proctor")
+def console_page():
+    return render_template("proctor.html", asset=asset, vendor=vendor)
+
+
+@blueprint.get("/scoreboard/<int:session_id>")
+def scoreboard_page(session_id: int):
+    return render_template("scoreboard.html", asset=asset, vendor=vendor, session_id=session_id)

@@ -102,7 +102,8 @@ class ProctorNamespace(Namespace):
     def on_announce(self, data=None):
         def call():
             body = payload(data)
-            announced = proctoring.announce(_services(), self._actor(), body.get("session_id"), body.get("text"))
+            announced = proctoring.announce(_services(), self._actor(), body.get("session_id"), body.get("text"),
+                                            body.get("reason"))
             _to_candidate("announcement", {"text": announced["text"]}, rooms.session(announced["session_id"]))
             return {}
 

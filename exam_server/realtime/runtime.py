@@ -92,7 +92,7 @@ class Runtime:
         self.emit_alert(alerts.raise_alert(self.services, attempt_id, kind, detail, category=category, at=at))
 
     def emit_alert(self, alert: dict) -> None:
-        socketio.emit("alert", {k: alert[k] for k in ("attempt_id", "type", "detail", "at", "category")},
+        socketio.emit("alert", {k: alert[k] for k in ("attempt_id", "type", "detail", "at", "category", "session_id")},
                       namespace="/proctor", to=rooms.proctors(alert["session_id"]))
 
     def note_answer(self, attempt_id: int) -> None:

@@ -221,7 +221,7 @@ def start(ctx: ServiceContext, attempt_id: int) -> dict:
             append_event(session, attempt, "start", {}, now)
         elif attempt.status in ENDED:
             raise refused("submitted", f"the attempt has ended ({attempt.status})")
-        return {"remaining_ms": clock_of(attempt).remaining_ms(now)}
+        return {"remaining_ms": clock_of(attempt).remaining_ms(now), "server_time": now}
 
 
 def state(ctx: ServiceContext, attempt_id: int) -> dict:

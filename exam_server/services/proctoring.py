@@ -77,7 +77,8 @@ def snapshot(ctx: ServiceContext, actor: Actor, session_id) -> dict:
         row = find_session(session, session_id)
         info = {"session_id": row.id, "name": row.name, "status": row.status, "token": row.token,
                 "exam_code": row.exam.code, "exam_title": row.exam.title, "server_time": ctx.now(),
-                "items": load_blueprint(row.exam).item_count}
+                "items": load_blueprint(row.exam).item_count,
+                "sections": [section.name for section in load_blueprint(row.exam).sections]}
     return {"session": info, "candidates": monitoring.candidate_views(ctx, session_id=session_id)}
 
 
@@ -176,10 +177,11 @@ def reset_login(ctx: ServiceContext, actor: Actor, attempt_id, reason=None) -> d
         return {"attempt_id": attempt_id, "disconnect_sid": old_sid}
 
 
-def announce(ctx: ServiceContext, actor: Actor, session_id, text) -> dict:
+def announce(ctx: ServiceContext, actor: Actor, session_id, text, reason=None) -> dict:
     session_id = authorise_session(ctx, actor, session_id)
+    reason = _reason(reason)
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_ANNOUNCEMENT:
         raise BadInput(f"text must be 1 to {MAX_ANNOUNCEMENT} characters")
     with ctx.db.unit_of_work() as session:
-        _audit(ctx, session, actor, "announce", f"session:{session_id}", {"text": text.strip()})
+        _audit(ctx, session, actor, "announce", f"session:{session_id}", {"text": text.strip(), "reason": reason})
     return {"session_id": session_id, "text": text.strip()}

@@ -1,6 +1,111 @@
-"""The candidate's kiosk page at /."""
+"""The candidate's kiosk page at /.
+
+The page itself is a static shell (``templates/kiosk.html``) that loads
+``static/kiosk/*.js``; everything else happens over the ``/candidate``
+Socket.IO namespace. This module adds what only the server can decide:
+
+- the security headers of the page (a strict Content-Security-Policy, no
+  framing, no referrer, no caching);
+- Safe Exam Browser: a start URL ``/?session=TOKEN`` whose exam lists
+  ``seb_config_keys`` is served only to a SEB that runs one of those
+  configurations; anything else gets a 403 page that says why;
+- the session token from that start URL, prefilled (read-only) in the login form.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-blueprint = Blueprint("kiosk", __name__)
+from flask import Blueprint, current_app, render_template, request, url_for
+from sqlalchemy import select
+
+from exam_server.security import seb
+from exam_server.store import models
+
+TEMPLATES = Path(__file__).with_name("templates")
+STATIC = Path(__file__).with_name("static")
+KIOSK_ASSETS = ("kiosk/kiosk.css", "kiosk/i18n.js", "kiosk/kiosk.js", "vendor/socket.io.min.js")
+
+# Item HTML may carry style attributes (text-align, colour; the bank sanitiser
+# keeps a short list of harmless properties and refuses url()). They are allowed
+# as attributes only: style elements and style sheets still come from 'self' alone.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "style-src-elem 'self'",
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+blueprint = Blueprint("kiosk", __name__, template_folder=str(TEMPLATES))
+
+
+@dataclass(frozen=True)
+class StartSession:
+    """What the page needs to know about the session named in its start URL."""
+
+    token: str
+    known: bool
+    seb_config_keys: tuple[str, ...] = ()
+
+
+def _start_session(token: str) -> StartSession:
+    services = current_app.extensions["exam_services"]
+    with services.db.reading() as session:
+        row = session.execute(
+            select(models.ExamSession.status, models.Exam.blueprint_json)
+            .join(models.Exam, models.ExamSession.exam_id == models.Exam.id)
+            .where(models.ExamSession.token == token)
+        ).first()
+    if row is None or row.status != "open":
+        return StartSession(token, known=False)
+    keys = json.loads(row.blueprint_json).get("seb_config_keys") or ()
+    return StartSession(token, known=True, seb_config_keys=tuple(keys))
+
+
+@cache
+def _asset_version() -> str:
+    """A short fingerprint of the kiosk's files, so a kiosk never runs a stale script after an update."""
+    digest = hashlib.sha256()
+    for name in KIOSK_ASSETS:
+        path = STATIC / name
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _asset(name: str) -> str:
+    return url_for("pages.static", filename=name, v=_asset_version())
+
+
+def _page(status: int = 200, **context):
+    body = render_template("kiosk.html", asset=_asset, **context)
+    return body, status, SECURITY_HEADERS
+
+
+@blueprint.get("/")
+def kiosk_page():
+    token = (request.args.get("session") or "").strip().upper()[:32]
+    start = _start_session(token) if token else None
+    if start and start.seb_config_keys:
+        header = request.headers.get(seb.HEADER)
+        if not seb.request_allowed(request.url, header, start.seb_config_keys):
+            return _page(403, refusal=seb.refusal_message(header))
+    return _page(session_token=token, session_locked=bool(start and start.known))

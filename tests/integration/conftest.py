@@ -103,10 +103,12 @@ def free_port() -> int:
 class ServerProcess:
     """``exam-server serve`` in its own process, as production runs it; can be killed and restarted."""
 
-    def __init__(self, data_dir: Path, database_url: str, *, async_mode: str = "eventlet", extra_env=None):
+    def __init__(self, data_dir: Path, database_url: str, *, async_mode: str = "eventlet", extra_env=None,
+                 gunicorn: bool = False):
         self.data_dir = data_dir
         self.database_url = database_url
         self.async_mode = async_mode
+        self.gunicorn = gunicorn  # run as production does: gunicorn with the async mode's worker class
         self.port = free_port()
         self.extra_env = dict(extra_env or {})
         self.process = None
@@ -121,12 +123,16 @@ class ServerProcess:
         import urllib.request
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("EXAM_") or k == "EXAM_SHARED_DIR"}
-        env.update(DATABASE_URL=self.database_url, PYTHONPATH=str(ROOT), EXAM_ASYNC_MODE=self.async_mode,
-                   EXAM_NODE_NAME=f"test-node-{self.port}", **self.extra_env)
+        env.update({"DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT), "EXAM_ASYNC_MODE": self.async_mode,
+                    "EXAM_NODE_NAME": f"test-node-{self.port}", **self.extra_env})
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "exam_server", "serve", "--port", str(self.port), "--data", str(self.data_dir)],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        if self.gunicorn:
+            env["EXAM_DATA_DIR"] = str(self.data_dir)
+            command = [sys.executable, "-m", "gunicorn", "-k", self.async_mode, "-w", "1", "--worker-connections",
+                       "10000", "-b", f"127.0.0.1:{self.port}", "exam_server.wsgi:app"]
+        else:
+            command = [sys.executable, "-m", "exam_server", "serve", "--port", str(self.port), "--data", str(self.data_dir)]
+        self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
