@@ -269,6 +269,61 @@ def results(settings, session_id, fmt, out):
     click.echo(f"results of session {session_id} written to {out}")
 
 
+@cli.command(help="Sign and publish every result of a session (and close it).")
+@click.argument("session_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@command
+def publish(settings, session_id, as_json):
+    from exam_server.services.publishing import publish as run
+
+    done = run(context(settings), session_id)
+    emit(done, as_json, lambda d: click.echo(
+        f"session {d['session_id']}: {d['signed']} results signed with key {d['key_id']} ({d['results']} in all)"))
+
+
+@cli.command(help="Check the signatures of a published results file offline (exit 3 when any is not valid).")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--public-key", "public_key", type=click.Path(dir_okay=False), default=None,
+              help="A PEM public key, or the JSON served at /api/v1/keys (default: the data folder's keys).")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def verify(settings, file, public_key, as_json):
+    from exam_server.security import keys as key_store
+    from exam_server.security.signing import check, load_public_keys
+
+    try:
+        document = json.loads(read_input(file, 256 * 1024 * 1024))
+    except ValueError as exc:
+        raise BadInput(f"{file}: not a JSON document ({exc})") from None
+    results = document.get("results", [document]) if isinstance(document, dict) else None
+    if not results or not all(isinstance(r, dict) for r in results):
+        raise BadInput(f"{file}: neither a results document nor one result")
+    if public_key:
+        try:
+            public = load_public_keys(read_input(public_key, 1024 * 1024))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BadInput(f"{public_key}: not a public key file ({exc})") from None
+    else:
+        public = {kid: k.public for kid, k in key_store.signing_keys(settings).items()}
+    checked = [{"result_id": r.get("result_id"), "participant_number": r.get("participant_number"),
+                "problem": check(r, public)} for r in results]
+    if as_json:
+        click.echo(json.dumps({"valid": all(c["problem"] is None for c in checked), "results": checked}, indent=2))
+    else:
+        for c in checked:
+            click.echo(f"{c['participant_number']}\t{c['result_id']}\t{'valid' if c['problem'] is None else 'NOT VALID: ' + c['problem']}")
+    if any(c["problem"] for c in checked):
+        sys.exit(3)
+
+
+@cli.command("rotate-key", help="Make a new result signing key current; results signed before stay verifiable.")
+@command
+def rotate_key(settings):
+    from exam_server.security.keys import rotate_signing_key
+
+    click.echo(f"new signing key {rotate_signing_key(settings).key_id}")
+
+
 @cli.command(help="Replay an attempt from its event log; --verify checks the hash chain (exit 3 when broken).")
 @click.argument("attempt_id", type=int)
 @click.option("--verify", is_flag=True, help="Only say whether the log is intact, and where it breaks.")

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from exam_server.errors import BadInput, Forbidden, Unauthorized
 from exam_server.security import seb
-from exam_server.services import attempts, results, sessions, users
+from exam_server.services import attempts, publishing, results, sessions, users
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -26,6 +26,13 @@ def current_staff():
     if not header.startswith("Bearer "):
         raise Unauthorized("staff calls need 'Authorization: Bearer TOKEN'")
     return users.staff_from_token(services(), header[len("Bearer "):].strip())
+
+
+def require_admin():
+    user = current_staff()
+    if user.role != "admin":
+        raise Forbidden("only administrators may do this")
+    return user
 
 
 @blueprint.post("/candidate/login")
@@ -69,6 +76,22 @@ def session_results(session_id: int):
     user = current_staff()
     users.may_watch(services(), user, session_id)
     return jsonify(results.session_results(services(), session_id))
+
+
+@blueprint.post("/sessions/<int:session_id>/publish")
+def publish_session(session_id: int):
+    require_admin()
+    return jsonify(publishing.publish(services(), session_id))
+
+
+@blueprint.get("/keys")
+def signing_keys():
+    return jsonify(publishing.public_keys(services()))
+
+
+@blueprint.get("/results/<result_id>/verify")
+def verify_result(result_id: str):
+    return jsonify(publishing.verify_result(services(), result_id))
 
 
 @blueprint.get("/health")

@@ -1,0 +1,64 @@
+"""Publishing signed results, and checking them."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from exam_server.errors import Conflict, NotFound
+from exam_server.security import keys as key_store
+from exam_server.security.signing import check, public_key_entry, sign
+from exam_server.services.context import ServiceContext
+from exam_server.services.results import compute_document, public_document
+from exam_server.services.sessions import find_session
+from exam_server.store import models
+
+RUNNING = ("in_progress", "paused")
+
+
+def publish(ctx: ServiceContext, session_id: int) -> dict:
+    """Sign every result of the session, those never started too, and close it.
+
+    Results signed before stay as they were signed (publishing again signs only what is new).
+    """
+    signer = key_store.current_signing_key(ctx.settings)
+    with ctx.db.unit_of_work() as session:
+        exam_session = find_session(session, session_id)
+        rows = session.execute(select(models.Attempt, models.Result).join(
+            models.Result, models.Result.attempt_id == models.Attempt.id).where(models.Attempt.session_id == session_id)).all()
+        running = [attempt.candidate.participant_number for attempt, _ in rows if attempt.status in RUNNING]
+        if running:
+            raise Conflict(f"{len(running)} attempts are still running ({', '.join(running[:5])}); "
+                           "wait for them to end or end them before publishing")
+        now = ctx.now()
+        signed = 0
+        for attempt, result in rows:
+            if result.signature:
+                continue
+            document = compute_document(ctx, session, attempt, result.id)
+            sealed = sign(document, signer.private)
+            result.document_json = json.dumps(document, ensure_ascii=False)
+            result.signature, result.key_id, result.published_at = sealed["signature"], sealed["key_id"], now
+            signed += 1
+        exam_session.published_at = exam_session.published_at or now
+        # Results are final now: nobody may still sign in and start.
+        if exam_session.status == "open":
+            exam_session.status, exam_session.closed_at = "closed", now
+        return {"session_id": session_id, "signed": signed, "results": len(rows), "key_id": signer.key_id}
+
+
+def public_keys(ctx: ServiceContext) -> dict:
+    current = key_store.current_signing_key(ctx.settings).key_id
+    return {"current": current,
+            "keys": [public_key_entry(k.public) for k in key_store.signing_keys(ctx.settings).values()]}
+
+
+def verify_result(ctx: ServiceContext, result_id: str) -> dict:
+    """Whether a published result is authentic, and the result itself."""
+    with ctx.db.reading() as session:
+        result = session.get(models.Result, result_id) if isinstance(result_id, str) else None
+        if result is None or not result.signature:
+            raise NotFound("no published result with this id")
+        document = public_document(result)
+    problem = check(document, {kid: k.public for kid, k in key_store.signing_keys(ctx.settings).items()})
+    return {"valid": problem is None, "result": document, **({"problem": problem} if problem else {})}
