@@ -217,15 +217,22 @@ def create_exam(settings, blueprint, as_json):
 @click.option("--seed", type=int, default=None, help="Seed of the forms (default: random).")
 @click.option("--credentials-out", type=click.Path(dir_okay=False), default=None,
               help="Write participant_number,password for every candidate here.")
+@click.option("--cards-out", type=click.Path(dir_okay=False), default=None,
+              help="Write printable login cards (PDF) with passwords and a QR code of the kiosk here.")
 @click.option("--json", "as_json", is_flag=True)
 @command
-def create_session(settings, exam_code, name, candidates, proctors, seed, credentials_out, as_json):
+def create_session(settings, exam_code, name, candidates, proctors, seed, credentials_out, cards_out, as_json):
     from exam_server.services.sessions import create_session as run
 
     opened = run(context(settings), exam_code, name, read_input(candidates, 16 * 1024 * 1024), candidates,
                  proctors=proctors, seed=seed)
     if credentials_out:
         write_credentials(Path(credentials_out), opened["credentials"])
+    if cards_out:
+        from exam_server.services.sessions import login_cards
+
+        Path(cards_out).write_bytes(login_cards(context(settings), opened))
+        Path(cards_out).chmod(0o600)
     data = {k: opened[k] for k in ("session_id", "session_token", "exam_code", "candidates")}
     emit(data, as_json, lambda d: click.echo(
         f"session_id {d['session_id']}\nsession_token {d['session_token']}\n{d['candidates']} candidates"
@@ -258,7 +265,7 @@ def add_user(settings, role, username):
 
 @cli.command(help="Export the results of a session.")
 @click.argument("session_id", type=int)
-@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "json", "xlsx"]))
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "json", "xlsx", "pdf"]))
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
 @command
 def results(settings, session_id, fmt, out):
@@ -322,6 +329,34 @@ def rotate_key(settings):
     from exam_server.security.keys import rotate_signing_key
 
     click.echo(f"new signing key {rotate_signing_key(settings).key_id}")
+
+
+@cli.command(help="Item analysis of a session for the committee: per item facility, discrimination, distractors.")
+@click.argument("session_id", type=int)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the per-item table as CSV here.")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def analysis(settings, session_id, out, as_json):
+    from exam_server.services.analysis import session_analysis
+    from exam_server.services.exports import neutralise
+
+    report = session_analysis(context(settings), session_id)
+    if out:
+        with open(out, "w", newline="", encoding="utf-8-sig") as handle:
+            columns = list(report["items"][0]) if report["items"] else ["item_id"]
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows({k: neutralise(v) for k, v in row.items()} for row in report["items"])
+
+    def human(r):
+        click.echo(f"session {r['session_id']}: {r['candidates']} finished attempts, {len(r['items'])} items")
+        for s in r["sections"]:
+            click.echo(f"  {s['section']}: mean {s['mean']}, sd {s['sd']}, {s['reliability_method']} {s['reliability']}")
+        for row in r["items"]:
+            if row["flags"]:
+                click.echo(f"  flagged {row['title'] or row['item_id']}: {row['flags']}")
+
+    emit(report, as_json, human)
 
 
 @cli.command(help="Replay an attempt from its event log; --verify checks the hash chain (exit 3 when broken).")

@@ -68,7 +68,13 @@ def _xlsx(document: dict) -> bytes:
     return out.getvalue()
 
 
-EXPORTERS = {"json": _json, "csv": _csv, "xlsx": _xlsx}
+def _pdf(document: dict, titles: tuple[str, str]) -> bytes:
+    from exam_server.services.documents import results_list
+
+    return results_list(titles[0], titles[1], document)
+
+
+EXPORTERS = {"json": _json, "csv": _csv, "xlsx": _xlsx, "pdf": _pdf}
 
 
 def export_results(ctx: ServiceContext, session_id: int, fmt: str) -> bytes:
@@ -76,4 +82,15 @@ def export_results(ctx: ServiceContext, session_id: int, fmt: str) -> bytes:
 
     if fmt not in EXPORTERS:
         raise BadInput(f"--format {fmt}: results can be exported as {', '.join(EXPORTERS)}")
-    return EXPORTERS[fmt](session_results(ctx, session_id))
+    document = session_results(ctx, session_id)
+    if fmt == "pdf":
+        return _pdf(document, session_titles(ctx, session_id))
+    return EXPORTERS[fmt](document)
+
+
+def session_titles(ctx: ServiceContext, session_id: int) -> tuple[str, str]:
+    from exam_server.services.sessions import find_session
+
+    with ctx.db.reading() as session:
+        row = find_session(session, session_id)
+        return row.exam.title, row.name

@@ -143,3 +143,23 @@ def list_sessions(ctx: ServiceContext, user: models.StaffUser) -> list[dict]:
             select(models.Attempt.session_id, func.count()).group_by(models.Attempt.session_id)).all())
         return [{"session_id": r.id, "name": r.name, "exam_code": r.exam.code, "exam_title": r.exam.title,
                  "status": r.status, "candidates": counts.get(r.id, 0), "created_at": r.created_at} for r in rows]
+
+
+def kiosk_url(settings, session_token: str) -> str:
+    base = settings.public_url.rstrip("/") if settings.public_url else f"http://{settings.host}:{settings.port}"
+    return f"{base}/?session={session_token}"
+
+
+def login_cards(ctx: ServiceContext, opened: dict) -> bytes:
+    """Printable cards for a session just opened (the only moment passwords exist in clear)."""
+    from exam_server.services.documents import candidate_cards
+
+    with ctx.db.reading() as session:
+        row = find_session(session, opened["session_id"])
+        people = {c.participant_number: c for c in session.scalars(
+            select(models.Candidate).where(models.Candidate.session_id == row.id))}
+        title, name = row.exam.title, row.name
+        cards = [{"participant_number": c["participant_number"], "password": c["password"],
+                  "name": people[c["participant_number"]].name, "seat": people[c["participant_number"]].seat}
+                 for c in opened["credentials"]]
+    return candidate_cards(title, name, opened["session_token"], kiosk_url(ctx.settings, opened["session_token"]), cards)

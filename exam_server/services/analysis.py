@@ -1,0 +1,69 @@
+"""Item analysis of a session for the exam committee, built from the stored answers."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from sqlalchemy import select
+
+from exam_server.banks.text import to_plain
+from exam_server.domain.analysis import CandidateResponses, ItemResponse, analyse, histogram, to_rows
+from exam_server.domain.assembly import form_from_json
+from exam_server.domain.scoring import item_bounds
+from exam_server.services.attempts import ENDED, _items
+from exam_server.services.context import ServiceContext
+from exam_server.services.exams import load_blueprint
+from exam_server.services.sessions import find_session
+from exam_server.store import models
+
+
+def _responses(ctx, session, session_id: int):
+    exam_session = find_session(session, session_id)
+    blueprint = load_blueprint(exam_session.exam)
+    attempts = session.scalars(select(models.Attempt).where(models.Attempt.session_id == session_id,
+                                                            models.Attempt.status.in_(ENDED))).all()
+    forms = {a.id: form_from_json(json.loads(a.form_json)) for a in attempts}
+    items = _items(ctx, session, {entry.item_id for form in forms.values() for entry in form})
+    answers = {(r.attempt_id, r.position): r for r in session.scalars(
+        select(models.Response).where(models.Response.attempt_id.in_(list(forms))))}
+    gathered = []
+    for attempt in attempts:
+        by_item = {}
+        for entry in forms[attempt.id]:
+            item, section = items[entry.item_id], blueprint.sections[entry.section]
+            response = answers.get((attempt.id, entry.position))
+            display = None if response is None or response.choice is None else "ABCDEFGHIJKLMNOPQRSTUVWXYZ".index(response.choice)
+            by_item[entry.item_id] = ItemResponse(
+                choice=None if display is None else entry.option_order[display],
+                points=_points(section, item, display, entry),
+                max_points=item_bounds(section, [o.weight for o in item.options])[1],
+                key=item.correct_indexes, option_count=len(item.options), section=section.name)
+        gathered.append(CandidateResponses(attempt.candidate.participant_number, by_item))
+    return blueprint, items, gathered
+
+
+def _points(section, item, display, entry):
+    from exam_server.domain.scoring import item_points
+
+    return item_points(section, None if display is None else item.options[entry.option_order[display]].weight)
+
+
+def session_analysis(ctx: ServiceContext, session_id: int) -> dict:
+    """Per item statistics (with the item's title and first words), per section reliability, score distribution."""
+    with ctx.db.reading() as session:
+        blueprint, items, responses = _responses(ctx, session, session_id)
+    result = analyse(responses)
+    rows = to_rows(result)
+    for row in rows:
+        item = items[row["item_id"]]
+        row["title"] = item.title
+        row["stem"] = to_plain(item.stem)[:120]
+    totals = [sum((r.points for r in c.answers.values()), start=0) for c in responses]
+    return {
+        "session_id": session_id,
+        "candidates": len(responses),
+        "items": rows,
+        "sections": [{**asdict(s), "min": str(s.min) if s.min is not None else None,
+                      "max": str(s.max) if s.max is not None else None} for s in result.sections],
+        "histogram": [asdict(b) | {"start": str(b.start), "end": str(b.end)} for b in histogram(totals)] if totals else [],
+    }
