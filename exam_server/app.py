@@ -49,13 +49,15 @@ def services_of(app: Flask):
 
 
 def _register_web(app: Flask) -> None:
-    from exam_server.web import api, errors, kiosk, pages
+    from exam_server.web import admin, api, errors, kiosk, pages, public
     from proctor_console import web as proctor_web
 
     errors.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(kiosk.blueprint)
+    app.register_blueprint(admin.blueprint)
+    app.register_blueprint(public.blueprint)
     app.register_blueprint(proctor_web.blueprint)
 
 

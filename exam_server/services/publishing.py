@@ -62,3 +62,17 @@ def verify_result(ctx: ServiceContext, result_id: str) -> dict:
         document = public_document(result)
     problem = check(document, {kid: k.public for kid, k in key_store.signing_keys(ctx.settings).items()})
     return {"valid": problem is None, "result": document, **({"problem": problem} if problem else {})}
+
+
+def result_slip(ctx: ServiceContext, result_id: str, verify_url: str) -> bytes:
+    """The printable slip of one result, with a QR code of ``verify_url`` (its /verify page)."""
+    from exam_server.services.documents import result_slip as render
+
+    with ctx.db.reading() as session:
+        result = session.get(models.Result, result_id)
+        if result is None or result.document_json == "{}":
+            raise NotFound("no result with this id yet: results exist once an attempt has ended or been published")
+        document = public_document(result)
+        exam_session = find_session(session, result.session_id)
+        title, name = exam_session.exam.title, exam_session.name
+    return render(title, name, document, verify_url)

@@ -60,3 +60,45 @@ def may_watch(ctx: ServiceContext, user: models.StaffUser, session_id: int) -> N
     with ctx.db.reading() as session:
         if session.get(models.SessionProctor, (session_id, user.id)) is None:
             raise Forbidden(f"session {session_id} is not assigned to {user.username}")
+
+
+def list_users(ctx: ServiceContext) -> list[dict]:
+    with ctx.db.reading() as session:
+        assignments: dict[int, list[int]] = {}
+        for row in session.scalars(select(models.SessionProctor)):
+            assignments.setdefault(row.user_id, []).append(row.session_id)
+        return [{"user_id": u.id, "username": u.username, "role": u.role, "active": u.active,
+                 "sessions": sorted(assignments.get(u.id, []))}
+                for u in session.scalars(select(models.StaffUser).order_by(models.StaffUser.username))]
+
+
+def set_active(ctx: ServiceContext, user_id: int, active: bool) -> None:
+    """Disable or enable an account; a disabled account's tokens stop working at once."""
+    with ctx.db.unit_of_work() as session:
+        user = session.get(models.StaffUser, user_id)
+        if user is None:
+            raise BadInput(f"no staff account {user_id}")
+        user.active = active
+
+
+def set_password(ctx: ServiceContext, user_id: int, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise BadInput(f"the password must have at least {MIN_PASSWORD} characters")
+    with ctx.db.unit_of_work() as session:
+        user = session.get(models.StaffUser, user_id)
+        if user is None:
+            raise BadInput(f"no staff account {user_id}")
+        user.password_hash = hash_password(password, staff=True)
+
+
+def assign(ctx: ServiceContext, user_id: int, session_id: int, assigned: bool = True) -> None:
+    """Make a proctor watch a session, or stop."""
+    with ctx.db.unit_of_work() as session:
+        user = session.get(models.StaffUser, user_id)
+        if user is None or session.get(models.ExamSession, session_id) is None:
+            raise BadInput("no such staff account or session")
+        row = session.get(models.SessionProctor, (session_id, user_id))
+        if assigned and row is None:
+            session.add(models.SessionProctor(session_id=session_id, user_id=user_id))
+        elif not assigned and row is not None:
+            session.delete(row)
