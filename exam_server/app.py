@@ -54,6 +54,7 @@ def _register_web(app: Flask) -> None:
 
     errors.register(app)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(api.operations)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(kiosk.blueprint)
     app.register_blueprint(admin.blueprint)

@@ -82,7 +82,7 @@ _ENVIRONMENT = {
     "EXAM_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
 }
 # Variables with our prefix that are read elsewhere and are not settings.
-_OTHER_KNOWN = {"EXAM_SHARED_DIR", "EXAM_TEST_POSTGRES_URL", "EXAM_TEST_REDIS_URL", "EXAM_CHROMIUM"}
+_OTHER_KNOWN = {"EXAM_BIND", "EXAM_SHARED_DIR", "EXAM_TEST_POSTGRES_URL", "EXAM_TEST_REDIS_URL", "EXAM_CHROMIUM"}
 
 _FIELDS = {f.name: f for f in fields(Settings)}
 

@@ -17,13 +17,33 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+def _stop_gracefully_on_sigterm(runtime) -> None:
+    import os
+    import signal
+
+    def stop_in_background() -> None:
+        runtime.shutdown()
+        logging.shutdown()
+        os._exit(0)
+
+    def on_sigterm(signum, frame) -> None:
+        # The handler runs inside the event loop, where database waits are not allowed:
+        # the shutdown work runs as a task of its own.
+        logging.getLogger("exam_server").info("SIGTERM: stopping gracefully")
+        socketio.start_background_task(stop_in_background)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+
+
 def run_server(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
     from dataclasses import replace
 
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
-    app.extensions["exam_runtime"].start()
+    runtime = app.extensions["exam_runtime"]
+    runtime.start()
+    _stop_gracefully_on_sigterm(runtime)
     settle_garbage_collector()
     options = {}
     if settings.async_mode == "eventlet":

@@ -1,6 +1,8 @@
 """Namespace /candidate (CONTRACT section 3): parse, authorise, call a service, acknowledge."""
 from __future__ import annotations
 
+import time
+
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
@@ -68,10 +70,17 @@ class CandidateNamespace(Namespace):
     def on_answer(self, data=None):
         def call():
             body = payload(data)
-            attempt_id, services = self._attempt_id(), _services()  # the write runs outside this app context
-            ack = _runtime().writer.perform(lambda session: answering.record_answer(
-                services, session, attempt_id, body.get("position"), body.get("choice"), body.get("seq")))
-            _runtime().note_answer(attempt_id)
+            attempt_id, services, runtime = self._attempt_id(), _services(), _runtime()  # the write runs outside this app context
+            started = time.perf_counter()
+            try:
+                ack = runtime.writer.perform(lambda session: answering.record_answer(
+                    services, session, attempt_id, body.get("position"), body.get("choice"), body.get("seq")))
+            except ExamError as refusal:
+                runtime.metrics.refused.labels(refusal.code).inc()
+                raise
+            runtime.metrics.ack_seconds.observe(time.perf_counter() - started)
+            runtime.metrics.answers.inc()
+            runtime.note_answer(attempt_id)
             return self._changed(ack)
 
         return acknowledge("answer", call)

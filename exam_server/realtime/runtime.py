@@ -21,6 +21,7 @@ from sqlalchemy import select
 from exam_server.errors import ExamError
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
+from exam_server.realtime.metrics import Metrics
 from exam_server.services import alerts, attempts, liveness, monitoring, scoreboard
 from exam_server.services.answer_writer import AnswerWriter
 from exam_server.store.db import Database
@@ -57,17 +58,23 @@ class Runtime:
         self._burst_raised: dict[int, float] = {}
         self._public_sessions: dict[int, bool] = {}  # an exam's blueprint never changes once it has sessions
         self._started = False
-        self.writer = _answer_writer(self.services.settings, self.services.db)
+        self.ready = False
+        self.message_queue_down = False
+        self.metrics = Metrics()
+        self.writer = _answer_writer(self.services.settings, self.services.db, self.metrics)
 
     # --- sockets of this process ---
 
     def remember(self, sid: str, attempt_id: int, session_id: int) -> None:
         self._attempt_by_sid[sid] = attempt_id
         self._session_by_sid[sid] = session_id
+        self.metrics.connected.set(len(self._attempt_by_sid))
 
     def forget(self, sid: str) -> int | None:
         self._session_by_sid.pop(sid, None)
-        return self._attempt_by_sid.pop(sid, None)
+        attempt_id = self._attempt_by_sid.pop(sid, None)
+        self.metrics.connected.set(len(self._attempt_by_sid))
+        return attempt_id
 
     def attempt_of(self, sid: str) -> int | None:
         return self._attempt_by_sid.get(sid)
@@ -92,6 +99,7 @@ class Runtime:
         self.emit_alert(alerts.raise_alert(self.services, attempt_id, kind, detail, category=category, at=at))
 
     def emit_alert(self, alert: dict) -> None:
+        self.metrics.alerts.labels(alert["type"]).inc()
         socketio.emit("alert", {k: alert[k] for k in ("attempt_id", "type", "detail", "at", "category", "session_id")},
                       namespace="/proctor", to=rooms.proctors(alert["session_id"]))
 
@@ -176,12 +184,41 @@ class Runtime:
             log.warning("server was down for %d s: time given back to %d running attempts",
                         credited["outage_ms"] // 1000, len(credited["attempts"]))
         liveness.heartbeat(self.services)
-        socketio.start_background_task(self._loop, "heartbeat", liveness.HEARTBEAT_SECONDS, self.heartbeat)
-        socketio.start_background_task(self._loop, "alert sweep", ALERT_SWEEP_SECONDS, self.sweep_alerts)
         socketio.start_background_task(self._run_writer)
         socketio.start_background_task(self._loop, "deadline sweep", SWEEP_SECONDS, self.sweep_deadlines)
         socketio.start_background_task(self._loop, "proctor feed", FEED_SECONDS, self.flush_feed)
         socketio.start_background_task(self._loop, "time beacon", BEACON_SECONDS, self.send_time)
+        socketio.start_background_task(self._loop, "heartbeat", liveness.HEARTBEAT_SECONDS, self.heartbeat)
+        socketio.start_background_task(self._loop, "alert sweep", ALERT_SWEEP_SECONDS, self.sweep_alerts)
+        if self.services.settings.redis_url:
+            socketio.start_background_task(self._loop, "message queue watch", liveness.HEARTBEAT_SECONDS,
+                                           self.watch_message_queue)
+        self.ready = True
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop gracefully: not ready any more, every handed-over write stored, clients told to go elsewhere."""
+        self.ready = False
+        if not self.writer.drain(timeout):
+            log.warning("shutting down with writes still queued; they were not acknowledged and will be resent")
+        for sid in list(self._attempt_by_sid):
+            socketio.server.disconnect(sid, namespace="/candidate", ignore_queue=True)
+        log.info("shut down: writes stored, candidates disconnected to reconnect elsewhere")
+
+    def watch_message_queue(self) -> None:
+        """When the message queue comes back after an outage, proctors rebuild their picture from a snapshot."""
+        import redis
+
+        try:
+            redis.Redis.from_url(self.services.settings.redis_url, socket_timeout=1).ping()
+            up = True
+        except Exception:
+            up = False
+        if up and self.message_queue_down:
+            log.warning("message queue is back: proctors resync")
+            socketio.emit("resync", {"reason": "message queue restored"}, namespace="/proctor")
+        if not up and not self.message_queue_down:
+            log.error("message queue unreachable: candidates go on, proctors on other nodes miss updates until it returns")
+        self.message_queue_down = not up
 
     def _run_writer(self) -> None:
         while True:
@@ -225,7 +262,7 @@ class Runtime:
                       namespace="/candidate", to=rooms.attempt(attempt_id))
 
 
-def _answer_writer(settings, database) -> AnswerWriter:
+def _answer_writer(settings, database, metrics: Metrics) -> AnswerWriter:
     """The group-commit writer, off the event loop where the database would block it."""
     off_loop = None
     if settings.is_sqlite and settings.async_mode == "eventlet":
@@ -237,4 +274,5 @@ def _answer_writer(settings, database) -> AnswerWriter:
 
         off_loop = gevent.get_hub().threadpool.apply
     writer_db = Database(settings, single_connection=True) if off_loop else database
-    return AnswerWriter(writer_db, batch_ms=settings.answer_batch_ms, sleep=socketio.sleep, off_loop=off_loop)
+    return AnswerWriter(writer_db, batch_ms=settings.answer_batch_ms, sleep=socketio.sleep, off_loop=off_loop,
+                        on_group=metrics.group_size.observe)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -40,13 +41,17 @@ class _Pending:
 
 class AnswerWriter:
     def __init__(self, database: Database, *, batch_ms: int, sleep: Callable[[float], None],
-                 off_loop: Callable[[Callable[[], Any]], Any] | None = None):
+                 off_loop: Callable[[Callable[[], Any]], Any] | None = None,
+                 on_group: Callable[[int], None] | None = None):
         self.database = database
         self.batch_seconds = batch_ms / 1000
         self._sleep = sleep
         self._off_loop = off_loop or (lambda fn: fn())
         self._queue: deque[_Pending] = deque()
         self._wakeup = threading.Event()
+        self._on_group = on_group or (lambda size: None)
+        self._idle = threading.Event()
+        self._idle.set()
         self.groups = 0  # how many commits served how many writes: for benchmarks and logs
         self.writes = 0
 
@@ -68,9 +73,21 @@ class AnswerWriter:
             self._wakeup.clear()
             if self.batch_seconds:
                 self._sleep(self.batch_seconds)  # let a group gather
+            self._idle.clear()
             while self._queue:
                 group = [self._queue.popleft() for _ in range(min(len(self._queue), MAX_GROUP))]
                 self._store(group)
+            self._idle.set()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until every write handed over so far is stored (for a graceful shutdown)."""
+        deadline = time.monotonic() + timeout
+        self._wakeup.set()
+        while time.monotonic() < deadline:
+            if not self._queue and self._idle.is_set():
+                return True
+            self._sleep(0.01)
+        return False
 
     def _store(self, group: list[_Pending]) -> None:
         try:
@@ -80,6 +97,7 @@ class AnswerWriter:
             outcomes = [WriteFailed(f"the answer could not be stored ({type(exc).__name__}); it will be sent again")] * len(group)
         self.groups += 1
         self.writes += len(group)
+        self._on_group(len(group))
         for pending, outcome in zip(group, outcomes):
             pending.outcome = outcome
             pending.done.set()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import text
 
 from exam_server.errors import BadInput, Forbidden, Unauthorized
 from exam_server.security import seb
@@ -97,3 +98,36 @@ def verify_result(result_id: str):
 @blueprint.get("/health")
 def health():
     return jsonify({"ok": True, "node": services().settings.node_name})
+
+
+operations = Blueprint("operations", __name__)
+
+
+@operations.get("/healthz")
+def healthz():
+    """The process is alive."""
+    return jsonify({"ok": True})
+
+
+@operations.get("/readyz")
+def readyz():
+    """The process takes exams: started, not shutting down, and its database answers."""
+    runtime = current_app.extensions["exam_runtime"]
+    try:
+        with services().db.reading() as session:
+            session.execute(text("select 1"))
+        database = True
+    except Exception:
+        database = False
+    ready = runtime.ready and database
+    # A message queue outage does not make a node unready: its own candidates go on.
+    queue = None if not services().settings.redis_url else ("down" if runtime.message_queue_down else "up")
+    return jsonify({"ready": ready, "database": database, "accepting": runtime.ready,
+                    "message_queue": queue}), 200 if ready else 503
+
+
+@operations.get("/metrics")
+def metrics():
+    from exam_server.realtime.metrics import CONTENT_TYPE
+
+    return current_app.response_class(current_app.extensions["exam_runtime"].metrics.render(), content_type=CONTENT_TYPE)

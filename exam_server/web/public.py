@@ -1,6 +1,33 @@
-"""Public pages: checking a result's authenticity at /verify/<result_id>."""
+"""Public pages: checking a result's authenticity at /verify/<result_id>.
+
+The page a phone opens when it scans the QR code on a result slip. It says
+plainly whether the result carries a valid signature of this server
+(``publishing.verify_result``, the same check as ``GET /api/v1/results/{id}/verify``),
+shows the result, and needs no script.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, render_template
 
-blueprint = Blueprint("public", __name__)
+from exam_server.errors import NotFound
+from exam_server.services import publishing
+from exam_server.web.admin import asset_url, choose_language, language, secure, translate
+
+blueprint = Blueprint("public", __name__, template_folder="templates")
+blueprint.after_request(secure)
+blueprint.before_request(choose_language)
+
+
+@blueprint.context_processor
+def _page_globals() -> dict:
+    return {"_": translate, "lang": language(), "asset": asset_url}
+
+
+@blueprint.get("/verify/<result_id>")
+def verify(result_id: str):
+    try:
+        checked = publishing.verify_result(current_app.extensions["exam_services"], result_id[:64])
+    except NotFound:
+        return render_template("verify.html", found=False, result_id=result_id), 404
+    return render_template("verify.html", found=True, result_id=result_id, valid=checked["valid"],
+                           result=checked["result"], problem=checked.get("problem"))

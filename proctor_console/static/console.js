@@ -353,6 +353,9 @@
     socket.on('connect_error', onConnectError);
     socket.on('candidate', onCandidate);
     socket.on('alert', onAlert);
+    // The server asks for a fresh snapshot when updates may have been lost
+    // (its message queue was down for a while): same as after a reconnect.
+    socket.on('resync', onConnect);
     S.socket = socket;
     setConnectionState();
   }
