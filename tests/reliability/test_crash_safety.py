@@ -104,6 +104,26 @@ def assert_nothing_acknowledged_is_lost(candidates, stored):
     assert lost == [], f"{len(lost)} acknowledged answers lost, e.g. {lost[:5]}"
 
 
+def run_in_own_loop(scenario):
+    """asyncio in a thread of its own: the browser tests' driver may hold this thread's loop."""
+    import threading
+
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(scenario())
+        except BaseException as exc:  # re-raised in the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def test_kill_minus_nine_mid_exam_loses_no_acknowledged_answer(exam_cli, tmp_path, database_url):
     opened = prepare_hall(exam_cli)
     server = ServerProcess(exam_cli.data_dir, exam_cli.database_url).start()
@@ -132,7 +152,7 @@ def test_kill_minus_nine_mid_exam_loses_no_acknowledged_answer(exam_cli, tmp_pat
         return candidates, acked_before, restarted_for
 
     try:
-        candidates, acked_before, _ = asyncio.run(scenario())
+        candidates, acked_before, _ = run_in_own_loop(scenario)
         stored = stored_answers(exam_cli)
     finally:
         server.stop()
