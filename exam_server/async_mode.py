@@ -56,3 +56,20 @@ def _green_psycopg2(mode: str) -> None:
     except ImportError:
         return
     (green_eventlet.patch_psycopg if mode == "eventlet" else green_gevent.patch_psycopg)()
+
+
+def run_blocking(function, *args):
+    """Run CPU-bound or blocking work (password hashing) in a real thread when an event loop is in charge.
+
+    Argon2 releases the GIL, so the loop keeps serving sockets meanwhile; under
+    plain threading the call simply runs here.
+    """
+    if _patched == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute(function, *args)
+    if _patched == "gevent":
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(function, args)
+    return function(*args)

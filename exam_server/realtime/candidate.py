@@ -4,11 +4,11 @@ from __future__ import annotations
 import time
 
 from flask import current_app, request
-from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from flask_socketio import ConnectionRefusedError, join_room
 
 from exam_server.errors import ExamError
 from exam_server.realtime import rooms
-from exam_server.realtime.acks import acknowledge, payload
+from exam_server.realtime.acks import EventBudget, GuardedNamespace, acknowledge, payload
 from exam_server.services import alerts, answering, attempts
 
 
@@ -20,7 +20,11 @@ def _runtime():
     return current_app.extensions["exam_runtime"]
 
 
-class CandidateNamespace(Namespace):
+class CandidateNamespace(GuardedNamespace):
+    # A person clicks a few times a second at most; a kiosk resending its queue after a
+    # reconnect sends a burst. Anything beyond is a script.
+    budget = EventBudget(per_second=10, burst=60)
+
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None
         try:

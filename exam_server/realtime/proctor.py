@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import current_app, request
-from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from flask_socketio import ConnectionRefusedError, join_room
 
 from exam_server.errors import ExamError
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
-from exam_server.realtime.acks import acknowledge, payload
+from exam_server.realtime.acks import EventBudget, GuardedNamespace, acknowledge, payload
 from exam_server.services import proctoring, users
 
 
@@ -23,7 +23,9 @@ def _to_candidate(event: str, data: dict, room: str) -> None:
     socketio.emit(event, data, namespace="/candidate", to=room)
 
 
-class ProctorNamespace(Namespace):
+class ProctorNamespace(GuardedNamespace):
+    budget = EventBudget(per_second=5, burst=30)
+
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
@@ -108,3 +110,13 @@ class ProctorNamespace(Namespace):
             return {}
 
         return acknowledge("announce", call)
+
+    def on_close_logins(self, data=None):
+        return acknowledge("close_logins", lambda: self._set_logins(payload(data), False))
+
+    def on_open_logins(self, data=None):
+        return acknowledge("open_logins", lambda: self._set_logins(payload(data), True))
+
+    def _set_logins(self, body: dict, open_: bool) -> dict:
+        done = proctoring.set_logins(_services(), self._actor(), body.get("session_id"), open_, body.get("reason"))
+        return {"logins_open": done["logins_open"]}

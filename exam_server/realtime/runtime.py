@@ -18,7 +18,7 @@ from collections import defaultdict, deque
 from flask import Flask
 from sqlalchemy import select
 
-from exam_server.errors import ExamError
+from exam_server.security.login_guard import LoginGuard
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
 from exam_server.realtime.metrics import Metrics
@@ -31,16 +31,12 @@ log = logging.getLogger("exam_server.runtime")
 
 SWEEP_SECONDS = 0.5
 ALERT_SWEEP_SECONDS = 5
+STAFF_CHECK_SECONDS = 1  # a logout or a disabled account cuts its sockets within this (plus a tick)
 BURST_WINDOW_SECONDS = 10
 FEED_SECONDS = 0.1
 BEACON_SECONDS = 30
 _ASSET = re.compile(r'asset:([A-Za-z0-9._-]{1,128})')
 _MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
-
-
-class RateLimited(ExamError):
-    code = "rate_limited"
-    http_status = 429
 
 
 class Runtime:
@@ -52,7 +48,7 @@ class Runtime:
         self._staff_by_sid: dict[str, str] = {}
         self._dirty: set[int] = set()
         self._lock = threading.Lock()
-        self._logins: dict[str, deque] = defaultdict(deque)
+        self.login_guard = LoginGuard(self.services.settings.login_attempts_per_minute)
         self._assets: dict[str, str] = {}
         self._answer_times: dict[int, deque] = defaultdict(deque)
         self._burst_raised: dict[int, float] = {}
@@ -130,17 +126,16 @@ class Runtime:
             self._public_sessions[session_id] = scoreboard.is_public(self.services, session_id)
         return self._public_sessions[session_id]
 
-    # --- login rate ---
+    # --- sign-in guard ---
 
     def check_login_rate(self, key: str) -> None:
-        limit = self.services.settings.login_attempts_per_minute
-        now = time.monotonic()
-        window = self._logins[key]
-        while window and now - window[0] > 60:
-            window.popleft()
-        if len(window) >= limit:
-            raise RateLimited(f"too many sign-in attempts; wait {int(60 - (now - window[0])) + 1} s")
-        window.append(now)
+        self.login_guard.check(key)
+
+    def login_failed(self, key: str) -> None:
+        self.login_guard.failed(key)
+
+    def login_succeeded(self, key: str) -> None:
+        self.login_guard.succeeded(key)
 
     # --- images in a form ---
 
@@ -190,6 +185,7 @@ class Runtime:
         socketio.start_background_task(self._loop, "time beacon", BEACON_SECONDS, self.send_time)
         socketio.start_background_task(self._loop, "heartbeat", liveness.HEARTBEAT_SECONDS, self.heartbeat)
         socketio.start_background_task(self._loop, "alert sweep", ALERT_SWEEP_SECONDS, self.sweep_alerts)
+        socketio.start_background_task(self._loop, "staff sockets", STAFF_CHECK_SECONDS, self.cut_revoked_staff)
         if self.services.settings.redis_url:
             socketio.start_background_task(self._loop, "message queue watch", liveness.HEARTBEAT_SECONDS,
                                            self.watch_message_queue)
@@ -236,6 +232,17 @@ class Runtime:
                     work()
             except Exception:  # a failed tick must not stop the loop; the next one retries
                 log.exception("%s failed", name)
+
+    def cut_revoked_staff(self) -> None:
+        from exam_server.errors import ExamError
+        from exam_server.services.users import staff_from_token
+
+        for sid, token in list(self._staff_by_sid.items()):
+            try:
+                staff_from_token(self.services, token)
+            except ExamError:
+                self.forget_staff(sid)
+                socketio.server.disconnect(sid, namespace="/proctor")
 
     def heartbeat(self) -> None:
         liveness.heartbeat(self.services)

@@ -6,10 +6,10 @@ BKN-style board in the waiting room), rebuilt from the database on watch.
 from __future__ import annotations
 
 from flask import current_app
-from flask_socketio import Namespace, join_room
+from flask_socketio import join_room
 
 from exam_server.realtime import rooms
-from exam_server.realtime.acks import acknowledge, payload
+from exam_server.realtime.acks import EventBudget, GuardedNamespace, acknowledge, payload
 from exam_server.services import scoreboard
 
 
@@ -17,7 +17,9 @@ def _services():
     return current_app.extensions["exam_services"]
 
 
-class ScoreboardNamespace(Namespace):
+class ScoreboardNamespace(GuardedNamespace):
+    budget = EventBudget(per_second=1, burst=5)
+
     def on_watch(self, data=None):
         def call():
             body = payload(data)

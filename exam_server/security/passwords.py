@@ -24,11 +24,18 @@ def hash_password(password: str, *, staff: bool = False) -> str:
     return (_staff_hasher if staff else _candidate_hasher).hash(password)
 
 
-def verify_password(stored_hash: str, password: str) -> bool:
+def _verify(stored_hash: str, password: str) -> bool:
     try:
-        return _staff_hasher.verify(stored_hash, password)
+        return _staff_hasher.verify(stored_hash, password)  # constant-time comparison inside
     except (VerificationError, InvalidHashError):
         return False
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    """Check a password; off the event loop, so a login storm does not stall the exam."""
+    from exam_server.async_mode import run_blocking
+
+    return run_blocking(_verify, stored_hash, password)
 
 
 def generate_password(length: int = 8) -> str:

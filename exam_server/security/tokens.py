@@ -26,6 +26,7 @@ class CandidateClaims:
 class StaffClaims:
     user_id: int
     role: str
+    epoch: int
 
 
 class TokenSigner:
@@ -46,16 +47,16 @@ class TokenSigner:
             raise Unauthorized("the candidate token is not valid") from None
         return CandidateClaims(int(attempt_id), int(generation))
 
-    def staff_token(self, user_id: int, role: str) -> str:
-        return self._staff.dumps([user_id, role])
+    def staff_token(self, user_id: int, role: str, epoch: int = 0) -> str:
+        return self._staff.dumps([user_id, role, epoch])
 
     def read_staff(self, token: object) -> StaffClaims:
         if not isinstance(token, str) or not token:
             raise Unauthorized("a staff token is required")
         try:
-            user_id, role = self._staff.loads(token, max_age=self._staff_max_age)
+            user_id, role, epoch = self._staff.loads(token, max_age=self._staff_max_age)
         except SignatureExpired:
             raise Unauthorized("the staff token has expired, sign in again") from None
         except (BadSignature, ValueError, TypeError):
             raise Unauthorized("the staff token is not valid") from None
-        return StaffClaims(int(user_id), str(role))
+        return StaffClaims(int(user_id), str(role), int(epoch))

@@ -120,6 +120,8 @@ def login(ctx: ServiceContext, session_token, participant_number, password, *, r
             raise BadCredentials("the session token, participant number or password is wrong")
         if exam_session.status != "open":
             raise SessionClosed("this session is closed")
+        if not exam_session.logins_open:
+            raise SessionClosed("this session takes no new logins; ask the proctor")
         attempt = session.scalar(select(models.Attempt).where(models.Attempt.candidate_id == candidate.id))
         if attempt.connected_sid:
             raise AlreadyConnected("this participant is connected at another workstation; ask the proctor to reset the login")

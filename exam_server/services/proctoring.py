@@ -76,6 +76,7 @@ def snapshot(ctx: ServiceContext, actor: Actor, session_id) -> dict:
     with ctx.db.reading() as session:
         row = find_session(session, session_id)
         info = {"session_id": row.id, "name": row.name, "status": row.status, "token": row.token,
+                "logins_open": row.logins_open,
                 "exam_code": row.exam.code, "exam_title": row.exam.title, "server_time": ctx.now(),
                 "items": load_blueprint(row.exam).item_count,
                 "sections": [section.name for section in load_blueprint(row.exam).sections]}
@@ -185,3 +186,13 @@ def announce(ctx: ServiceContext, actor: Actor, session_id, text, reason=None) -
     with ctx.db.unit_of_work() as session:
         _audit(ctx, session, actor, "announce", f"session:{session_id}", {"text": text.strip(), "reason": reason})
     return {"session_id": session_id, "text": text.strip()}
+
+
+def set_logins(ctx: ServiceContext, actor: Actor, session_id, open_: bool, reason=None) -> dict:
+    """The cut-off: after it, nobody new signs in; candidates already in go on (and may reconnect)."""
+    session_id = authorise_session(ctx, actor, session_id)
+    reason = _reason(reason)
+    with ctx.db.unit_of_work() as session:
+        find_session(session, session_id).logins_open = open_
+        _audit(ctx, session, actor, "open_logins" if open_ else "close_logins", f"session:{session_id}", {"reason": reason})
+    return {"session_id": session_id, "logins_open": open_}

@@ -15,6 +15,7 @@ from exam_server.domain.assembly import PoolItem, assemble_form, form_to_json
 from exam_server.domain.blueprint import Blueprint, check_availability
 from exam_server.domain.scoring import item_points
 from exam_server.domain.roster import parse_roster
+from exam_server.async_mode import run_blocking
 from exam_server.errors import BadInput, Conflict, NotFound
 from exam_server.security.passwords import generate_password, hash_password
 from exam_server.services.banks import category_matches, latest_versions, read_items
@@ -76,6 +77,9 @@ def create_session(
         raise BadInput("--name: a session needs a name")
     entries = parse_roster(roster_csv, roster_filename)
     seed = str(seed if seed is not None else secrets.randbits(62))
+    passwords = [entry.password or generate_password() for entry in entries]
+    # Hashing a hall's passwords takes seconds: off the event loop, before the transaction.
+    hashes = run_blocking(lambda: [hash_password(password) for password in passwords])
     credentials = []
     with ctx.db.unit_of_work() as session:
         exam = find_exam(session, exam_code)
@@ -92,11 +96,10 @@ def create_session(
         session.add_all(models.SessionProctor(session_id=row.id, user_id=u.id) for u in _proctor_rows(session, proctors))
         # Before any answer every item counts as blank (which earns points where blank is set).
         blank_points = json.dumps([str(item_points(section, None) * section.count) for section in blueprint.sections])
-        for entry in entries:
-            password = entry.password or generate_password()
+        for entry, password, password_hash in zip(entries, passwords, hashes):
             candidate = models.Candidate(
                 session_id=row.id, participant_number=entry.participant_number, name=entry.name,
-                nip=entry.nip, seat=entry.seat, password_hash=hash_password(password),
+                nip=entry.nip, seat=entry.seat, password_hash=password_hash,
             )
             session.add(candidate)
             session.flush()

@@ -5,6 +5,7 @@ import re
 
 from sqlalchemy import select
 
+from exam_server.async_mode import run_blocking
 from exam_server.errors import BadInput, Conflict, Forbidden, Unauthorized
 from exam_server.security.passwords import hash_password, verify_password
 from exam_server.services.context import ServiceContext
@@ -26,7 +27,8 @@ def add_user(ctx: ServiceContext, role: str, username: str, password: str) -> in
     with ctx.db.unit_of_work() as session:
         if session.scalar(select(models.StaffUser).where(models.StaffUser.username == username)):
             raise Conflict(f"a staff account named {username!r} already exists")
-        user = models.StaffUser(username=username, role=role, password_hash=hash_password(password, staff=True),
+        user = models.StaffUser(username=username, role=role,
+                                password_hash=run_blocking(lambda: hash_password(password, staff=True)),
                                 active=True, created_at=ctx.now())
         session.add(user)
         session.flush()
@@ -40,17 +42,26 @@ def authenticate(ctx: ServiceContext, username, password) -> dict:
         user = session.scalar(select(models.StaffUser).where(models.StaffUser.username == username))
         if not verify_password(user.password_hash if user else _DUMMY_HASH, password) or not user or not user.active:
             raise Unauthorized("the username or password is wrong", code="bad_credentials")
-        return {"token": ctx.tokens.staff_token(user.id, user.role), "role": user.role, "user_id": user.id}
+        return {"token": ctx.tokens.staff_token(user.id, user.role, user.token_epoch), "role": user.role,
+                "user_id": user.id}
 
 
 def staff_from_token(ctx: ServiceContext, token) -> models.StaffUser:
     claims = ctx.tokens.read_staff(token)
     with ctx.db.reading() as session:
         user = session.get(models.StaffUser, claims.user_id)
-        if user is None or not user.active or user.role != claims.role:
+        if user is None or not user.active or user.role != claims.role or user.token_epoch != claims.epoch:
             raise Unauthorized("the staff account is no longer valid; sign in again")
         session.expunge(user)
         return user
+
+
+def logout(ctx: ServiceContext, user_id: int) -> None:
+    """End every token of the account: the console, the admin pages and any script signed in as it."""
+    with ctx.db.unit_of_work() as session:
+        user = session.get(models.StaffUser, user_id)
+        if user is not None:
+            user.token_epoch += 1
 
 
 def may_watch(ctx: ServiceContext, user: models.StaffUser, session_id: int) -> None:
@@ -79,6 +90,8 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool) -> None:
         if user is None:
             raise BadInput(f"no staff account {user_id}")
         user.active = active
+        if not active:
+            user.token_epoch += 1
 
 
 def set_password(ctx: ServiceContext, user_id: int, password: str) -> None:
@@ -88,7 +101,8 @@ def set_password(ctx: ServiceContext, user_id: int, password: str) -> None:
         user = session.get(models.StaffUser, user_id)
         if user is None:
             raise BadInput(f"no staff account {user_id}")
-        user.password_hash = hash_password(password, staff=True)
+        user.password_hash = run_blocking(lambda: hash_password(password, staff=True))
+        user.token_epoch += 1  # a new password ends the sessions signed in with the old one
 
 
 def assign(ctx: ServiceContext, user_id: int, session_id: int, assigned: bool = True) -> None:

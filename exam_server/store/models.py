@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true as sa_true
 
 # Set before the first migration so every constraint has a stable name that
 # later migrations can refer to on both SQLite and PostgreSQL.
@@ -113,6 +114,8 @@ class ExamSession(Base):
     token: Mapped[str] = mapped_column(String(32), unique=True)  # the PIN the proctor hands out
     seed: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    # The proctor's cut-off: no new logins, while those already in go on.
+    logins_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     bank_versions_json: Mapped[str] = mapped_column(Text)  # {"bank code": bank_version_id}
     created_at: Mapped[int] = mapped_column(Millis)
     closed_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
@@ -129,6 +132,8 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))  # admin | proctor
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every staff token: logging out raises it, which ends every token issued before.
+    token_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[int] = mapped_column(Millis)
 
 

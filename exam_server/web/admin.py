@@ -53,6 +53,10 @@ RESULT_FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8",
 STATUS_LABELS = {"open": "terbuka", "closed": "ditutup", "not_started": "belum mulai", "in_progress": "mengerjakan",
                  "paused": "dijeda", "submitted": "selesai", "timed_out": "waktu habis",
                  "ended_by_proctor": "diakhiri pengawas"}
+ROLE_LABELS = {"admin": "administrator", "proctor": "pengawas"}
+FLAG_LABELS = {"negative_discrimination": "daya beda negatif", "key_never_chosen": "kunci tidak pernah dipilih",
+               "distractor_never_chosen": "pengecoh tidak pernah dipilih", "too_easy": "terlalu mudah",
+               "too_hard": "terlalu sulit"}
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -142,7 +146,8 @@ def number(value, places: int = 2) -> str:
 
 def page_globals() -> dict:
     return {"_": translate, "lang": language(), "when": when, "num": number,
-            "asset": asset_url, "staff": g.get("staff"), "status_labels": STATUS_LABELS}
+            "asset": asset_url, "staff": g.get("staff"), "status_labels": STATUS_LABELS,
+            "role_labels": ROLE_LABELS, "flag_labels": FLAG_LABELS}
 
 
 def asset_url(name: str) -> str:

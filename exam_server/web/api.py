@@ -40,15 +40,36 @@ def require_admin():
 def candidate_login():
     body = json_body()
     # Keyed by participant, not by address: a whole hall may sit behind one address.
-    current_app.extensions["exam_runtime"].check_login_rate(f"candidate:{body.get('session_token')}:{body.get('participant_number')}")
+    key = f"candidate:{body.get('session_token')}:{body.get('participant_number')}"
     check_safe_exam_browser(body.get("session_token"))
-    answer = attempts.login(services(), body.get("session_token"), body.get("participant_number"),
-                            body.get("password"), remote=request.remote_addr or "")
+    answer = guarded_login(key, lambda: attempts.login(
+        services(), body.get("session_token"), body.get("participant_number"), body.get("password"),
+        remote=request.remote_addr or ""))
     if answer["moved_from"]:
         current_app.extensions["exam_runtime"].alert(
             answer["attempt_id"], "other_workstation",
             f"logged in from {request.remote_addr}, earlier from {answer['moved_from']}", category="candidate")
     return jsonify({"token": answer["token"], "attempt_id": answer["attempt_id"]})
+
+
+def guarded_login(key: str, login):
+    """Rate limit and lockout around a password check: failures count, a success clears them."""
+    runtime = current_app.extensions["exam_runtime"]
+    runtime.check_login_rate(key)
+    try:
+        answer = login()
+    except Unauthorized:
+        runtime.login_failed(key)
+        raise
+    runtime.login_succeeded(key)
+    return answer
+
+
+@blueprint.post("/staff/logout")
+def staff_logout():
+    """End every token of this account (and so its live sockets, within a couple of seconds)."""
+    users.logout(services(), current_staff().id)
+    return jsonify({"ok": True})
 
 
 def check_safe_exam_browser(session_token) -> None:
@@ -62,8 +83,8 @@ def check_safe_exam_browser(session_token) -> None:
 @blueprint.post("/staff/login")
 def staff_login():
     body = json_body()
-    current_app.extensions["exam_runtime"].check_login_rate(f"staff:{body.get('username')}:{request.remote_addr}")
-    answer = users.authenticate(services(), body.get("username"), body.get("password"))
+    answer = guarded_login(f"staff:{body.get('username')}", lambda: users.authenticate(
+        services(), body.get("username"), body.get("password")))
     return jsonify({"token": answer["token"], "role": answer["role"]})
 
 

@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, render_template
 
 from exam_server.errors import NotFound
 from exam_server.services import publishing
-from exam_server.web.admin import asset_url, choose_language, language, secure, translate
+from exam_server.web.admin import STATUS_LABELS, asset_url, choose_language, language, secure, translate
 
 blueprint = Blueprint("public", __name__, template_folder="templates")
 blueprint.after_request(secure)
@@ -20,7 +20,7 @@ blueprint.before_request(choose_language)
 
 @blueprint.context_processor
 def _page_globals() -> dict:
-    return {"_": translate, "lang": language(), "asset": asset_url}
+    return {"_": translate, "lang": language(), "asset": asset_url, "status_labels": STATUS_LABELS}
 
 
 @blueprint.get("/verify/<result_id>")

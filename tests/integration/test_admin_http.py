@@ -1,0 +1,386 @@
+"""The admin pages over HTTP, against a real server process, on SQLite and PostgreSQL.
+
+A ``requests.Session`` plays the administrator's browser: it keeps the
+session cookie and sends back the CSRF token the pages carry, as a browser
+submitting the forms would.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+import requests
+
+from exam_server.services import answering, attempts
+from tests.conftest import QUESTION_BANKS
+from tests.integration.conftest import ServerProcess, make_services, prepare_data
+from tests.integration.sockets import candidate_login, staff_login
+
+pytestmark = pytest.mark.slow
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+ADMIN_PAGES = ["/admin/", "/admin/banks", "/admin/exams", "/admin/exams/UJI-1", "/admin/sessions", "/admin/sessions/{sid}",
+               "/admin/sessions/{sid}/publish", "/admin/sessions/{sid}/alerts", "/admin/sessions/{sid}/analysis",
+               "/admin/staff"]
+MALFORMED_GIFT = b"::Q1:: Ibu kota negara adalah {=Nusantara ~Bandung\n\n::Q2:: Lambang negara {=Garuda ~Banteng}\n"
+BAD_BLUEPRINT = 'code = "RUSAK-1"\ntitle = 7\nduration_minutes = 30\n\n[[sections]]\nname = "A"\nbank = "tidak-ada"\ncount = 3\n'
+GOOD_BLUEPRINT = """code = "UJI-2"
+title = "Ujian uji kedua"
+duration_minutes = 20
+
+[[sections]]
+name = "Dasar"
+bank = "umum"
+category = "Dasar"
+count = 3
+scoring = "right_wrong"
+correct = 4
+"""
+
+
+class AdminBrowser(requests.Session):
+    """A browser of the admin pages: cookies kept, forms sent with the page's CSRF token."""
+
+    def __init__(self, base_url: str):
+        super().__init__()
+        self.base_url = base_url
+
+    def get(self, path, **kwargs):
+        kwargs.setdefault("allow_redirects", False)
+        kwargs.setdefault("timeout", 30)
+        return super().get(self.base_url + path, **kwargs)
+
+    def token(self, path: str = "/admin/login") -> str:
+        page = self.get(path)
+        found = TOKEN.search(page.text)
+        assert found, f"no CSRF token on {path} ({page.status_code})"
+        return found.group(1)
+
+    def submit(self, path: str, data=None, files=None, *, token: bool = True, follow: bool = False):
+        data = dict(data or {})
+        if token:
+            data["csrf_token"] = self.token("/admin/")
+        return self.post(self.base_url + path, data=data, files=files, allow_redirects=follow, timeout=60)
+
+    def sign_in(self, username: str, password: str) -> requests.Response:
+        token = self.token("/admin/login")
+        return self.post(self.base_url + "/admin/login", allow_redirects=False, timeout=30,
+                         data={"username": username, "password": password, "csrf_token": token})
+
+
+def finish_everyone(services, opened: dict) -> None:
+    """Every candidate of the session answers (P-001 rightly, the rest wrongly) and submits."""
+    for number, password in opened["passwords"].items():
+        attempt_id = attempts.login(services, opened["session_token"], number, password)["attempt_id"]
+        attempts.start(services, attempt_id)
+        for seq, item in enumerate(attempts.form(services, attempt_id, str)["items"], start=1):
+            right = next(o["key"] for o in item["options"] if o["text"].startswith("Benar"))
+            wrong = next(o["key"] for o in item["options"] if not o["text"].startswith("Benar"))
+            answering.answer(services, attempt_id, item["position"], right if number == "P-001" else wrong, seq)
+        answering.submit(services, attempt_id)
+
+
+@pytest.fixture
+def server(exam_cli, tmp_path):
+    """The small bank, exam UJI-1 and a session whose three candidates have finished; served."""
+    from exam_server.clock import SystemClock
+
+    opened = prepare_data(exam_cli, tmp_path)
+    services = make_services(exam_cli.data_dir, exam_cli.database_url, SystemClock())
+    try:
+        finish_everyone(services, opened)
+    finally:
+        services.close()
+    process = ServerProcess(exam_cli.data_dir, exam_cli.database_url).start()
+    process.session = opened
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def admin(server) -> AdminBrowser:
+    browser = AdminBrowser(server.url)
+    assert browser.sign_in("admin", "sandi-admin-1").status_code == 303
+    yield browser
+    browser.close()
+
+
+def pages(session_id: int) -> list[str]:
+    return [path.format(sid=session_id) for path in ADMIN_PAGES]
+
+
+def temp_files(server) -> list[Path]:
+    folder = server.data_dir / "admin-temp"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+# ---------------------------------------------------------------- signing in
+
+
+def test_sign_in_admits_administrators_only_and_slows_down_guessing(server):
+    browser = AdminBrowser(server.url)
+    wrong = browser.sign_in("admin", "bukan-sandinya")
+    assert wrong.status_code == 401 and "Nama pengguna atau kata sandi salah" in wrong.text
+
+    proctor = browser.sign_in("pengawas", "sandi-pengawas")
+    assert proctor.status_code == 403 and "/proctor" in proctor.text
+    assert browser.get("/admin/").status_code == 303  # the proctor was not signed in
+
+    guesser = AdminBrowser(server.url)
+    answers = [guesser.sign_in("lain", f"tebakan-{n}").status_code for n in range(12)]
+    assert answers[0] == 401 and answers[-1] == 429
+    limited = guesser.sign_in("lain", "sandi-lain-1")
+    assert limited.status_code == 429 and "Terlalu banyak percobaan" in limited.text
+
+    admitted = browser.sign_in("admin", "sandi-admin-1")
+    assert admitted.status_code == 303 and admitted.headers["Location"].endswith("/admin/")
+    cookie = admitted.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert browser.get("/admin/").status_code == 200
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_and_an_admin_sees_every_page(server, admin):
+    anonymous = AdminBrowser(server.url)
+    for path in pages(server.session["session_id"]):
+        answer = anonymous.get(path)
+        assert answer.status_code == 303 and "/admin/login" in answer.headers["Location"], path
+        shown = admin.get(path)
+        assert shown.status_code == 200, (path, shown.text[:500])
+        assert "default-src 'self'" in shown.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in shown.headers["Content-Security-Policy"]
+        assert shown.headers["X-Frame-Options"] == "DENY" and shown.headers["Cache-Control"] == "no-store"
+        assert shown.headers["Referrer-Policy"] == "no-referrer"
+        assert "<script>" not in shown.text and " style=" not in shown.text
+    assert "Question banks" in admin.get("/admin/banks?lang=en").text
+    assert "Question banks" in admin.get("/admin/").text  # the choice is kept
+    admin.get("/admin/?lang=id")
+
+    assert admin.submit("/admin/logout").status_code == 303
+    assert admin.get("/admin/").status_code == 303
+
+
+def test_a_disabled_account_is_signed_out_on_its_next_request(server, admin):
+    other = AdminBrowser(server.url)
+    admin.submit("/admin/staff", {"role": "admin", "username": "admin2", "password": "sandi-admin-2"})
+    assert other.sign_in("admin2", "sandi-admin-2").status_code == 303
+    assert other.get("/admin/staff").status_code == 200
+    accounts = _accounts(admin)
+    admin.submit(f"/admin/staff/{accounts['admin2']}/active", {"active": "0"})
+    assert other.get("/admin/staff").status_code == 303
+
+
+# ---------------------------------------------------------------- CSRF and the JSON API
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(server, admin):
+    refused = admin.submit("/admin/staff", {"role": "proctor", "username": "penyusup", "password": "sandi-penyusup"},
+                         token=False)
+    assert refused.status_code == 400
+    forged = admin.submit("/admin/staff", {"role": "proctor", "username": "penyusup", "password": "sandi-penyusup",
+                                         "csrf_token": "palsu"}, token=False)
+    assert forged.status_code == 400
+    assert "penyusup" not in admin.get("/admin/staff").text
+    closed = admin.submit(f"/admin/sessions/{server.session['session_id']}/close", token=False)
+    assert closed.status_code == 400
+    assert "status-open" in admin.get(f"/admin/sessions/{server.session['session_id']}").text
+
+
+def test_the_json_api_needs_no_csrf_token(server, admin):
+    api = staff_login(server.url, "admin", "sandi-admin-1")
+    assert api.status_code == 200 and api.json()["role"] == "admin"
+    published = requests.post(f"{server.url}/api/v1/sessions/{server.session['session_id']}/publish", timeout=30,
+                              headers={"Authorization": f"Bearer {api.json()['token']}"})
+    assert published.status_code == 200 and published.json()["signed"] == 3
+
+
+# ---------------------------------------------------------------- banks
+
+
+def test_a_bank_is_checked_first_and_imported_only_when_confirmed(server, admin):
+    sample = QUESTION_BANKS / "ujian-dinas" / "ud-twk.gift"
+    with sample.open("rb") as handle:
+        checked = admin.submit("/admin/banks/upload", {"format": "", "bank_code": ""}, {"bank_file": ("ud-twk.gift", handle)})
+    assert checked.status_code == 303 and checked.headers["Location"].endswith("/admin/banks/review")
+    report = admin.get("/admin/banks/review")
+    assert report.status_code == 200 and "Bank ud-twk, versi 1 (gift)" in report.text
+    assert "47 soal akan diimpor" in report.text and "Konfirmasi impor" in report.text
+    assert "ud-twk" not in admin.get("/admin/banks").text.split("Bank tersimpan")[1]  # a dry run writes nothing
+    assert len(temp_files(server)) == 2  # the uploaded bytes and their report, kept on the server
+
+    confirmed = admin.submit("/admin/banks/confirm")
+    assert confirmed.status_code == 303
+    listing = admin.get("/admin/banks").text
+    assert "Bank ud-twk versi 1: 47 soal diimpor" in listing
+    assert "<strong>ud-twk</strong>" in listing and "TWK: 47" in listing
+    assert temp_files(server) == []  # deleted once imported
+    again = admin.submit("/admin/banks/confirm", follow=True)
+    assert "Tidak ada unggahan yang menunggu" in again.text
+
+    gift = admin.get("/admin/banks/ud-twk/export?format=gift&version=1")
+    assert gift.status_code == 200 and b"TWK-001" in gift.content
+    assert "attachment" in gift.headers["Content-Disposition"]
+    assert admin.get("/admin/banks/ud-twk/export?format=xlsx").content.startswith(b"PK")
+    qti = admin.get("/admin/banks/ud-twk/export?format=qti")
+    assert qti.content.startswith(b"PK") and 'filename="ud-twk.zip"' in qti.headers["Content-Disposition"]
+    assert admin.get("/admin/banks/template.csv").content.count(b"\n") >= 1
+    assert admin.get("/admin/banks/template.xlsx").content.startswith(b"PK")
+
+
+def test_a_malformed_bank_shows_its_located_problems_and_writes_nothing(server, admin):
+    before = admin.get("/admin/banks").text.split("Bank tersimpan")[1]
+    sent = admin.submit("/admin/banks/upload", {"bank_code": "rusak", "format": "gift"},
+                      {"bank_file": ("rusak.gift", io.BytesIO(MALFORMED_GIFT))}, follow=True)
+    assert sent.status_code == 400
+    assert "Berkas ditolak" in sent.text and "rusak.gift:1:" in sent.text
+    assert "Konfirmasi impor" not in sent.text
+    assert admin.submit("/admin/banks/confirm", follow=True).text.count("Tidak ada unggahan yang menunggu") == 1
+    assert admin.get("/admin/banks").text.split("Bank tersimpan")[1] == before
+
+
+# ---------------------------------------------------------------- exams
+
+
+def test_a_bad_blueprint_shows_every_located_problem_and_a_good_one_is_saved(server, admin):
+    refused = admin.submit("/admin/exams", {"blueprint_text": BAD_BLUEPRINT})
+    assert refused.status_code == 400
+    problems = re.findall(r"<li><code>(.*?)</code></li>", refused.text)
+    assert any("title" in p and "line 2" in p for p in problems)
+    assert any("sections[1].scoring" in p for p in problems)
+    assert "RUSAK-1" not in admin.get("/admin/exams").text
+
+    saved = admin.submit("/admin/exams", files={"blueprint_file": ("uji-2.toml", GOOD_BLUEPRINT.encode())})
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("/admin/exams/UJI-2")
+    shown = admin.get("/admin/exams/UJI-2").text
+    assert "Ujian uji kedua" in shown and "Dasar" in shown
+    unknown_bank = admin.submit("/admin/exams", {"blueprint_text": GOOD_BLUEPRINT.replace('"umum"', '"belum-ada"')})
+    assert unknown_bank.status_code == 400 and "belum-ada" in unknown_bank.text
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def test_opening_a_session_offers_the_cards_and_credentials_once(server, admin):
+    roster = "participant_number,name\nQ-001,Dewi Anggraini\nQ-002,Eko Prasetyo\n"
+    opened = admin.submit("/admin/sessions", {"exam": "UJI-1", "name": "Sesi sore", "proctors": ["lain"], "seed": "11"},
+                        {"candidates": ("peserta.csv", roster.encode())})
+    assert opened.status_code == 303
+    page = admin.get(opened.headers["Location"].replace(server.url, ""))
+    assert page.status_code == 200
+    token = re.search(r'id="session-token">([A-Z0-9]+)<', page.text).group(1)
+    cards_link = re.search(r'id="download-cards" href="([^"]+)"', page.text).group(1)
+    credentials_link = re.search(r'id="download-credentials" href="([^"]+)"', page.text).group(1)
+
+    cards = admin.get(cards_link)
+    assert cards.status_code == 200 and cards.content.startswith(b"%PDF")
+    assert cards.headers["Content-Type"] == "application/pdf"
+    assert admin.get(cards_link).status_code == 410  # one time only
+    credentials = list(csv.DictReader(io.StringIO(admin.get(credentials_link).text)))
+    assert [c["participant_number"] for c in credentials] == ["Q-001", "Q-002"]
+    assert AdminBrowser(server.url).get(credentials_link).status_code == 303  # not for anyone else
+    assert temp_files(server) != [] and not any(p.suffix == ".bin" and p.stat().st_size > 0 for p in temp_files(server))
+
+    login = candidate_login(server.url, token, "Q-001", credentials[0]["password"])
+    assert login.status_code == 200
+    assert "Sesi sore" in admin.get("/admin/sessions").text
+    proctor = staff_login(server.url, "lain", "sandi-lain-1").json()["token"]
+    watched = requests.get(f"{server.url}/api/v1/sessions", headers={"Authorization": f"Bearer {proctor}"}, timeout=30)
+    assert [s["name"] for s in watched.json()["sessions"]] == ["Sesi sore"]  # the checked proctor was assigned
+
+    refused = admin.submit("/admin/sessions", {"exam": "UJI-1", "name": "Sesi rusak"},
+                         {"candidates": ("rusak.csv", b"nomor,nama\n1,Ani\n")})
+    assert refused.status_code == 400 and "rusak.csv:1" in refused.text
+
+
+def test_close_publish_verify_and_every_download(server, admin):
+    sid = server.session["session_id"]
+    for fmt, starts in (("json", b"{"), ("csv", b"\xef\xbb\xbfrank"), ("xlsx", b"PK"), ("pdf", b"%PDF")):
+        answer = admin.get(f"/admin/sessions/{sid}/results.{fmt}")
+        assert answer.status_code == 200 and answer.content.startswith(starts), fmt
+        assert f"hasil-sesi-{sid}.{fmt}" in answer.headers["Content-Disposition"]
+    assert "'=Ani Formula" in admin.get(f"/admin/sessions/{sid}/results.csv").content.decode("utf-8-sig")
+
+    analysis = admin.get(f"/admin/sessions/{sid}/analysis")
+    assert analysis.status_code == 200 and '<svg id="histogram"' in analysis.text and '<svg id="facility"' in analysis.text
+    assert "3 peserta selesai" in analysis.text
+    table = list(csv.DictReader(io.StringIO(admin.get(f"/admin/sessions/{sid}/analysis.csv").content.decode("utf-8-sig"))))
+    assert 6 <= len(table) <= 8 and {"facility", "point_biserial", "choice_counts", "flags"} <= set(table[0])
+
+    assert admin.submit(f"/admin/sessions/{sid}/close").status_code == 303
+    assert "status-closed" in admin.get(f"/admin/sessions/{sid}").text
+    assert "already closed" in admin.submit(f"/admin/sessions/{sid}/close", follow=True).text
+    assert "Ya, terbitkan" in admin.get(f"/admin/sessions/{sid}/publish").text
+    published = admin.submit(f"/admin/sessions/{sid}/publish", follow=True)
+    assert "3 hasil ditandatangani" in published.text
+
+    results = json.loads(admin.get(f"/admin/sessions/{sid}/results.json").content)["results"]
+    first = next(r for r in results if r["participant_number"] == "P-001")
+    verify = requests.get(f"{server.url}/verify/{first['result_id']}", timeout=30)
+    assert verify.status_code == 200 and 'class="verdict valid"' in verify.text
+    assert "P-001" in verify.text and first["total"] in verify.text and first["key_id"] in verify.text
+    assert verify.headers["X-Frame-Options"] == "DENY" and "script-src 'self'" in verify.headers["Content-Security-Policy"]
+    english = requests.get(f"{server.url}/verify/{first['result_id']}?lang=en", timeout=30)
+    assert "✔ VALID" in english.text
+    missing = requests.get(f"{server.url}/verify/00000000-0000-0000-0000-000000000000", timeout=30)
+    assert missing.status_code == 404 and "TIDAK DITEMUKAN" in missing.text
+
+    slip = admin.get(f"/admin/results/{first['result_id']}/slip.pdf")
+    assert slip.status_code == 200 and slip.content.startswith(b"%PDF")
+    assert admin.get(f"/admin/sessions/{sid}/alerts").status_code == 200
+
+
+# ---------------------------------------------------------------- staff
+
+
+def _accounts(admin: AdminBrowser) -> dict[str, int]:
+    page = admin.get("/admin/staff").text
+    return {name: int(uid) for uid, name in re.findall(
+        r'/admin/staff/(\d+)/password" class="inline">.*?aria-label="Kata sandi baru untuk ([^"]+)"', page, re.S)}
+
+
+def test_staff_accounts_are_created_disabled_reset_and_assigned(server, admin):
+    created = admin.submit("/admin/staff", {"role": "proctor", "username": "pengawas2", "password": "sandi-awal-1"})
+    assert created.status_code == 303
+    assert staff_login(server.url, "pengawas2", "sandi-awal-1").status_code == 200
+    short = admin.submit("/admin/staff", {"role": "proctor", "username": "pendek", "password": "123"})
+    assert short.status_code == 400 and "at least 8" in short.text
+    accounts = _accounts(admin)
+
+    admin.submit(f"/admin/staff/{accounts['pengawas2']}/active", {"active": "0"})
+    assert staff_login(server.url, "pengawas2", "sandi-awal-1").status_code == 401
+    admin.submit(f"/admin/staff/{accounts['pengawas2']}/active", {"active": "1"})
+    admin.submit(f"/admin/staff/{accounts['pengawas2']}/password", {"password": "sandi-baru-22"})
+    assert staff_login(server.url, "pengawas2", "sandi-awal-1").status_code == 401
+    assert staff_login(server.url, "pengawas2", "sandi-baru-22").status_code == 200
+
+    own = admin.submit(f"/admin/staff/{accounts['admin']}/active", {"active": "0"}, follow=True)
+    assert "tidak dapat menonaktifkan akun Anda sendiri" in own.text
+
+    sid = server.session["session_id"]
+    admin.submit("/admin/staff/assign", {"user_id": accounts["pengawas2"], "session_id": sid, "assigned": "1"})
+    token = staff_login(server.url, "pengawas2", "sandi-baru-22").json()["token"]
+    mine = requests.get(f"{server.url}/api/v1/sessions", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert [s["session_id"] for s in mine.json()["sessions"]] == [sid]
+    admin.submit("/admin/staff/assign", {"user_id": accounts["pengawas2"], "session_id": sid, "assigned": "0"})
+    mine = requests.get(f"{server.url}/api/v1/sessions", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert mine.json()["sessions"] == []
+
+
+def test_every_page_text_has_an_english_translation():
+    import tomllib
+
+    from exam_server.web import admin as admin_pages
+
+    root = Path(admin_pages.__file__).parent / "templates"
+    english = tomllib.loads((root / "admin" / "en.toml").read_text(encoding="utf-8"))
+    texts = set()
+    for template in [*(root / "admin").glob("*.html"), root / "verify.html"]:
+        texts |= {m.group(2) for m in re.finditer(r"""_\((["'])(.*?)\1""", template.read_text(encoding="utf-8"))}
+    source = Path(admin_pages.__file__).read_text(encoding="utf-8")
+    texts |= set(re.findall(r'translate\(\s*"(.*?)"', source))
+    for labels in (admin_pages.STATUS_LABELS, admin_pages.ROLE_LABELS, admin_pages.FLAG_LABELS):
+        texts |= set(labels.values())
+    assert sorted(texts - set(english)) == []
