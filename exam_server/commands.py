@@ -323,6 +323,17 @@ def verify(settings, file, public_key, as_json):
         sys.exit(3)
 
 
+@cli.command("rotate-bank-key", help="Re-encrypt every bank with a new key (stop the server first).")
+@click.option("--force", is_flag=True, help="Rotate even though a server seems to be running on this database.")
+@command
+def rotate_bank_key(settings, force):
+    from exam_server.services.key_rotation import rotate_bank_key as run
+
+    done = run(context(settings), force=force)
+    click.echo(f"{done['items']} items and {done['assets']} images re-encrypted; the old key is in {done['retired_key']}"
+               " (keep it offline only as long as backups made with it must be restored)")
+
+
 @cli.command("rotate-key", help="Make a new result signing key current; results signed before stay verifiable.")
 @command
 def rotate_key(settings):

@@ -55,15 +55,54 @@ def _read(settings: Settings, filename: str, what: str) -> str:
         raise ConfigError(f"{what} not found at {path}: run 'exam-server init --data {settings.data_dir}' first") from None
 
 
-def bank_key(settings: Settings) -> bytes:
-    encoded = settings.bank_key or _read(settings, BANK_KEY_FILE, "the bank encryption key")
+NEXT_BANK_KEY_FILE = "bank.key.next"
+RETIRED_DIR = "retired-keys"
+
+
+def _decode_bank_key(encoded: str, where: str) -> bytes:
     try:
         key = base64.b64decode(encoded, validate=True)
     except ValueError:
-        raise ConfigError("the bank encryption key is not valid base64") from None
+        raise ConfigError(f"{where}: the bank encryption key is not valid base64") from None
     if len(key) != 32:
-        raise ConfigError("the bank encryption key must be 32 bytes (base64 of 32 random bytes)")
+        raise ConfigError(f"{where}: the bank encryption key must be 32 bytes (base64 of 32 random bytes)")
     return key
+
+
+def bank_key(settings: Settings) -> bytes:
+    encoded = settings.bank_key or _read(settings, BANK_KEY_FILE, "the bank encryption key")
+    return _decode_bank_key(encoded, "EXAM_BANK_KEY" if settings.bank_key else BANK_KEY_FILE)
+
+
+def bank_keys(settings: Settings) -> list[bytes]:
+    """The key to seal with first, then any key a rotation interrupted half-way may have used."""
+    keys = [bank_key(settings)]
+    pending = settings.data_dir / NEXT_BANK_KEY_FILE
+    if pending.exists():
+        keys.append(_decode_bank_key(pending.read_text().strip(), NEXT_BANK_KEY_FILE))
+    return keys
+
+
+def begin_bank_key_rotation(settings: Settings) -> bytes:
+    """Write the next key beside the current one (durably) before any row is sealed with it."""
+    if settings.bank_key:
+        raise ConfigError("the bank key comes from EXAM_BANK_KEY: rotate it where it is kept, not in the data folder")
+    pending = settings.data_dir / NEXT_BANK_KEY_FILE
+    if pending.exists():
+        return _decode_bank_key(pending.read_text().strip(), NEXT_BANK_KEY_FILE)  # finish an interrupted rotation
+    key = secrets.token_bytes(32)
+    _write_private(pending, base64.b64encode(key) + b"\n")
+    return key
+
+
+def finish_bank_key_rotation(settings: Settings, stamp: str) -> Path:
+    """The next key becomes the key; the old one moves to retired-keys/ (for restoring old backups)."""
+    data = settings.data_dir
+    retired = data / RETIRED_DIR / f"bank.key.{stamp}"
+    retired.parent.mkdir(mode=0o700, exist_ok=True)
+    os.replace(data / BANK_KEY_FILE, retired)
+    os.replace(data / NEXT_BANK_KEY_FILE, data / BANK_KEY_FILE)
+    return retired
 
 
 def secret_key(settings: Settings) -> str:

@@ -31,7 +31,7 @@ class ServiceContext:
         # Read on first use, so commands that never touch bank content
         # (init before the key exists, add-user) do not need the key.
         if self._cipher is None:
-            self._cipher = ContentCipher(keys.bank_key(self.settings))
+            self._cipher = ContentCipher(*keys.bank_keys(self.settings))
         return self._cipher
 
     @property

@@ -19,21 +19,22 @@ _NONCE_BYTES = 12
 
 
 class ContentCipher:
-    def __init__(self, key: bytes):
-        self._aead = AESGCM(key)
+    """Seals with the first key; opens with any of them (a key rotation stopped half-way leaves two)."""
+
+    def __init__(self, key: bytes, *older_or_newer: bytes):
+        self._aeads = [AESGCM(k) for k in (key, *older_or_newer)]
 
     def seal(self, plaintext: bytes, context: str) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, zlib.compress(plaintext), context.encode())
+        return nonce + self._aeads[0].encrypt(nonce, zlib.compress(plaintext), context.encode())
 
     def open(self, sealed: bytes, context: str) -> bytes:
-        try:
-            plain = self._aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], context.encode())
-        except InvalidTag:
-            raise ExamError(
-                f"bank content for {context} cannot be decrypted: wrong bank key or altered data"
-            ) from None
-        return zlib.decompress(plain)
+        for aead in self._aeads:
+            try:
+                return zlib.decompress(aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], context.encode()))
+            except InvalidTag:
+                continue
+        raise ExamError(f"bank content for {context} cannot be decrypted: wrong bank key or altered data")
 
     def seal_json(self, value, context: str) -> bytes:
         return self.seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), context)
