@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -41,7 +41,6 @@ class Settings:
     burst_answers: int = 30  # more answers than this within 10 s is raised as a burst
     staff_token_hours: int = 12
     login_attempts_per_minute: int = 10
-    extra: Mapping[str, Any] = field(default_factory=dict)  # application-specific, for tests
 
     @property
     def resolved_database_url(self) -> str:
@@ -117,8 +116,8 @@ def _from_file(data_dir: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: {exc}") from None
     values = {}
     for name, value in raw.items():
-        if name not in _FIELDS or name in ("data_dir", "extra"):
-            raise _unknown(name, str(path), set(_FIELDS) - {"data_dir", "extra"})
+        if name not in _FIELDS or name == "data_dir":
+            raise _unknown(name, str(path), set(_FIELDS) - {"data_dir"})
         values[name] = _convert(name, value, str(path))
     return values
 
@@ -166,6 +165,6 @@ def load_settings(
     values: dict[str, Any] = {"data_dir": data_dir}
     values.update(_from_file(data_dir))
     values.update(from_env)
-    values.update({k: _convert(k, v, "configuration") if k != "extra" else v for k, v in overrides.items()})
+    values.update({k: _convert(k, v, "configuration") for k, v in overrides.items()})
     values["data_dir"] = data_dir
     return _validate(Settings(**values))
