@@ -79,9 +79,10 @@ def _register_realtime(app: Flask, settings: Settings) -> None:
         ping_timeout=10,
         max_http_buffer_size=64 * 1024,
     )
-    socketio.on_namespace(CandidateNamespace("/candidate"))
-    socketio.on_namespace(ProctorNamespace("/proctor"))
-    socketio.on_namespace(ScoreboardNamespace("/scoreboard"))
+    scale = settings.socket_event_budget_scale
+    socketio.on_namespace(CandidateNamespace("/candidate", budget_scale=scale))
+    socketio.on_namespace(ProctorNamespace("/proctor", budget_scale=scale))
+    socketio.on_namespace(ScoreboardNamespace("/scoreboard", budget_scale=scale))
     app.extensions["exam_runtime"] = Runtime(app)
 
 

@@ -39,6 +39,7 @@ class Settings:
     idle_alert_minutes: int = 10  # a connected candidate doing nothing while the clock runs
     max_pause_minutes: int = 0  # 0: a paused attempt waits for the proctor however long; else it ends
     burst_answers: int = 30  # more answers than this within 10 s is raised as a burst
+    socket_event_budget_scale: float = 1.0  # multiplies every connection's event budget (load tests)
     staff_token_hours: int = 12
     login_attempts_per_minute: int = 10
 
@@ -78,6 +79,7 @@ _ENVIRONMENT = {
     "EXAM_MAX_PAUSE_MINUTES": "max_pause_minutes",
     "EXAM_BURST_ANSWERS": "burst_answers",
     "EXAM_STAFF_TOKEN_HOURS": "staff_token_hours",
+    "EXAM_SOCKET_EVENT_BUDGET_SCALE": "socket_event_budget_scale",
     "EXAM_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
 }
 # Variables with our prefix that are read elsewhere and are not settings.
@@ -93,8 +95,10 @@ def _convert(name: str, value: Any, source: str) -> Any:
             return Path(value)
         if kind == "int":
             return int(value)
+        if kind == "float":
+            return float(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"{source}: {name} must be a whole number, got {value!r}") from None
+        raise ConfigError(f"{source}: {name} must be a {'whole ' if kind == 'int' else ''}number, got {value!r}") from None
     if kind == "str" and not isinstance(value, str):
         raise ConfigError(f"{source}: {name} must be text, got {value!r}")
     return value

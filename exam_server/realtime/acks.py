@@ -65,7 +65,12 @@ class EventBudget:
 class GuardedNamespace(Namespace):
     """A namespace whose every event first passes the connection's budget."""
 
-    budget: EventBudget
+    events_per_second: float = 10
+    event_burst: int = 60
+
+    def __init__(self, namespace: str, *, budget_scale: float = 1.0):
+        super().__init__(namespace)
+        self.budget = EventBudget(self.events_per_second * budget_scale, int(self.event_burst * budget_scale))
 
     def trigger_event(self, event, *args):
         sid = args[0] if args else None  # python-socketio passes the connection's id first

@@ -8,7 +8,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from exam_server.errors import ExamError
 from exam_server.realtime import rooms
-from exam_server.realtime.acks import EventBudget, GuardedNamespace, acknowledge, payload
+from exam_server.realtime.acks import GuardedNamespace, acknowledge, payload
 from exam_server.services import alerts, answering, attempts
 
 
@@ -23,7 +23,7 @@ def _runtime():
 class CandidateNamespace(GuardedNamespace):
     # A person clicks a few times a second at most; a kiosk resending its queue after a
     # reconnect sends a burst. Anything beyond is a script.
-    budget = EventBudget(per_second=10, burst=60)
+    events_per_second, event_burst = 10, 60
 
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None

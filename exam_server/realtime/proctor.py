@@ -7,7 +7,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from exam_server.errors import ExamError
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
-from exam_server.realtime.acks import EventBudget, GuardedNamespace, acknowledge, payload
+from exam_server.realtime.acks import GuardedNamespace, acknowledge, payload
 from exam_server.services import proctoring, users
 
 
@@ -24,7 +24,7 @@ def _to_candidate(event: str, data: dict, room: str) -> None:
 
 
 class ProctorNamespace(GuardedNamespace):
-    budget = EventBudget(per_second=5, burst=30)
+    events_per_second, event_burst = 5, 30
 
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None

@@ -9,7 +9,7 @@ from flask import current_app
 from flask_socketio import join_room
 
 from exam_server.realtime import rooms
-from exam_server.realtime.acks import EventBudget, GuardedNamespace, acknowledge, payload
+from exam_server.realtime.acks import GuardedNamespace, acknowledge, payload
 from exam_server.services import scoreboard
 
 
@@ -18,7 +18,7 @@ def _services():
 
 
 class ScoreboardNamespace(GuardedNamespace):
-    budget = EventBudget(per_second=1, burst=5)
+    events_per_second, event_burst = 1, 5
 
     def on_watch(self, data=None):
         def call():

@@ -742,9 +742,10 @@ def facility_chart(rows: list[dict], width: int = 640) -> dict:
                      "label": (row["title"] or str(row["item_id"]))[:22], "value": number(facility),
                      "flagged": bool(row["flags"]), "ty": index * row_h + 17})
     height = max(len(rows), 1) * row_h + 24
-    guides = [{"x": round(left + plot_w * f, 1), "label": str(f)} for f in (0.05, 0.5, 0.95)]
-    return {"width": width, "height": height, "left": left, "plot_w": plot_w, "bars": bars, "guides": guides,
-            "axis_y": height - 16}
+    ticks = [{"x": round(left + plot_w * f, 1), "label": f"{f:g}"} for f in (0, 0.25, 0.5, 0.75, 1)]
+    limits = [round(left + plot_w * f, 1) for f in (0.05, 0.95)]  # too hard below, too easy above
+    return {"width": width, "height": height, "left": left, "plot_w": plot_w, "bars": bars, "ticks": ticks,
+            "limits": limits, "axis_y": height - 16}
 
 
 @blueprint.get("/sessions/<int:session_id>/analysis")
