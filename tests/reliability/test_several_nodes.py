@@ -111,3 +111,43 @@ def test_a_deadline_ends_the_attempt_exactly_once_across_nodes(tmp_path, postgre
     finally:
         for node in nodes:
             node.stop()
+
+
+def test_the_message_queue_carries_json_only(nodes, redis_url):
+    """Nothing pickled crosses Redis: a node never unpickles what another process put there."""
+    import json
+    import threading
+
+    import redis
+
+    channel = nodes[0].extra_env["EXAM_REDIS_CHANNEL"]
+    messages: list[bytes] = []
+    pubsub = redis.Redis.from_url(redis_url).pubsub()
+    pubsub.subscribe(channel)
+    stop = threading.Event()
+
+    def listen():
+        while not stop.is_set():
+            message = pubsub.get_message(timeout=0.1)
+            if message and message["type"] == "message":
+                messages.append(message["data"])
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    try:
+        proctor = logged_in_proctor(nodes[0])
+        proctor.call("watch", {"session_id": nodes[0].session["session_id"]})
+        candidate = logged_in_candidate(nodes[1], "P-003")
+        candidate.call("start")
+        candidate.call("answer", {"position": 1, "choice": "A", "seq": 1})
+        proctor.recorder.wait_for("candidate", where=lambda c: c["participant_number"] == "P-003" and c["answered"] == 1)
+        proctor.call("announce", {"session_id": nodes[0].session["session_id"], "text": "uji"})
+        candidate.recorder.wait_for("announcement")
+    finally:
+        stop.set()
+        listener.join()
+        pubsub.close()
+    assert messages, "the nodes talked through the queue"
+    for raw in messages:
+        assert not raw.startswith(b"\x80"), "a pickled message"
+        assert isinstance(json.loads(raw), dict)
