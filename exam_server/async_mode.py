@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 _patched: str | None = None
 
@@ -18,7 +19,10 @@ def patch(mode: str) -> None:
         return
     if mode == "eventlet":
         os.environ.setdefault("EVENTLET_NO_GREENDNS", "yes")  # its resolver misbehaves offline
-        import eventlet
+        with warnings.catch_warnings():
+            # It warns that it is in maintenance mode at every start: docs/performance.md weighs it.
+            warnings.simplefilter("ignore")
+            import eventlet
 
         eventlet.monkey_patch()
         _green_psycopg2("eventlet")
