@@ -1,7 +1,6 @@
 """The ``exam-server`` commands (CONTRACT section 1), each a thin call into a service."""
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import sys
@@ -240,12 +239,12 @@ def create_session(settings, exam_code, name, candidates, proctors, seed, creden
 
 
 def write_credentials(path: Path, credentials: list[dict]) -> None:
+    from exam_server.services.exports import credentials_csv
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        path.chmod(0o600)  # passwords in clear: readable by the owner only
-        writer = csv.writer(handle)
-        writer.writerow(["participant_number", "password"])
-        writer.writerows([c["participant_number"], c["password"]] for c in credentials)
+    path.touch(mode=0o600)  # passwords in clear: readable by the owner only
+    path.chmod(0o600)
+    path.write_bytes(credentials_csv(credentials))
 
 
 @cli.command("add-user", help="Create a staff account; the password is read from stdin.")
@@ -349,15 +348,11 @@ def rotate_key(settings):
 @command
 def analysis(settings, session_id, out, as_json):
     from exam_server.services.analysis import session_analysis
-    from exam_server.services.exports import neutralise
+    from exam_server.services.exports import analysis_csv
 
     report = session_analysis(context(settings), session_id)
     if out:
-        with open(out, "w", newline="", encoding="utf-8-sig") as handle:
-            columns = list(report["items"][0]) if report["items"] else ["item_id"]
-            writer = csv.DictWriter(handle, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows({k: neutralise(v) for k, v in row.items()} for row in report["items"])
+        Path(out).write_bytes(analysis_csv(report))
 
     def human(r):
         click.echo(f"session {r['session_id']}: {r['candidates']} finished attempts, {len(r['items'])} items")

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from exam_server.async_mode import run_blocking
 from exam_server.banks.base import ProgressCallback
 from exam_server.banks.importer import guess_format, parse_bank, report
 from exam_server.domain.items import Item, item_from_dict, item_to_dict
@@ -66,7 +67,8 @@ def import_bank(
     if not _CODE.match(code):
         raise BadInput(f"bank code {code!r}: use 1-64 letters, digits, '.', '_' or '-'")
     fmt = fmt or guess_format(data, filename)
-    parsed = parse_bank(data, filename, fmt, strict=strict, progress=progress)
+    # Parsing a large file takes seconds of CPU: off the event loop, so a sitting in progress goes on.
+    parsed = run_blocking(lambda: parse_bank(data, filename, fmt, strict=strict, progress=progress))
     if not parsed.items:
         raise BadInput(f"{filename}: no deliverable item found (only single-answer multiple choice and true/false are delivered)")
     summary = report(parsed)

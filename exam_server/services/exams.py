@@ -63,6 +63,6 @@ def find_exam(session, code: str) -> models.Exam:
 def list_exams(ctx: ServiceContext) -> list[dict]:
     with ctx.db.reading() as session:
         return [
-            {"code": e.code, "title": e.title, "blueprint": json.loads(e.blueprint_json)}
+            {"code": e.code, "title": e.title, "blueprint": json.loads(e.blueprint_json), "toml": e.blueprint_toml}
             for e in session.scalars(select(models.Exam).order_by(models.Exam.code))
         ]

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 
+from exam_server.async_mode import run_blocking
 from exam_server.services.context import ServiceContext
 from exam_server.services.results import session_results
 
@@ -83,9 +84,9 @@ def export_results(ctx: ServiceContext, session_id: int, fmt: str) -> bytes:
     if fmt not in EXPORTERS:
         raise BadInput(f"--format {fmt}: results can be exported as {', '.join(EXPORTERS)}")
     document = session_results(ctx, session_id)
-    if fmt == "pdf":
-        return _pdf(document, session_titles(ctx, session_id))
-    return EXPORTERS[fmt](document)
+    titles = session_titles(ctx, session_id)
+    # Rendering a hall's PDF or XLSX is CPU work: off the event loop.
+    return run_blocking(lambda: _pdf(document, titles) if fmt == "pdf" else EXPORTERS[fmt](document))
 
 
 def session_titles(ctx: ServiceContext, session_id: int) -> tuple[str, str]:
@@ -94,3 +95,22 @@ def session_titles(ctx: ServiceContext, session_id: int) -> tuple[str, str]:
     with ctx.db.reading() as session:
         row = find_session(session, session_id)
         return row.exam.title, row.name
+
+
+def credentials_csv(credentials: list[dict]) -> bytes:
+    """participant_number,password per candidate: what create-session --credentials-out and the admin pages give."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["participant_number", "password"])
+    writer.writerows([c["participant_number"], c["password"]] for c in credentials)
+    return out.getvalue().encode("utf-8")
+
+
+def analysis_csv(report: dict) -> bytes:
+    """The committee's per-item table, formulas neutralised."""
+    out = io.StringIO()
+    columns = list(report["items"][0]) if report["items"] else ["item_id"]
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows({k: neutralise(v) for k, v in row.items()} for row in report["items"])
+    return out.getvalue().encode("utf-8-sig")

@@ -5,6 +5,7 @@ import json
 
 from sqlalchemy import select
 
+from exam_server.async_mode import run_blocking
 from exam_server.errors import Conflict, NotFound
 from exam_server.security import keys as key_store
 from exam_server.security.signing import check, public_key_entry, sign
@@ -75,4 +76,4 @@ def result_slip(ctx: ServiceContext, result_id: str, verify_url: str) -> bytes:
         document = public_document(result)
         exam_session = find_session(session, result.session_id)
         title, name = exam_session.exam.title, exam_session.name
-    return render(title, name, document, verify_url)
+    return run_blocking(lambda: render(title, name, document, verify_url))

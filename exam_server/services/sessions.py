@@ -145,7 +145,8 @@ def list_sessions(ctx: ServiceContext, user: models.StaffUser) -> list[dict]:
         counts = dict(session.execute(
             select(models.Attempt.session_id, func.count()).group_by(models.Attempt.session_id)).all())
         return [{"session_id": r.id, "name": r.name, "exam_code": r.exam.code, "exam_title": r.exam.title,
-                 "status": r.status, "candidates": counts.get(r.id, 0), "created_at": r.created_at} for r in rows]
+                 "status": r.status, "candidates": counts.get(r.id, 0), "created_at": r.created_at,
+                 "published_at": r.published_at, "logins_open": r.logins_open} for r in rows]
 
 
 def kiosk_url(settings, session_token: str) -> str:
@@ -165,4 +166,5 @@ def login_cards(ctx: ServiceContext, opened: dict) -> bytes:
         cards = [{"participant_number": c["participant_number"], "password": c["password"],
                   "name": people[c["participant_number"]].name, "seat": people[c["participant_number"]].seat}
                  for c in opened["credentials"]]
-    return candidate_cards(title, name, opened["session_token"], kiosk_url(ctx.settings, opened["session_token"]), cards)
+    url = kiosk_url(ctx.settings, opened["session_token"])
+    return run_blocking(lambda: candidate_cards(title, name, opened["session_token"], url, cards))

@@ -5,9 +5,10 @@ action calls the same service the ``exam-server`` command calls, so the
 pages can do what the command line does and nothing different. This module
 only reads forms, calls one service, and shapes the answer:
 
-- sign-in is for administrators (proctors are sent to /proctor), rate
-  limited like the API's, and the account is checked against the database on
-  every request (a disabled account is signed out at once);
+- sign-in is for administrators (proctors are sent to /proctor), behind
+  the API's rate limit and lockout, and the account is checked against the
+  database on every request (a disabled account is signed out at once);
+  signing out ends every token of the account;
 - every form carries a CSRF token (Flask-WTF), checked for /admin only: the
   JSON API and Socket.IO authenticate with bearer tokens, not cookies;
 - files that must outlive one request (a bank waiting for "confirm import",
@@ -18,8 +19,7 @@ only reads forms, calls one service, and shapes the answer:
 """
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import json
 import logging
 import os
@@ -38,6 +38,8 @@ from werkzeug.exceptions import HTTPException
 
 from exam_server.errors import BadInput, ExamError, NotFound
 from exam_server.services import alerts, analysis, banks, exams, exports, publishing, results, sessions, users
+from exam_server.web.api import blueprint as api_blueprint
+from exam_server.web.api import guarded_login
 
 log = logging.getLogger("exam_server.web.admin")
 
@@ -84,8 +86,6 @@ csrf = CSRFProtect()
 @blueprint.record_once
 def _set_up(state) -> None:
     """CSRF protection for the admin forms only, and a session cookie no other site can send."""
-    from exam_server.web import api
-
     app = state.app
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in this blueprint's before_request, not app-wide
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)  # a form left open for a working day still posts
@@ -98,7 +98,7 @@ def _set_up(state) -> None:
     if services_ is not None and services_.settings.public_url.startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
     csrf.init_app(app)
-    csrf.exempt(api.blueprint)  # bearer tokens, never cookies: nothing for a forged form to ride on
+    csrf.exempt(api_blueprint)  # bearer tokens, never cookies: nothing for a forged form to ride on
 
 
 def services():
@@ -157,8 +157,6 @@ def asset_url(name: str) -> str:
 
 @cache
 def _asset_version() -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     for path in sorted(STATIC.glob("*")):
         digest.update(path.read_bytes())
@@ -307,7 +305,8 @@ def exam_error(exc: ExamError):
 
 @blueprint.errorhandler(CSRFError)
 def csrf_error(exc: CSRFError):
-    message = translate("Formulir ini sudah kedaluwarsa atau tidak berasal dari halaman ini. Muat ulang halaman lalu kirim lagi.")
+    message = translate("Formulir ini sudah kedaluwarsa atau tidak berasal dari halaman ini. "
+                        "Muat ulang halaman lalu kirim lagi.")
     return render_template("admin/error.html", message=message, problems=[]), 400
 
 
@@ -335,35 +334,38 @@ def login():
     password = request.form.get("password") or ""
     target = _safe_next(request.form.get("next"))
     try:
-        current_app.extensions["exam_runtime"].check_login_rate(f"staff:{username}:{request.remote_addr}")
-        answer = users.authenticate(services(), username, password)
+        # The API's guard and key: guesses here and at /api/v1/staff/login count together.
+        answer = guarded_login(f"staff:{username}", lambda: users.authenticate(services(), username, password))
     except ExamError as exc:
         message = {
-            "rate_limited": translate("Terlalu banyak percobaan masuk. Tunggu satu menit lalu coba lagi."),
+            "rate_limited": f'{translate("Terlalu banyak percobaan masuk; tunggu sebentar lalu coba lagi.")} '
+                            f"({exc.message})",
             "bad_credentials": translate("Nama pengguna atau kata sandi salah."),
         }.get(exc.code, translate("Isi nama pengguna dan kata sandi."))
         return render_template("admin/login.html", error=message, username=username, next=target), exc.http_status
     if answer["role"] != "admin":
-        message = translate("Akun pengawas tidak dapat membuka halaman administrasi. Gunakan konsol pengawas di /proctor.")
+        message = translate("Akun pengawas tidak dapat membuka halaman administrasi. "
+                            "Gunakan konsol pengawas di /proctor.")
         return render_template("admin/login.html", error=message, username=username, proctor=True), 403
-    chosen = session.get("lang")
-    session.clear()  # a fresh session at sign-in: nothing carried over from before
-    if chosen:
-        session["lang"] = chosen
+    fresh_session()  # nothing carried over from before signing in
     session["staff"] = answer["token"]
     return redirect(target or url_for("admin.index"), 303)
 
 
 @blueprint.post("/logout")
 def logout():
-    chosen = session.get("lang")
-    for key in list(session):
-        if key != "lang":
-            session.pop(key)
-    if chosen:
-        session["lang"] = chosen
+    users.logout(services(), g.staff.id)  # ends every token of the account, not only this cookie's copy
+    fresh_session()
     flash(translate("Anda sudah keluar."), "ok")
     return redirect(url_for("admin.login"), 303)
+
+
+def fresh_session() -> None:
+    """An empty session, keeping only the language chosen."""
+    chosen = session.get("lang")
+    session.clear()
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
 
 
 def done(message: str, target: str):
@@ -387,6 +389,7 @@ def run_action(action, success: str, target: str):
 
 
 def download(data: bytes, filename: str, media_type: str):
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)  # a header value: nothing that could end or split it
     response = current_app.response_class(data, mimetype=media_type.split(";")[0])
     if ";" in media_type:
         response.headers["Content-Type"] = media_type
@@ -547,33 +550,17 @@ def exam_show(code: str):
 # ---------------------------------------------------------------- sessions
 
 
-def with_published(rows: list[dict]) -> list[dict]:
-    """Each listed session with ``published_at`` (read here while ``list_sessions`` does not carry it)."""
-    missing = [row["session_id"] for row in rows if "published_at" not in row]
-    if missing:
-        from sqlalchemy import select
-
-        from exam_server.store import models
-
-        with services().db.reading() as db:
-            found = dict(db.execute(select(models.ExamSession.id, models.ExamSession.published_at)
-                                    .where(models.ExamSession.id.in_(missing))).all())
-        for row in rows:
-            row.setdefault("published_at", found.get(row["session_id"]))
-    return rows
-
-
 def find_listed_session(session_id: int) -> dict:
     found = next((s for s in sessions.list_sessions(services(), g.staff) if s["session_id"] == session_id), None)
     if found is None:
         raise NotFound(f"no session with id {session_id}")
-    return with_published([found])[0]
+    return found
 
 
 def session_form(status: int = 200, **context):
     ctx = services()
     proctors = [u for u in users.list_users(ctx) if u["role"] == "proctor" and u["active"]]
-    page = render_template("admin/sessions.html", sessions=with_published(sessions.list_sessions(ctx, g.staff)),
+    page = render_template("admin/sessions.html", sessions=sessions.list_sessions(ctx, g.staff),
                            exams=exams.list_exams(ctx), proctors=proctors, form=request.form, **context)
     return page, status
 
@@ -581,15 +568,6 @@ def session_form(status: int = 200, **context):
 @blueprint.get("/sessions")
 def session_list():
     return session_form()
-
-
-def credentials_csv(credentials: list[dict]) -> bytes:
-    """participant_number,password per candidate, as ``create-session --credentials-out`` writes them."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["participant_number", "password"])
-    writer.writerows([c["participant_number"], c["password"]] for c in credentials)
-    return out.getvalue().encode("utf-8")
 
 
 @blueprint.post("/sessions")
@@ -619,7 +597,7 @@ def session_open():
 def offer_documents(opened: dict) -> str:
     """Keep the credentials CSV and the cards PDF as one-time downloads; returns the page's key."""
     store, number = temp_files(), opened["session_id"]
-    offered = {"credentials": store.put(credentials_csv(opened["credentials"]), {
+    offered = {"credentials": store.put(exports.credentials_csv(opened["credentials"]), {
         "name": f"kredensial-sesi-{number}.csv", "type": "text/csv; charset=utf-8"})}
     try:
         offered["cards"] = store.put(sessions.login_cards(services(), opened), {
@@ -650,8 +628,9 @@ def one_time_download(key: str):
     store = temp_files()
     about = store.meta(key) if owned("downloads", key) else None
     if about is None:
-        return render_template("admin/error.html", problems=[], message=translate(
-            "Berkas ini sudah diunduh atau sudah kedaluwarsa; berkas sekali unduh tidak dapat dibuat ulang.")), 410
+        message = translate("Berkas ini sudah diunduh atau sudah kedaluwarsa; "
+                            "berkas sekali unduh tidak dapat dibuat ulang.")
+        return render_template("admin/error.html", problems=[], message=message), 410
     session["downloads"] = [k for k in session.get("downloads", []) if k != key]
     return download(store.take(key), about["name"], about["type"])
 
@@ -669,7 +648,8 @@ def session_show(session_id: int):
 @blueprint.post("/sessions/<int:session_id>/close")
 def session_close(session_id: int):
     return run_action(lambda: sessions.close_session(services(), session_id),
-                   translate("Sesi {id} ditutup.", id=session_id), url_for("admin.session_show", session_id=session_id))
+                      translate("Sesi {id} ditutup.", id=session_id),
+                      url_for("admin.session_show", session_id=session_id))
 
 
 @blueprint.get("/sessions/<int:session_id>/publish")
@@ -685,8 +665,8 @@ def session_publish(session_id: int):
     except ExamError as exc:
         flash(exc.message, "error")
         return redirect(target, 303)
-    return done(translate("{signed} hasil ditandatangani dengan kunci {key_id} ({results} hasil seluruhnya).", **signed),
-                target)
+    return done(translate("{signed} hasil ditandatangani dengan kunci {key_id} ({results} hasil seluruhnya).",
+                          **signed), target)
 
 
 @blueprint.get("/sessions/<int:session_id>/results.<fmt>")
@@ -760,12 +740,8 @@ def session_analysis(session_id: int):
 def session_analysis_csv(session_id: int):
     """The per-item table as ``exam-server analysis --out`` writes it, formulas neutralised."""
     report = analysis.session_analysis(services(), session_id)
-    out = io.StringIO()
-    columns = list(report["items"][0]) if report["items"] else ["item_id"]
-    writer = csv.DictWriter(out, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows({k: exports.neutralise(v) for k, v in row.items()} for row in report["items"])
-    return download(out.getvalue().encode("utf-8-sig"), f"analisis-sesi-{session_id}.csv", "text/csv; charset=utf-8")
+    return download(exports.analysis_csv(report), f"analisis-sesi-{session_id}.csv",
+                    "text/csv; charset=utf-8")
 
 
 # ---------------------------------------------------------------- staff
@@ -789,7 +765,8 @@ def staff_create():
         users.add_user(services(), role, username, request.form.get("password") or "")
     except ExamError as exc:
         return staff_page(form_status(exc), error=exc.message, username=username)
-    return done(translate("Akun {username} ({role}) dibuat.", username=username, role=role), url_for("admin.staff_list"))
+    return done(translate("Akun {username} ({role}) dibuat.", username=username, role=role),
+                url_for("admin.staff_list"))
 
 
 @blueprint.post("/staff/<int:user_id>/active")
@@ -798,7 +775,8 @@ def staff_active(user_id: int):
     if not active and user_id == g.staff.id:
         flash(translate("Anda tidak dapat menonaktifkan akun Anda sendiri."), "error")
         return redirect(url_for("admin.staff_list"), 303)
-    message = translate("Akun diaktifkan.") if active else translate("Akun dinonaktifkan; tokennya tidak berlaku lagi.")
+    message = (translate("Akun diaktifkan.") if active
+               else translate("Akun dinonaktifkan; tokennya tidak berlaku lagi."))
     return run_action(lambda: users.set_active(services(), user_id, active), message, url_for("admin.staff_list"))
 
 
@@ -806,7 +784,7 @@ def staff_active(user_id: int):
 def staff_password(user_id: int):
     password = request.form.get("password") or ""
     return run_action(lambda: users.set_password(services(), user_id, password),
-                   translate("Kata sandi diganti."), url_for("admin.staff_list"))
+                      translate("Kata sandi diganti."), url_for("admin.staff_list"))
 
 
 @blueprint.post("/staff/assign")
@@ -819,5 +797,5 @@ def staff_assign():
         flash(translate("Pilih pengawas dan sesi."), "error")
         return redirect(url_for("admin.staff_list"), 303)
     return run_action(lambda: users.assign(services(), user_id, session_id, assigned), message,
-                   url_for("admin.staff_list"))
+                      url_for("admin.staff_list"))
 

@@ -23,11 +23,19 @@ from tests.integration.sockets import candidate_login, staff_login
 pytestmark = pytest.mark.slow
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-ADMIN_PAGES = ["/admin/", "/admin/banks", "/admin/exams", "/admin/exams/UJI-1", "/admin/sessions", "/admin/sessions/{sid}",
-               "/admin/sessions/{sid}/publish", "/admin/sessions/{sid}/alerts", "/admin/sessions/{sid}/analysis",
-               "/admin/staff"]
+ADMIN_PAGES = ["/admin/", "/admin/banks", "/admin/exams", "/admin/exams/UJI-1", "/admin/sessions",
+               "/admin/sessions/{sid}", "/admin/sessions/{sid}/publish", "/admin/sessions/{sid}/alerts",
+               "/admin/sessions/{sid}/analysis", "/admin/staff"]
 MALFORMED_GIFT = b"::Q1:: Ibu kota negara adalah {=Nusantara ~Bandung\n\n::Q2:: Lambang negara {=Garuda ~Banteng}\n"
-BAD_BLUEPRINT = 'code = "RUSAK-1"\ntitle = 7\nduration_minutes = 30\n\n[[sections]]\nname = "A"\nbank = "tidak-ada"\ncount = 3\n'
+BAD_BLUEPRINT = """code = "RUSAK-1"
+title = 7
+duration_minutes = 30
+
+[[sections]]
+name = "A"
+bank = "tidak-ada"
+count = 3
+"""
 GOOD_BLUEPRINT = """code = "UJI-2"
 title = "Ujian uji kedua"
 duration_minutes = 20
@@ -159,24 +167,17 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_an_admin_sees_every_page(ser
     assert "Question banks" in admin.get("/admin/").text  # the choice is kept
     admin.get("/admin/?lang=id")
 
+    script = staff_login(server.url, "admin", "sandi-admin-1").json()["token"]
     assert admin.submit("/admin/logout").status_code == 303
     assert admin.get("/admin/").status_code == 303
-
-
-def test_a_disabled_account_is_signed_out_on_its_next_request(server, admin):
-    other = AdminBrowser(server.url)
-    admin.submit("/admin/staff", {"role": "admin", "username": "admin2", "password": "sandi-admin-2"})
-    assert other.sign_in("admin2", "sandi-admin-2").status_code == 303
-    assert other.get("/admin/staff").status_code == 200
-    accounts = _accounts(admin)
-    admin.submit(f"/admin/staff/{accounts['admin2']}/active", {"active": "0"})
-    assert other.get("/admin/staff").status_code == 303
+    ended = requests.get(f"{server.url}/api/v1/sessions", headers={"Authorization": f"Bearer {script}"}, timeout=30)
+    assert ended.status_code == 401  # signing out ends every token of the account
 
 
 # ---------------------------------------------------------------- CSRF and the JSON API
 
 
-def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(server, admin):
+def test_a_form_without_its_csrf_token_is_refused_while_the_json_api_needs_none(server, admin):
     refused = admin.submit("/admin/staff", {"role": "proctor", "username": "penyusup", "password": "sandi-penyusup"},
                          token=False)
     assert refused.status_code == 400
@@ -184,12 +185,16 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(server, ad
                                          "csrf_token": "palsu"}, token=False)
     assert forged.status_code == 400
     assert "penyusup" not in admin.get("/admin/staff").text
+    stranger = AdminBrowser(server.url)
+    stranger.get("/admin/login")
+    untokened = stranger.post(server.url + "/admin/login", data={"username": "admin", "password": "sandi-admin-1"},
+                              allow_redirects=False, timeout=30)
+    assert untokened.status_code == 400 and stranger.get("/admin/").status_code == 303
     closed = admin.submit(f"/admin/sessions/{server.session['session_id']}/close", token=False)
     assert closed.status_code == 400
     assert "status-open" in admin.get(f"/admin/sessions/{server.session['session_id']}").text
 
-
-def test_the_json_api_needs_no_csrf_token(server, admin):
+    # The JSON API authenticates with bearer tokens and takes its POSTs without a CSRF token.
     api = staff_login(server.url, "admin", "sandi-admin-1")
     assert api.status_code == 200 and api.json()["role"] == "admin"
     published = requests.post(f"{server.url}/api/v1/sessions/{server.session['session_id']}/publish", timeout=30,
@@ -203,7 +208,8 @@ def test_the_json_api_needs_no_csrf_token(server, admin):
 def test_a_bank_is_checked_first_and_imported_only_when_confirmed(server, admin):
     sample = QUESTION_BANKS / "ujian-dinas" / "ud-twk.gift"
     with sample.open("rb") as handle:
-        checked = admin.submit("/admin/banks/upload", {"format": "", "bank_code": ""}, {"bank_file": ("ud-twk.gift", handle)})
+        checked = admin.submit("/admin/banks/upload", {"format": "", "bank_code": ""},
+                               {"bank_file": ("ud-twk.gift", handle)})
     assert checked.status_code == 303 and checked.headers["Location"].endswith("/admin/banks/review")
     report = admin.get("/admin/banks/review")
     assert report.status_code == 200 and "Bank ud-twk, versi 1 (gift)" in report.text
@@ -304,9 +310,11 @@ def test_close_publish_verify_and_every_download(server, admin):
     assert "'=Ani Formula" in admin.get(f"/admin/sessions/{sid}/results.csv").content.decode("utf-8-sig")
 
     analysis = admin.get(f"/admin/sessions/{sid}/analysis")
-    assert analysis.status_code == 200 and '<svg id="histogram"' in analysis.text and '<svg id="facility"' in analysis.text
+    assert analysis.status_code == 200
+    assert '<svg id="histogram"' in analysis.text and '<svg id="facility"' in analysis.text
     assert "3 peserta selesai" in analysis.text
-    table = list(csv.DictReader(io.StringIO(admin.get(f"/admin/sessions/{sid}/analysis.csv").content.decode("utf-8-sig"))))
+    table_csv = admin.get(f"/admin/sessions/{sid}/analysis.csv").content.decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(table_csv)))
     assert 6 <= len(table) <= 8 and {"facility", "point_biserial", "choice_counts", "flags"} <= set(table[0])
 
     assert admin.submit(f"/admin/sessions/{sid}/close").status_code == 303
@@ -321,7 +329,8 @@ def test_close_publish_verify_and_every_download(server, admin):
     verify = requests.get(f"{server.url}/verify/{first['result_id']}", timeout=30)
     assert verify.status_code == 200 and 'class="verdict valid"' in verify.text
     assert "P-001" in verify.text and first["total"] in verify.text and first["key_id"] in verify.text
-    assert verify.headers["X-Frame-Options"] == "DENY" and "script-src 'self'" in verify.headers["Content-Security-Policy"]
+    assert verify.headers["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in verify.headers["Content-Security-Policy"]
     english = requests.get(f"{server.url}/verify/{first['result_id']}?lang=en", timeout=30)
     assert "✔ VALID" in english.text
     missing = requests.get(f"{server.url}/verify/00000000-0000-0000-0000-000000000000", timeout=30)
@@ -349,8 +358,15 @@ def test_staff_accounts_are_created_disabled_reset_and_assigned(server, admin):
     assert short.status_code == 400 and "at least 8" in short.text
     accounts = _accounts(admin)
 
-    admin.submit(f"/admin/staff/{accounts['pengawas2']}/active", {"active": "0"})
+    admin.submit("/admin/staff", {"role": "admin", "username": "admin2", "password": "sandi-admin-2"})
+    other = AdminBrowser(server.url)
+    assert other.sign_in("admin2", "sandi-admin-2").status_code == 303
+    assert other.get("/admin/staff").status_code == 200
+    accounts = _accounts(admin)
+    for name in ("pengawas2", "admin2"):
+        admin.submit(f"/admin/staff/{accounts[name]}/active", {"active": "0"})
     assert staff_login(server.url, "pengawas2", "sandi-awal-1").status_code == 401
+    assert other.get("/admin/staff").status_code == 303  # signed out on its next request
     admin.submit(f"/admin/staff/{accounts['pengawas2']}/active", {"active": "1"})
     admin.submit(f"/admin/staff/{accounts['pengawas2']}/password", {"password": "sandi-baru-22"})
     assert staff_login(server.url, "pengawas2", "sandi-awal-1").status_code == 401
@@ -370,6 +386,7 @@ def test_staff_accounts_are_created_disabled_reset_and_assigned(server, admin):
 
 
 def test_every_page_text_has_an_english_translation():
+    import ast
     import tomllib
 
     from exam_server.web import admin as admin_pages
@@ -379,8 +396,9 @@ def test_every_page_text_has_an_english_translation():
     texts = set()
     for template in [*(root / "admin").glob("*.html"), root / "verify.html"]:
         texts |= {m.group(2) for m in re.finditer(r"""_\((["'])(.*?)\1""", template.read_text(encoding="utf-8"))}
-    source = Path(admin_pages.__file__).read_text(encoding="utf-8")
-    texts |= set(re.findall(r'translate\(\s*"(.*?)"', source))
+    tree = ast.parse(Path(admin_pages.__file__).read_text(encoding="utf-8"))
+    texts |= {node.args[0].value for node in ast.walk(tree) if isinstance(node, ast.Call)
+              and getattr(node.func, "id", None) == "translate" and isinstance(node.args[0], ast.Constant)}
     for labels in (admin_pages.STATUS_LABELS, admin_pages.ROLE_LABELS, admin_pages.FLAG_LABELS):
         texts |= set(labels.values())
     assert sorted(texts - set(english)) == []

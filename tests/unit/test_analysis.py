@@ -432,3 +432,23 @@ def test_reversing_an_items_key_negates_its_point_biserial(matrix):
     else:
         assert after.point_biserial == -before.point_biserial
         assert (NEGATIVE_DISCRIMINATION in after.flags) >= (after.point_biserial < 0)
+
+
+def test_a_reliability_above_one_from_a_small_randomised_sample_is_reported_as_undefined():
+    from decimal import Decimal
+
+    from exam_server.domain.analysis import CandidateResponses, ItemResponse, analyse
+
+    def answer(points):
+        return ItemResponse(choice=0 if points else 1, points=Decimal(points), max_points=Decimal(1), key=(0,),
+                            option_count=2, section="S")
+
+    # Each candidate saw other items; their totals spread far more than the items vary: the approximation passes 1.
+    responses = [
+        CandidateResponses("a", {1: answer(1), 2: answer(1)}),
+        CandidateResponses("b", {3: answer(0), 4: answer(0)}),
+        CandidateResponses("c", {5: answer(1), 6: answer(1)}),
+        CandidateResponses("d", {7: answer(0), 8: answer(0)}),
+    ]
+    reliability = analyse(responses).sections[0].reliability
+    assert reliability is None

@@ -8,85 +8,31 @@ header is row 1) and the column it concerns:
     bank.xlsx:14: kunci: "F" names no option (options are A-D)
 
 The downloadable template (``exam_server.banks.template``) is built from
-``COLUMNS`` below, and so are the spreadsheet export and its documentation.
+``COLUMNS`` (in ``exam_server.banks.tabular_columns``), and so are the
+spreadsheet export and its documentation.
 """
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from exam_server.banks.base import ParseResult, ProgressCallback, Skipped, register
-from exam_server.banks.importer import ProblemList, clean_text, decode_text, display_name, refuse
+from exam_server.banks.importer import ProblemList, clean_text, decode_text, display_name
+from exam_server.banks.tabular_cells import (  # noqa: F401 - SHEET_NAMES importable from here
+    SHEET_NAMES, _csv_rows, _plain_number, _reporting, _xlsx_rows,
+)
+from exam_server.banks.tabular_columns import COLUMNS, EXTRA_COLUMNS, LETTERS, Column, field_of  # noqa: F401
 from exam_server.domain.items import Item, Option
 
 MAX_COLUMNS = 256
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ROW_FORMATS = ("plain", "html", "markdown")
-SHEET_NAMES = ("items", "soal")
 NOT_DELIVERED = "only single-answer multiple choice and true/false are delivered"
 
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    english: str
-    indonesian: str
-    help_en: str
-    help_id: str
-    width: int = 14
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("category", "category", "kategori", "Category (section) of the item, e.g. TWK",
-           "Kategori soal, mis. TWK", 12),
-    Column("title", "title", "judul", "Optional short name of the item", "Nama singkat soal (boleh kosong)", 14),
-    Column("stem", "stem", "soal", "The question text (required)", "Teks pertanyaan (wajib)", 60),
-    *(Column(f"option_{x}", f"option_{x}", f"pilihan_{x}", f"Option {x.upper()}",
-             f"Pilihan jawaban {x.upper()}", 28) for x in "abcde"),
-    Column("key", "key", "kunci", "Letter of the correct option (A-E), or leave empty and give weights",
-           "Huruf jawaban benar (A-E), atau kosongkan dan isi bobot", 8),
-    *(Column(f"weight_{x}", f"weight_{x}", f"bobot_{x}", f"Weight of option {x.upper()} in percent (100, 50, -25)",
-             f"Bobot pilihan {x.upper()} dalam persen (100, 50, -25)", 9) for x in "abcde"),
-    Column("fixed", "fixed", "tetap", "Letters of options that keep their place when shuffled, e.g. E",
-           "Huruf pilihan yang tidak diacak, mis. E", 8),
-    Column("difficulty", "difficulty", "tingkat_kesulitan", "Free text, e.g. easy, medium, hard",
-           "Bebas, mis. mudah, sedang, sulit", 12),
-    Column("tags", "tags", "tag", "Tags separated by commas or semicolons", "Tag, dipisah koma atau titik koma", 16),
-    Column("format", "format", "format", "plain (default), html or markdown", "plain (bawaan), html atau markdown", 10),
-    Column("general_feedback", "general_feedback", "pembahasan", "Explanation for the committee (optional)",
-           "Pembahasan untuk panitia (boleh kosong)", 40),
-)
-EXTRA_COLUMNS: tuple[Column, ...] = (
-    Column("shuffle", "shuffle", "acak", "yes (default) or no: shuffle the options",
-           "ya (bawaan) atau tidak: acak urutan pilihan", 8),
-)
-
-_ALIASES: dict[str, str] = {}
-for _column in COLUMNS + EXTRA_COLUMNS:
-    _ALIASES[_column.english] = _ALIASES[_column.indonesian] = _column.field
-_ALIASES.update({"question": "stem", "pertanyaan": "stem", "kunci_jawaban": "key", "kesulitan": "difficulty",
-                 "topic": "category", "topik": "category", "feedback": "general_feedback"})
-_LETTERED = re.compile(r"(option|pilihan|opsi|jawaban|weight|bobot)_?([a-z])")
 _YES = ("yes", "ya", "y", "true", "benar", "1")
 _NO = ("no", "tidak", "t", "n", "false", "salah", "0")
-
-
-def field_of(header: str) -> str | None:
-    """The field a header names ("Pilihan A" -> "option_a"), or None."""
-    key = re.sub(r"[\s\-]+", "_", header.strip().lower())
-    if key in _ALIASES:
-        return _ALIASES[key]
-    match = _LETTERED.fullmatch(key)
-    if match:
-        kind = "weight" if match.group(1) in ("weight", "bobot") else "option"
-        return f"{kind}_{match.group(2)}"
-    return None
 
 
 # ---------------------------------------------------------------- the formats
@@ -137,100 +83,6 @@ class XlsxFormat:
         table = _Table(name, warnings)
         table.read(_reporting(_xlsx_rows(data, name, warnings), progress))
         return table.finish()
-
-
-# ---------------------------------------------------------------- reading cells
-
-
-def _csv_rows(text: str, name: str, progress: ProgressCallback | None) -> Iterable[tuple[int, list[str]]]:
-    first, _, rest = text.partition("\n")
-    delimiter = None
-    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
-        delimiter, text, first = first.strip()[4], rest, rest.partition("\n")[0]
-    delimiter = delimiter or _delimiter(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    lines = text.count("\n") + 1
-    number = 0
-    try:
-        for number, row in enumerate(reader, 1):
-            yield number, row
-            if progress is not None and number % 5000 == 0:
-                progress(reader.line_num, lines)
-    except csv.Error as exc:
-        reason = str(exc)
-        if "field larger than field limit" in reason:
-            reason = f"a cell holds more than {csv.field_size_limit():,} characters"
-        raise refuse(f"{name}:{number + 1}", f"this row cannot be read as CSV: {reason}", name) from None
-
-
-def _delimiter(header: str) -> str:
-    """The separator the header line uses most outside quotes: , or ; (Indonesian Excel) or tab."""
-    unquoted = re.sub(r'"[^"]*"', "", header)
-    counts = {sep: unquoted.count(sep) for sep in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
-def _xlsx_rows(data: bytes, name: str, warnings: list[str]) -> list[tuple[int, list[str]]]:
-    from exam_server.banks.safety import open_zip  # checks sizes and names before openpyxl unpacks anything
-
-    open_zip(data, name)
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = _pick_sheet(workbook, name, warnings)
-            sheet.reset_dimensions()  # some writers record wrong dimensions; read every row there is
-            rows = [(number, [_cell_text(cell) for cell in row])
-                    for number, row in enumerate(sheet.iter_rows(), 1)]
-        finally:
-            workbook.close()
-    except Exception as exc:  # openpyxl raises many kinds of errors on a damaged workbook
-        raise refuse(name, f"this is not a readable XLSX workbook: {type(exc).__name__}: {exc}", name) from None
-    return rows
-
-
-def _reporting(rows: list[tuple[int, list[str]]],
-               progress: ProgressCallback | None) -> Iterator[tuple[int, list[str]]]:
-    for index, row in enumerate(rows, 1):
-        yield row
-        if progress is not None and index % 5000 == 0:
-            progress(index, len(rows))
-
-
-def _pick_sheet(workbook, name: str, warnings: list[str]):  # noqa: ANN001, ANN202 - openpyxl types
-    for sheet in workbook.worksheets:
-        if sheet.title.strip().lower() in SHEET_NAMES:
-            return sheet
-    sheet = workbook.worksheets[0]
-    if len(workbook.worksheets) > 1:
-        warnings.append(f"{name}: items were read from the first sheet, {sheet.title!r} "
-                        f"(name the sheet 'soal' or 'items' to choose another)")
-    return sheet
-
-
-def _cell_text(cell) -> str:  # noqa: ANN001 - an openpyxl read-only cell
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if "%" in (getattr(cell, "number_format", "") or ""):
-            number *= 100  # a cell shown as 50% holds 0.5
-        return _plain_number(number)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    return str(value)
-
-
-def _plain_number(number: Decimal) -> str:
-    text = format(number, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # ---------------------------------------------------------------- rows into items
