@@ -365,6 +365,21 @@ def analysis(settings, session_id, out, as_json):
     emit(report, as_json, human)
 
 
+@cli.command(help="The session's minutes (berita acara): attendance, staff actions with reasons, irregularities.")
+@click.argument("session_id", type=int)
+@click.option("--format", "fmt", required=True, type=click.Choice(["pdf", "csv", "json"]))
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@command
+def minutes(settings, session_id, fmt, out):
+    from exam_server.services import minutes as record
+
+    document = record.session_minutes(context(settings), session_id)
+    data = {"pdf": record.minutes_pdf, "csv": record.minutes_csv,
+            "json": lambda m: json.dumps(m, ensure_ascii=False, indent=2).encode()}[fmt](document)
+    Path(out).write_bytes(data)
+    click.echo(f"minutes of session {session_id} written to {out}")
+
+
 @cli.command(help="Replay an attempt from its event log; --verify checks the hash chain (exit 3 when broken).")
 @click.argument("attempt_id", type=int)
 @click.option("--verify", is_flag=True, help="Only say whether the log is intact, and where it breaks.")

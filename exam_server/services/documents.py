@@ -126,3 +126,47 @@ def result_slip(exam_title: str, session_name: str, result: dict, verify_url: st
     if result.get("signature"):
         pdf.write_cell(0, 5, f"Ed25519 key {result.get('key_id')}, id {result['result_id']}", size=7, ln=True)
     return bytes(pdf.output())
+
+
+def session_minutes_pdf(minutes: dict) -> bytes:
+    """The berita acara: the sitting, attendance, staff actions with reasons, irregularities, and signature lines."""
+    info = minutes["session"]
+    pdf = _Document(f"Berita acara - {info['name']}")
+    pdf.add_page()
+    pdf.write_cell(0, 9, "BERITA ACARA PELAKSANAAN UJIAN", bold=True, size=14, align="C", ln=True)
+    pdf.write_cell(0, 6, f"{info['exam_title']} ({info['exam_code']}) - {info['name']}", size=10, align="C", ln=True)
+    pdf.ln(3)
+    present = sum(1 for a in minutes["attendance"] if a["present"])
+    for label, value in (("Sesi dibuka", info["opened_at"]), ("Mulai pertama", info["first_start"] or "-"),
+                         ("Selesai terakhir", info["last_end"] or "-"), ("Sesi ditutup", info["closed_at"] or "-"),
+                         ("Kehadiran", f"{present} hadir, {len(minutes['attendance']) - present} tidak hadir")):
+        pdf.write_cell(40, 6, label, size=9)
+        pdf.write_cell(0, 6, value, bold=True, size=9, ln=True)
+    _table(pdf, "Daftar hadir", ["No. peserta", "Nama", "Kursi", "Status", "Mulai", "Pelanggaran"], [30, 55, 15, 30, 45, 15],
+           [[a["participant_number"], a["name"], a["seat"], a["status"], a["started_at"] or "-", a["violations"]]
+            for a in minutes["attendance"]])
+    _table(pdf, "Tindakan pengawas", ["Waktu", "Oleh", "Tindakan", "Sasaran", "Alasan"], [45, 25, 25, 30, 65],
+           [[c["at"], c["by"], c["action"], c["target"], c["reason"]] for c in minutes["controls"]])
+    _table(pdf, "Kejadian", ["Waktu", "No. peserta", "Jenis", "Kategori", "Keterangan"], [45, 30, 30, 22, 63],
+           [[a["at"], a["participant_number"], a["type"], a["category"], a["detail"]] for a in minutes["alerts"]])
+    pdf.ln(12)
+    pdf.write_cell(95, 6, "Pengawas,", size=10)
+    pdf.write_cell(95, 6, "Penanggung jawab,", size=10, ln=True)
+    pdf.ln(18)
+    pdf.write_cell(95, 6, "(............................)", size=10)
+    pdf.write_cell(95, 6, "(............................)", size=10, ln=True)
+    return bytes(pdf.output())
+
+
+def _table(pdf: _Document, title: str, header: list[str], widths: list[int], rows: list[list]) -> None:
+    pdf.ln(4)
+    pdf.write_cell(0, 7, title, bold=True, size=11, ln=True)
+    for width, name in zip(widths, header):
+        pdf.write_cell(width, 6, name, bold=True, size=8, border=1)
+    pdf.ln()
+    if not rows:
+        pdf.write_cell(sum(widths), 6, "-", size=8, border=1, ln=True)
+    for row in rows:
+        for width, value in zip(widths, row):
+            pdf.write_cell(width, 6, value, size=7, border=1, fit=True)
+        pdf.ln()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from exam_server.async_mode import run_blocking
 from exam_server.services.context import ServiceContext
@@ -14,8 +15,12 @@ from exam_server.services.results import session_results
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
 def neutralise(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    """Text that a spreadsheet would run as a formula gets a leading quote; numbers (a negative score) stay."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
 

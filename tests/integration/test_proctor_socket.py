@@ -104,3 +104,26 @@ def test_staff_list_the_sessions_they_may_see(live):
     listed = sessions_of("admin").json()["sessions"]
     assert listed[0]["candidates"] == 3 and listed[0]["exam_code"] == "UJI-1"
     assert requests.get(f"{live.url}/api/v1/sessions", timeout=5).status_code == 401
+
+
+def test_two_proctors_see_the_same_updates_and_a_late_one_the_same_truth(live):
+    first = logged_in_proctor(live)
+    admin = logged_in_proctor(live, "admin")
+    for proctor in (first, admin):
+        assert proctor.call("watch", {"session_id": live.session["session_id"]})["ok"]
+    candidate = logged_in_candidate(live, "P-002")
+    candidate.call("start")
+    for seq in range(1, 4):
+        candidate.call("answer", {"position": seq, "choice": "A", "seq": seq})
+    candidate.call("flag", {"position": 2, "flagged": True})
+    for proctor in (first, admin):
+        seen = proctor.recorder.wait_for("candidate", where=lambda c: c["answered"] == 3 and c["flagged"] == 1)
+        assert seen["participant_number"] == "P-002"
+    # Updates are coalesced: a burst of answers does not become one message per answer per proctor.
+    assert sum(1 for name, _ in first.recorder.events if name == "candidate") < 10
+    late = logged_in_proctor(live, "pengawas")
+    snapshot = late.call("watch", {"session_id": live.session["session_id"]})
+    mine = next(c for c in snapshot["candidates"] if c["participant_number"] == "P-002")
+    last_seen = [data for name, data in first.recorder.events if name == "candidate" and data["participant_number"] == "P-002"][-1]
+    assert {k: mine[k] for k in ("answered", "flagged", "status", "connected", "score")} == \
+           {k: last_seen[k] for k in ("answered", "flagged", "status", "connected", "score")}
