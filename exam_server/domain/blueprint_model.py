@@ -12,7 +12,7 @@ SCORINGS = (RIGHT_WRONG, WEIGHTED)
 
 TOP_KEYS = (
     "code", "title", "duration_minutes", "shuffle_items", "shuffle_options",
-    "show_score_to_candidate", "public_scoreboard", "pass_total",
+    "show_score_to_candidate", "public_scoreboard", "scoreboard_names", "pass_total",
     "seb_config_keys", "instructions", "sections",
 )
 SECTION_KEYS = (
@@ -26,6 +26,7 @@ FLAGS = {
     "shuffle_options": True,
     "show_score_to_candidate": True,
     "public_scoreboard": False,
+    "scoreboard_names": False,  # our extension: the public board shows names only when this is set
 }
 CODE_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 SEB_KEY_PATTERN = re.compile(r"[0-9a-fA-F]{64}")
@@ -79,6 +80,7 @@ class Blueprint:
     shuffle_options: bool = True
     show_score_to_candidate: bool = True
     public_scoreboard: bool = False
+    scoreboard_names: bool = False
     pass_total: Decimal | None = None
     seb_config_keys: tuple[str, ...] = ()
     instructions: str = ""  # shown to the candidate before the clock starts

@@ -52,7 +52,7 @@ class Runtime:
         self._assets: dict[str, str] = {}
         self._answer_times: dict[int, deque] = defaultdict(deque)
         self._burst_raised: dict[int, float] = {}
-        self._public_sessions: dict[int, bool] = {}  # an exam's blueprint never changes once it has sessions
+        self._public_sessions: dict[int, tuple[bool, bool]] = {}  # an exam's blueprint never changes once it has sessions
         self._started = False
         self.ready = False
         self.message_queue_down = False
@@ -118,12 +118,14 @@ class Runtime:
             return
         for view in monitoring.candidate_views(self.services, dirty):
             socketio.emit("candidate", view, namespace="/proctor", to=rooms.proctors(view["session_id"]))
-            if self._public(view["session_id"]):
-                socketio.emit("row", scoreboard.row(view), namespace="/scoreboard", to=rooms.scoreboard(view["session_id"]))
+            public, names = self._publication(view["session_id"])
+            if public:
+                socketio.emit("row", scoreboard.row(view, names), namespace="/scoreboard",
+                              to=rooms.scoreboard(view["session_id"]))
 
-    def _public(self, session_id: int) -> bool:
+    def _publication(self, session_id: int) -> tuple[bool, bool]:
         if session_id not in self._public_sessions:
-            self._public_sessions[session_id] = scoreboard.is_public(self.services, session_id)
+            self._public_sessions[session_id] = scoreboard.publication(self.services, session_id)
         return self._public_sessions[session_id]
 
     # --- sign-in guard ---

@@ -8,12 +8,17 @@ from exam_server.services.exams import load_blueprint
 from exam_server.services.sessions import find_session
 
 
-def row(view: dict) -> dict:
-    """What the public may see of a candidate: no seat, no connection, no irregularities."""
+def mask(name: str) -> str:
+    """'Budi Santoso' -> 'B*** S******': enough for a candidate to find themselves, not for strangers."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+
+
+def row(view: dict, show_names: bool = False) -> dict:
+    """What the public may see of a candidate: no seat, no connection, no irregularities; names masked by default."""
     return {
         "attempt_id": view["attempt_id"],
         "participant_number": view["participant_number"],
-        "name": view["name"],
+        "name": view["name"] if show_names else mask(view["name"]),
         "status": view["status"],
         "answered": view["answered"],
         "total": view["score"]["total"],
@@ -21,9 +26,11 @@ def row(view: dict) -> dict:
     }
 
 
-def is_public(ctx: ServiceContext, session_id: int) -> bool:
+def publication(ctx: ServiceContext, session_id: int) -> tuple[bool, bool]:
+    """Whether the session's board is public, and whether it shows names."""
     with ctx.db.reading() as session:
-        return load_blueprint(find_session(session, session_id).exam).public_scoreboard
+        blueprint = load_blueprint(find_session(session, session_id).exam)
+        return blueprint.public_scoreboard, blueprint.scoreboard_names
 
 
 def board(ctx: ServiceContext, session_id) -> dict:
@@ -35,5 +42,8 @@ def board(ctx: ServiceContext, session_id) -> dict:
         if not blueprint.public_scoreboard:
             raise Forbidden("this exam does not publish a live score board", code="not_public")
         info = {"session_id": exam_session.id, "name": exam_session.name, "exam_title": blueprint.title,
-                "sections": [s.name for s in blueprint.sections], "items": blueprint.item_count}
-    return {"session": info, "rows": [row(v) for v in monitoring.candidate_views(ctx, session_id=session_id)]}
+                "sections": [s.name for s in blueprint.sections], "items": blueprint.item_count,
+                # A closed session's board is final: no update follows.
+                "frozen": exam_session.status == "closed"}
+    rows = [row(v, blueprint.scoreboard_names) for v in monitoring.candidate_views(ctx, session_id=session_id)]
+    return {"session": info, "rows": rows}
