@@ -27,7 +27,9 @@ from exam_server.store import models
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
-KIOSK_ASSETS = ("kiosk/kiosk.css", "kiosk/i18n.js", "kiosk/kiosk.js", "vendor/socket.io.min.js")
+KIOSK_SCRIPTS = ("i18n", "state", "screens", "connection", "sync", "clock", "login", "answers", "question", "finish",
+                 "integrity", "keyboard", "kiosk")  # load order: kiosk.js wires them together and starts the page
+KIOSK_ASSETS = ("kiosk/kiosk.css", *(f"kiosk/{name}.js" for name in KIOSK_SCRIPTS), "vendor/socket.io.min.js")
 
 # Item HTML may carry style attributes (text-align, colour; the bank sanitiser
 # keeps a short list of harmless properties and refuses url()). They are allowed
@@ -96,7 +98,7 @@ def _asset(name: str) -> str:
 
 
 def _page(status: int = 200, **context):
-    body = render_template("kiosk.html", asset=_asset, **context)
+    body = render_template("kiosk.html", asset=_asset, scripts=KIOSK_SCRIPTS, **context)
     return body, status, SECURITY_HEADERS
 
 

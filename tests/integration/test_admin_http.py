@@ -391,14 +391,16 @@ def test_every_page_text_has_an_english_translation():
 
     from exam_server.web import admin as admin_pages
 
-    root = Path(admin_pages.__file__).parent / "templates"
+    package = Path(admin_pages.__file__).parent
+    root = package.parent / "templates"
     english = tomllib.loads((root / "admin" / "en.toml").read_text(encoding="utf-8"))
     texts = set()
     for template in [*(root / "admin").glob("*.html"), root / "verify.html"]:
         texts |= {m.group(2) for m in re.finditer(r"""_\((["'])(.*?)\1""", template.read_text(encoding="utf-8"))}
-    tree = ast.parse(Path(admin_pages.__file__).read_text(encoding="utf-8"))
-    texts |= {node.args[0].value for node in ast.walk(tree) if isinstance(node, ast.Call)
-              and getattr(node.func, "id", None) == "translate" and isinstance(node.args[0], ast.Constant)}
+    for module in package.glob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        texts |= {node.args[0].value for node in ast.walk(tree) if isinstance(node, ast.Call)
+                  and getattr(node.func, "id", None) == "translate" and isinstance(node.args[0], ast.Constant)}
     for labels in (admin_pages.STATUS_LABELS, admin_pages.ROLE_LABELS, admin_pages.FLAG_LABELS):
         texts |= set(labels.values())
     assert sorted(texts - set(english)) == []

@@ -1,0 +1,82 @@
+"""What every admin page shares: the services, security headers, template globals, and answers to a form."""
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import current_app, flash, g, redirect, url_for
+
+from exam_server.errors import ExamError, NotFound
+from exam_server.web.admin.i18n import FLAG_LABELS, ROLE_LABELS, STATUS_LABELS, language, number, translate, when
+
+# The templates and static files stay in exam_server/web, beside this package.
+WEB = Path(__file__).resolve().parent.parent
+TEMPLATES = WEB / "templates"
+STATIC = WEB / "static" / "admin"
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def services():
+    return current_app.extensions["exam_services"]
+
+
+def page_globals() -> dict:
+    return {"_": translate, "lang": language(), "when": when, "num": number,
+            "asset": asset_url, "staff": g.get("staff"), "status_labels": STATUS_LABELS,
+            "role_labels": ROLE_LABELS, "flag_labels": FLAG_LABELS}
+
+
+def asset_url(name: str) -> str:
+    """URL of a style sheet or script of these pages, fingerprinted so a browser never keeps a stale one."""
+    return url_for("admin.static", filename=name, v=_asset_version())
+
+
+@cache
+def _asset_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(STATIC.glob("*")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def secure(response):
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def done(message: str, target: str):
+    flash(message, "ok")
+    return redirect(target, 303)
+
+
+def form_status(exc: ExamError) -> int:
+    """The status of a form shown again with its problem: a name that matches nothing is bad input here."""
+    return 400 if isinstance(exc, NotFound) else exc.http_status
+
+
+def run_action(action, success: str, target: str):
+    """Run one service call from a form; its refusal is shown on the page it came from."""
+    try:
+        action()
+    except ExamError as exc:
+        flash(exc.message, "error")
+        return redirect(target, 303)
+    return done(success, target)

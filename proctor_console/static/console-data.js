@@ -1,0 +1,95 @@
+/* What the console holds of each watched session: replaced whole by a snapshot, one
+   candidate at a time by `candidate` events, and the questions asked of it (time left
+   now, section names, the filters, the sort order of values). */
+'use strict';
+
+(() => {
+  const P = window.ProctorConsole;
+  const { S } = P;
+
+  function ensureSession(id) {
+    let s = S.sessions.get(id);
+    if (!s) {
+      s = { info: { session_id: id, name: `#${id}` }, candidates: new Map(), feed: [], newAlerts: new Set(), unseen: 0,
+        stale: true };
+      S.sessions.set(id, s);
+    }
+    return s;
+  }
+
+  function applySnapshot(ack) {
+    const id = ack.session.session_id;
+    const s = ensureSession(id);
+    const received = performance.now();
+    s.info = ack.session;
+    s.stale = false;
+    s.candidates = new Map();
+    (ack.candidates || []).forEach((c) => s.candidates.set(c.attempt_id, { ...c, receivedAt: received }));
+    if (S.renderedSession === id) S.renderedSession = null; // rebuild: candidates may have come or gone
+    P.scheduleRender();
+  }
+
+  function sessionOfAttempt(attemptId) {
+    for (const [id, s] of S.sessions) {
+      if (s.candidates.has(attemptId)) return id;
+    }
+    return null;
+  }
+
+  function onCandidate(candidate) {
+    if (!candidate || typeof candidate.attempt_id !== 'number') return;
+    const id = typeof candidate.session_id === 'number' ? candidate.session_id : sessionOfAttempt(candidate.attempt_id);
+    const s = S.sessions.get(id);
+    if (!s) return;
+    const known = s.candidates.has(candidate.attempt_id);
+    s.candidates.set(candidate.attempt_id, { ...candidate, receivedAt: performance.now() });
+    if (!known && S.renderedSession === id) S.renderedSession = null;
+    P.scheduleRender();
+  }
+
+  function remainingNow(c) {
+    if (typeof c.remaining_ms !== 'number') return null;
+    if (c.status !== 'in_progress') return c.remaining_ms;
+    return Math.max(0, c.remaining_ms - (performance.now() - c.receivedAt));
+  }
+
+  function sectionNames(s) {
+    if (s.info && Array.isArray(s.info.sections)) {
+      return s.info.sections.map((x) => (typeof x === 'string' ? x : x.name));
+    }
+    const names = [];
+    s.candidates.forEach((c) => {
+      Object.keys((c.score && c.score.sections) || {}).forEach((name) => {
+        if (!names.includes(name)) names.push(name);
+      });
+    });
+    return names;
+  }
+
+  function itemCount(s) {
+    const items = s.info && s.info.items;
+    return typeof items === 'number' && items > 0 ? items : null;
+  }
+
+  function matchesFilters(s, c) {
+    if (S.filters.disconnected && c.connected) return false;
+    if (S.filters.alerts && !(c.violations > 0 || s.newAlerts.has(c.attempt_id))) return false;
+    if (S.filters.not_started && c.status !== 'not_started') return false;
+    return true;
+  }
+
+  const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+  function compareValues(a, b) {
+    if (a === b) return 0;
+    if (a === null || a === undefined) return 1;
+    if (b === null || b === undefined) return -1;
+    if (typeof a === 'number' && typeof b === 'number') return a - b;
+    return collator.compare(String(a), String(b));
+  }
+
+  P.provide({
+    ensureSession, applySnapshot, sessionOfAttempt, onCandidate, remainingNow, sectionNames, itemCount, matchesFilters,
+    compareValues,
+  });
+})();

@@ -1,0 +1,98 @@
+/* The session picker: the sessions assigned to this proctor (or a session id typed in),
+   and adding one to the watched tabs once its first snapshot has arrived. */
+'use strict';
+
+(() => {
+  const P = window.ProctorConsole;
+  const { $, S, t, el, WATCH_KEY } = P;
+
+  function openPicker() {
+    P.show('picker');
+    P.showError($('picker-error'), '');
+    $('picker-back').hidden = S.order.length === 0;
+    loadSessions();
+  }
+
+  async function loadSessions() {
+    const list = $('session-list');
+    $('picker-loading').hidden = false;
+    let result;
+    try {
+      result = await P.api('GET', '/api/v1/sessions');
+    } catch (e) {
+      $('picker-loading').hidden = true;
+      list.hidden = true;
+      return; // offline: the session-id field still works once the link is back
+    }
+    $('picker-loading').hidden = true;
+    if (result.response.status === 401) {
+      P.logout(t('err_unauthorized'));
+      return;
+    }
+    if (!result.response.ok || !result.body || !Array.isArray(result.body.sessions)) {
+      list.hidden = true; // no session list on this server: the session-id field is the way in
+      $('session-list-empty').hidden = true;
+      return;
+    }
+    renderSessionList(result.body.sessions);
+  }
+
+  function renderSessionList(sessions) {
+    const rows = $('session-rows');
+    rows.replaceChildren();
+    sessions.forEach((s) => {
+      const watching = S.order.includes(s.session_id);
+      const button = el('button', {
+        className: watching ? 'tool' : 'primary', text: watching ? t('watching') : t('watch_button'),
+        attrs: { type: 'button' }, data: { sessionId: s.session_id },
+      });
+      button.addEventListener('click', () => watchSession(s.session_id));
+      const status = s.status === 'open' ? t('session_open') : (s.status === 'closed' ? t('session_closed') : String(s.status));
+      rows.appendChild(el('tr', { data: { sessionId: s.session_id } }, [
+        el('td', { className: 'mono', text: String(s.session_id) }),
+        el('td', { text: String(s.name || '') }),
+        el('td', { text: String(s.exam_code || '') }),
+        el('td', { text: status }),
+        el('td', { className: 'num', text: String(s.candidates === undefined ? '' : s.candidates) }),
+        el('td', {}, [button]),
+      ]));
+    });
+    $('session-list').hidden = sessions.length === 0;
+    $('session-list-empty').hidden = sessions.length !== 0;
+  }
+
+  function onSessionForm(event) {
+    event.preventDefault();
+    const id = Number($('session-id').value);
+    if (!Number.isInteger(id) || id < 1) {
+      P.showError($('picker-error'), t('session_id_invalid'), 'invalid');
+      return;
+    }
+    watchSession(id);
+  }
+
+  function watchSession(id) {
+    if (S.order.includes(id)) {
+      P.switchTo(id);
+      P.show('console');
+      return;
+    }
+    P.showError($('picker-error'), '');
+    P.requestSnapshot(id, (ack) => {
+      if (!S.order.includes(id)) S.order.push(id);
+      S.current = id;
+      saveWatching();
+      P.addFeed(id, 'note', t('feed_watch', { name: ack.session.name }));
+      P.show('console');
+      P.scheduleRender();
+    }, (code, message) => {
+      P.showError($('picker-error'), message, code);
+    });
+  }
+
+  function saveWatching() {
+    P.writeJson(sessionStorage, WATCH_KEY, { order: S.order, current: S.current });
+  }
+
+  P.provide({ openPicker, loadSessions, onSessionForm, saveWatching });
+})();
