@@ -1,4 +1,4 @@
-"""``python -m proctor_console --url URL --username U [--session ID]``: the terminal proctor console."""
+"""``python -m proctor_console --server URL --session ID [--username U]``: the terminal proctor console."""
 import sys
 
 from proctor_console.terminal_app import main

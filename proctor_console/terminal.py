@@ -1,16 +1,23 @@
-"""The terminal console's pure parts: commands typed at the prompt, and the text it prints.
+"""The terminal console's pure parts: commands typed at the prompt, and what it shows.
 
-Nothing here touches the network or the clock: the live part
+Nothing here touches the network, the terminal or the clock: the live part
 (:mod:`proctor_console.terminal_app`) feeds these functions the candidates it
-holds and prints what they return, so they are tested without a server.
+holds and hands what they return (rich renderables) to a ``rich`` console,
+so they are tested without a server by rendering them to text.
 """
 from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping
+
+from rich import box
+from rich.cells import cell_len
+from rich.panel import Panel
+from rich.segment import Segment
+from rich.table import Table
+from rich.text import Text
 
 ENDED = frozenset({"submitted", "timed_out", "ended_by_proctor"})
 MAX_EXTENSION_MINUTES = 600
@@ -24,7 +31,8 @@ TEXT: dict[str, dict[str, str]] = {
         "timed_out": "habis", "ended_by_proctor": "diakhiri",
         "counts": ("tersambung {connected} · mengerjakan {in_progress} · jeda {paused} · selesai {finished} · "
                    "belum {not_started}"),
-        "no_candidates": "(belum ada peserta)",
+        "no_candidates": "(belum ada peserta)", "alerts_title": "Peringatan", "no_alerts": "(belum ada peringatan)",
+        "rows": "baris {first}–{last} dari {total} · PgUp/PgDn menggulir",
         "ok": "ok", "refused": "ditolak", "cancelled": "dibatalkan", "no_answer": "server tidak menjawab",
         "paused_n": "{n} peserta dijeda", "resumed_n": "{n} peserta dilanjutkan",
         "extended": "sisa waktu sekarang {remaining}", "ended": "ujian diakhiri (total {total})",
@@ -48,7 +56,8 @@ TEXT: dict[str, dict[str, str]] = {
         "timed_out": "timed out", "ended_by_proctor": "ended",
         "counts": ("connected {connected} · in progress {in_progress} · paused {paused} · finished {finished} · "
                    "not started {not_started}"),
-        "no_candidates": "(no candidates yet)",
+        "no_candidates": "(no candidates yet)", "alerts_title": "Alerts", "no_alerts": "(no alerts yet)",
+        "rows": "rows {first}–{last} of {total} · PgUp/PgDn scroll",
         "ok": "ok", "refused": "refused", "cancelled": "cancelled", "no_answer": "the server did not answer",
         "paused_n": "{n} candidates paused", "resumed_n": "{n} candidates resumed",
         "extended": "time left now {remaining}", "ended": "exam ended (total {total})",
@@ -205,28 +214,18 @@ def live_remaining(candidate: Mapping, received_at: float, now: float) -> int | 
     return max(0, int(remaining - (now - received_at) * 1000))
 
 
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+STATUS_STYLE = {"in_progress": "green", "paused": "yellow", "submitted": "blue", "timed_out": "magenta",
+                "ended_by_proctor": "red", "not_started": "dim"}
+NEW_ALERT_STYLE = "bold bright_white on red"
 
 
-def fit(text: str, width: int) -> str:
-    """Cut to ``width`` columns (with … when cut) and pad to exactly that width."""
-    text = clean(text)
-    if display_width(text) > width:
-        while text and display_width(text) > width - 1:
-            text = text[:-1]
-        text += "…"
-    return text + " " * (width - display_width(text))
+def text(value, style: str = "", **options) -> Text:
+    """A table cell or a line: always plain text with control characters removed, never rich markup."""
+    return Text(clean(value), style=style, **options)
 
 
-ANSI = {"green": "32", "yellow": "33", "red": "31", "blue": "34", "magenta": "35", "dim": "2", "bold": "1",
-        "alert": "1;41;97"}
-STATUS_COLOUR = {"in_progress": "green", "paused": "yellow", "submitted": "blue", "timed_out": "magenta",
-                 "ended_by_proctor": "red", "not_started": "dim"}
-
-
-def paint(text: str, colour: str | None, enabled: bool) -> str:
-    return f"\x1b[{ANSI[colour]}m{text}\x1b[0m" if enabled and colour else text
+def status_label(status, lang: str = "id") -> str:
+    return say(lang, status) if status in STATUS_STYLE else clean(status)
 
 
 def counts(candidates: Iterable[Mapping]) -> dict[str, int]:
@@ -251,62 +250,74 @@ def section_names(candidates: Iterable[Mapping], declared=None) -> list[str]:
     return names
 
 
-def format_table(candidates: list[Mapping], *, remaining: Mapping[int, int | None] | None = None, sections=None,
-                 items: int | None = None, new_alerts: Iterable[int] = (), width: int = 100, colour: bool = False,
-                 lang: str = "id") -> str:
-    """The hall as a compact table, ordered by participant number; names are cut to fit ``width``."""
-    if not candidates:
-        return say(lang, "no_candidates")
+def header(session: Mapping, candidates: Iterable[Mapping], lang: str = "id") -> Text:
+    """Two lines: the session (name · exam · token) and the counts of the hall."""
+    title = " · ".join(clean(x) for x in (session.get("name"), session.get("exam_code"), session.get("token")) if x)
+    return Text.assemble((title, "bold"), "\n", say(lang, "counts", **counts(candidates)))
+
+
+LEFT_ALIGNED = frozenset({"col_number", "col_name", "col_seat", "col_status", "col_conn"})
+NAME_ROOM = 12  # columns the name keeps before less needed columns are left out
+DROPPED_FIRST = ("col_id", "col_flagged", "col_seat")  # after the section points, when the terminal is narrow
+SECTION = "section:"
+
+
+def candidates_table(candidates: Iterable[Mapping], *, remaining: Mapping[int, int | None] | None = None,
+                     sections=None, items: int | None = None, new_alerts: Iterable[int] = (),
+                     width: int | None = None, lang: str = "id") -> Table:
+    """The hall as a compact table, one line per candidate ordered by participant number.
+
+    ``remaining`` is the time left to show (the ticking value), by attempt id.
+    Given the ``width`` of the terminal, columns a proctor can do without are
+    left out while the row would not fit (section points, then attempt id,
+    doubtful, seat); what is still too wide is taken from the name, cut with ….
+    """
+    candidates = sorted(candidates, key=lambda c: str(c["participant_number"]))
     remaining = remaining or {}
     new_alerts = set(new_alerts)
     names = section_names(candidates, sections)
+    keys = ["col_id", "col_number", "col_name", "col_seat", "col_status", "col_conn", "col_answered", "col_flagged",
+            *(SECTION + n for n in names), "col_total", "col_remaining", "col_alerts"]
+    headings = [n[len(SECTION):] if n.startswith(SECTION) else say(lang, n) for n in keys]
     rows = []
-    for c in sorted(candidates, key=lambda c: str(c["participant_number"])):
+    for c in candidates:
         score = c.get("score") or {}
-        left = remaining.get(c["attempt_id"], c.get("remaining_ms"))
-        alerts = str(c.get("violations", 0)) + ("!" if c["attempt_id"] in new_alerts else "")
-        rows.append((c, [
-            f"#{c['attempt_id']}", str(c["participant_number"]), str(c.get("name", "")), str(c.get("seat") or "-"),
-            say(lang, c["status"]) if c["status"] in TEXT["id"] else str(c["status"]),
-            "on" if c.get("connected") else "--",
-            f"{c.get('answered', 0)}/{items}" if items else str(c.get("answered", 0)), str(c.get("flagged", 0)),
-            *[str((score.get("sections") or {}).get(n, "-")) for n in names], str(score.get("total", "-")),
-            "-" if c["status"] in ENDED else clock(left), alerts,
-        ]))
-    heads = [say(lang, k) for k in ("col_id", "col_number", "col_name", "col_seat", "col_status", "col_conn",
-                                    "col_answered", "col_flagged")]
-    heads += names + [say(lang, k) for k in ("col_total", "col_remaining", "col_alerts")]
-    right = {0, *range(6, len(heads))}  # numbers and times line up on the right
-    widths = [max(display_width(clean(h)), *(display_width(clean(r[i])) for _, r in rows)) for i, h in enumerate(heads)]
-    name_col = 2
-    others = sum(w for i, w in enumerate(widths) if i != name_col) + len(widths) - 1
-    widths[name_col] = max(8, min(widths[name_col], width - others))
-
-    def cell_text(i: int, text: str) -> str:
-        return clean(text).rjust(widths[i]) if i in right else fit(text, widths[i])
-
-    lines = [" ".join(cell_text(i, h) for i, h in enumerate(heads)).rstrip()]
-    for c, cells in rows:
-        out = []
-        for i, cell in enumerate(cells):
-            text = cell_text(i, cell)
-            if i == 4:
-                text = paint(text, STATUS_COLOUR.get(c["status"]), colour)
-            elif i == 5 and not c.get("connected"):
-                text = paint(text, "red", colour)
-            elif i == len(cells) - 1 and c.get("violations"):
-                text = paint(text, "alert" if c["attempt_id"] in new_alerts else "red", colour)
-            out.append(text)
-        lines.append(" ".join(out).rstrip())
-    return "\n".join(lines)
+        attempt_id = c["attempt_id"]
+        violations = c.get("violations") or 0
+        left = remaining.get(attempt_id, c.get("remaining_ms"))
+        new = attempt_id in new_alerts
+        rows.append([
+            text(f"#{attempt_id}"), text(c["participant_number"]),
+            text(c.get("name", ""), no_wrap=True, overflow="ellipsis"), text(c.get("seat") or "-"),
+            text(status_label(c["status"], lang), STATUS_STYLE.get(c["status"], "")),
+            text("on") if c.get("connected") else text("--", "red"),
+            text(f"{c.get('answered', 0)}/{items}" if items else c.get("answered", 0)), text(c.get("flagged", 0)),
+            *[text((score.get("sections") or {}).get(n, "-")) for n in names], text(score.get("total", "-")),
+            text("-" if c["status"] in ENDED else clock(left)),
+            text(f"{violations}{'!' if new else ''}", NEW_ALERT_STYLE if new else "red" if violations else ""),
+        ])
+    shown = list(range(len(keys)))
+    if width:
+        natural = [max(cell_len(h), *(row[i].cell_len for row in rows)) for i, h in enumerate(headings)]
+        natural[keys.index("col_name")] = min(natural[keys.index("col_name")], NAME_ROOM)
+        sections_last_first = [k for k in reversed(keys) if k.startswith(SECTION)]
+        optional = [keys.index(k) for k in (*sections_last_first, *DROPPED_FIRST)]
+        while optional and sum(natural[i] for i in shown) + len(shown) - 1 > width:
+            shown.remove(optional.pop(0))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=0, header_style="bold",
+                  caption=None if candidates else text(say(lang, "no_candidates")), caption_justify="left")
+    for i in shown:
+        heading = text(headings[i], no_wrap=True)
+        if keys[i] == "col_name":  # the column that gives way (its cells are cut, never wrapped)
+            table.add_column(heading, min_width=8, no_wrap=False)
+        else:
+            table.add_column(heading, no_wrap=True, justify="left" if keys[i] in LEFT_ALIGNED else "right")
+    for row in rows:
+        table.add_row(*(row[i] for i in shown))
+    return table
 
 
-def format_header(session: Mapping, candidates: Iterable[Mapping], lang: str = "id") -> str:
-    title = " · ".join(clean(x) for x in (session.get("name"), session.get("exam_code"), session.get("token")) if x)
-    return f"{title}\n{say(lang, 'counts', **counts(candidates))}"
-
-
-def format_alert(alert: Mapping, candidate: Mapping | None, lang: str = "id", colour: bool = False) -> str:
+def alert_line(alert: Mapping, candidate: Mapping | None, lang: str = "id") -> Text:
     """``[10:42:07] ! P-002 Budi Santoso: focus_lost — detail`` (the time is the server's, shown in local time)."""
     at = alert.get("at")
     stamp = time.strftime("%H:%M:%S", time.localtime(at / 1000)) if isinstance(at, (int, float)) else "--:--:--"
@@ -317,4 +328,189 @@ def format_alert(alert: Mapping, candidate: Mapping | None, lang: str = "id", co
     line = f"[{stamp}] ! {clean(who)}: {clean(alert.get('type', say(lang, 'alert')))}"
     if alert.get("detail"):
         line += f" — {clean(alert['detail'])}"
-    return paint(line, "red", colour)
+    return text(line, "red")
+
+
+def status_line(candidate: Mapping, lang: str = "id") -> Text:
+    """The line printed in plain mode when a candidate's status or connection changes."""
+    c = candidate
+    return text(f"  {c['participant_number']} {c.get('name', '')}: {status_label(c['status'], lang)}, "
+                f"{'on' if c.get('connected') else '--'}, {c.get('answered', 0)}")
+
+
+def alerts_panel(alerts: list[Text], lang: str = "id") -> Panel:
+    """The latest alerts, newest last, one line each."""
+    lines = Text("\n").join(alerts) if alerts else text(say(lang, "no_alerts"), "dim")
+    lines.no_wrap, lines.overflow = True, "ellipsis"
+    return Panel(lines, title=say(lang, "alerts_title"), title_align="left", box=box.ROUNDED,
+                 border_style="red" if alerts else "dim")
+
+
+def prompt_line(prompt: str, editor: LineEditor, busy: str | None = None, width: int | None = None) -> Text:
+    """The prompt with what is typed so far and a cursor (or, while a command waits, the command and …)."""
+    prompt = clean(prompt)
+    if busy is not None:
+        return Text.assemble(prompt, clean(busy), (" …", "dim"))
+    before, at, after = editor.buffer[:editor.cursor], editor.buffer[editor.cursor:editor.cursor + 1] or " ", \
+        editor.buffer[editor.cursor + 1:]
+    if width:  # keep the cursor in view: drop the start of a line longer than the screen (last column left free)
+        room = max(0, width - cell_len(prompt) - 2)  # the columns left of the cursor, at most
+        before = before[max(0, len(before) - room):]
+        after = after[:room - len(before)]
+    return Text.assemble(prompt, before, (at, "reverse"), after)
+
+
+@dataclass
+class Screen:
+    """What the live view shows: header, the table (the rows that fit), alerts panel, last messages, prompt.
+
+    It renders to at most the height of the terminal: when the hall does not
+    fit, a window of ``offset`` onwards is shown with a line saying which rows
+    (PgUp/PgDn move it). After rendering, ``first`` and ``shown`` say which rows
+    were on screen.
+    """
+
+    header: Text
+    table: Table
+    rows: int
+    alerts: Panel
+    messages: list[str]
+    prompt: Text
+    offset: int = 0
+    lang: str = "id"
+    first: int = 0
+    shown: int = 0
+
+    def __rich_console__(self, console, options):
+        height = options.height or options.size.height
+        messages = Text("\n").join(text(m) for m in self.messages)
+        below = [self.alerts, *([messages] if self.messages else []), self.prompt]
+        used = sum(len(console.render_lines(part, options, pad=False)) for part in [self.header, *below])
+        table_lines = console.render_lines(self.table, options.update(height=None), pad=False)
+        head = len(table_lines) - self.rows
+        room = height - used - head
+        if self.rows <= room:
+            self.first, self.shown = 0, self.rows
+            rows_lines, note = table_lines[head:], None
+        else:
+            self.shown = max(1, room - 1)  # the last line says which rows
+            self.first = max(0, min(self.offset, self.rows - self.shown))
+            rows_lines = table_lines[head + self.first:head + self.first + self.shown]
+            note = text(say(self.lang, "rows", first=self.first + 1, last=self.first + self.shown, total=self.rows),
+                        "dim", no_wrap=True, overflow="ellipsis")
+        yield self.header
+        for line in [*table_lines[:head], *rows_lines]:
+            yield from line
+            yield Segment.line()
+        if note is not None:
+            yield note
+        yield from below
+
+
+# ---------------------------------------------------------------------------- typing at the prompt
+
+UP, DOWN, RIGHT, LEFT = "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D"
+HOME, END, DELETE, PAGE_UP, PAGE_DOWN = "\x1b[H", "\x1b[F", "\x1b[3~", "\x1b[5~", "\x1b[6~"
+_SAME_KEY = {"\x1b[1~": HOME, "\x1b[7~": HOME, "\x1b[4~": END, "\x1b[8~": END}
+_CSI = re.compile(r"\x1b\[[0-9;?]*[@-~]")
+
+
+def split_keys(typed: str) -> tuple[list[str], str]:
+    """Characters read from a terminal → keys (an escape sequence is one key), and an unfinished sequence left over.
+
+    ``\\x1bOA`` (arrows in application mode) is the same key as ``\\x1b[A``; ``\\r\\n`` is one Enter.
+    """
+    keys: list[str] = []
+    i = 0
+    while i < len(typed):
+        ch = typed[i]
+        if ch == "\x1b":
+            if i + 1 == len(typed) or (typed[i + 1] in "[O" and i + 2 == len(typed)):
+                return keys, typed[i:]
+            if typed[i + 1] == "[":
+                match = _CSI.match(typed, i)
+                if match is None:
+                    if re.fullmatch(r"\x1b\[[0-9;?]*", typed[i:]):
+                        return keys, typed[i:]
+                    keys.append(typed[i:i + 2])
+                    i += 2
+                    continue
+                keys.append(_SAME_KEY.get(match.group(), match.group()))
+                i = match.end()
+                continue
+            if typed[i + 1] == "O":
+                keys.append("\x1b[" + typed[i + 2])
+                i += 3
+                continue
+            keys.append(typed[i:i + 2])  # Alt + a key
+            i += 2
+            continue
+        if ch == "\r" and typed[i + 1:i + 2] == "\n":
+            i += 1
+            continue
+        keys.append(ch)
+        i += 1
+    return keys, ""
+
+
+class LineEditor:
+    """The line being typed at the prompt of the live view (the terminal does not echo it: the view draws it).
+
+    ``feed`` takes one key and returns the line when Enter is pressed; Ctrl-D on
+    an empty line raises EOFError, like ``input()``. Left/Right, Home/End
+    (Ctrl-A/Ctrl-E), Backspace, Delete, Ctrl-U, Ctrl-W, Esc (clear) and Up/Down
+    (earlier lines) work as in a shell.
+    """
+
+    HISTORY = 50
+
+    def __init__(self) -> None:
+        self.buffer = ""
+        self.cursor = 0
+        self.history: list[str] = []
+        self._back = 0  # how far back in the history Up has gone
+
+    def _set(self, buffer: str, cursor: int | None = None) -> None:
+        self.buffer = buffer
+        self.cursor = len(buffer) if cursor is None else cursor
+
+    def feed(self, key: str) -> str | None:
+        before, after = self.buffer[:self.cursor], self.buffer[self.cursor:]
+        if key in ("\r", "\n"):
+            line = self.buffer
+            if line.strip() and (not self.history or self.history[-1] != line):
+                self.history = [*self.history, line][-self.HISTORY:]
+            self._set("")
+            self._back = 0
+            return line
+        if key == "\x04":
+            if not self.buffer:
+                raise EOFError
+            self._set(before + after[1:], self.cursor)
+        elif key in ("\x7f", "\x08"):
+            self._set(before[:-1] + after, max(0, self.cursor - 1))
+        elif key == DELETE:
+            self._set(before + after[1:], self.cursor)
+        elif key == LEFT:
+            self.cursor = max(0, self.cursor - 1)
+        elif key == RIGHT:
+            self.cursor = min(len(self.buffer), self.cursor + 1)
+        elif key in (HOME, "\x01"):
+            self.cursor = 0
+        elif key in (END, "\x05"):
+            self.cursor = len(self.buffer)
+        elif key == "\x15":
+            self._set(after, 0)
+        elif key == "\x17":
+            kept = before.rstrip()
+            kept = kept[:kept.rfind(" ") + 1] if " " in kept else ""
+            self._set(kept + after, len(kept))
+        elif key == "\x1b":
+            self._set("")
+        elif key in (UP, DOWN):
+            self._back = max(0, min(len(self.history), self._back + (1 if key == UP else -1)))
+            self._set(self.history[-self._back] if self._back else "")
+        elif len(key) == 1 and (key.isprintable() or key == "\t"):
+            key = " " if key == "\t" else key
+            self._set(before + key + after, self.cursor + 1)
+        return None

@@ -4,34 +4,53 @@ Signs in over HTTP, connects to ``/proctor`` (websocket; long-polling only when
 websocket never worked), watches one session and keeps its picture from the
 snapshot that every (re)connect brings plus the ``candidate`` updates in
 between. Commands typed at the prompt (see ``help``) go to the server as
-``/proctor`` events and their answer is printed.
+``/proctor`` events and their answer is shown.
 
-On a terminal the table is redrawn in place (at most every ``--refresh``
-seconds, only when something changed or a clock runs); with ``--plain``, or
-when the output is not a terminal, it prints the table after each snapshot
-and on ``table``, a line per status change, and every alert.
+On a terminal the console is a ``rich`` live view (header with the counts, the
+table with time left ticking between updates, the alerts panel, the last
+messages and the prompt). The view is redrawn at most every ``--refresh``
+seconds, and only when something changed or a clock runs, plus at once for
+each key typed. Keys are read in cbreak mode (no echo) and the line being typed
+is drawn by the view itself, so the view keeps running while the proctor types.
+With ``--plain``, or when input or output is not a terminal, it prints lines:
+the table after each snapshot and on ``table``, a line per status change,
+every alert and the answer to every command.
 """
 from __future__ import annotations
 
 import argparse
+import codecs
 import getpass
 import json
 import os
+import select
 import shutil
+import signal
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from typing import Callable
+
+from rich.console import Console as RichConsole, Group, RenderableType
+from rich.live import Live
+from rich.text import Text
 
 from proctor_console import terminal
 from proctor_console.terminal import Command, CommandError, say
 
+try:
+    import termios
+except ImportError:  # Windows: no cbreak mode, the console prints lines
+    termios = None
+
 NAMESPACE = "/proctor"
 ACK_TIMEOUT = 15
 FIRST_SNAPSHOT_TIMEOUT = 20
-EVENT_LINES = 8
+EVENT_LINES = 3   # messages under the alerts panel in the live view
+ALERT_LINES = 4   # alerts in the panel
 
 
 class ConsoleFailure(Exception):
@@ -94,26 +113,33 @@ def choose_session(base_url: str, token: str, wanted: int | None) -> int:
 
 
 class Console:
-    """What the console holds of one session, and the socket that keeps it true."""
+    """What the console holds of one session, the socket that keeps it true, and where it is shown.
 
-    def __init__(self, base_url: str, token: str, session_id: int, *, lang: str, tty: bool, colour: bool,
-                 refresh: float, out=None):
+    ``out`` is the rich console everything is printed to; with ``live_view``
+    the socket handlers only update the picture (the live view draws it),
+    otherwise they print lines.
+    """
+
+    def __init__(self, base_url: str, token: str, session_id: int, *, lang: str, live_view: bool,
+                 out: RichConsole, refresh: float):
         import socketio
 
         self.base_url = base_url
         self.token = token
         self.session_id = session_id
         self.lang = lang
-        self.tty = tty
-        self.colour = colour
+        self.live_view = live_view
+        self.out = out
         self.refresh = refresh
-        self.out = out or sys.stdout
         self.lock = threading.RLock()
         self.session: dict = {}
         self.candidates: dict[int, dict] = {}
         self.received: dict[int, float] = {}
         self.new_alerts: set[int] = set()
+        self.alerts: list[Text] = []
         self.events: list[str] = []
+        self.offset = 0                         # first table row in the live view (PgUp/PgDn)
+        self.last_screen: terminal.Screen | None = None
         self.dirty = True
         self.snapshot_ready = threading.Event()
         self.fatal: str | None = None
@@ -174,8 +200,8 @@ class Console:
         else:
             self.note(say(self.lang, "watching", name=terminal.clean(self.session.get("name", "")),
                           exam=terminal.clean(self.session.get("exam_code", ""))))
-        if not self.tty:
-            self.print_table()
+        if not self.live_view:
+            self.write(self.hall())
         self.snapshot_ready.set()
 
     def _on_candidate(self, candidate) -> None:
@@ -187,8 +213,8 @@ class Console:
             self.received[candidate["attempt_id"]] = time.monotonic()
             self.dirty = True
         changed = before is None or (before["status"], before["connected"]) != (candidate["status"], candidate["connected"])
-        if changed and not self.tty:
-            self.write(self.one_line(candidate))
+        if changed and not self.live_view:
+            self.write(terminal.status_line(candidate, self.lang))
 
     def _on_alert(self, alert) -> None:
         if not isinstance(alert, dict):
@@ -198,54 +224,63 @@ class Console:
             if candidate is None:
                 return
             self.new_alerts.add(alert["attempt_id"])
+            line = terminal.alert_line(alert, candidate, self.lang)
+            self.alerts.append(line)
+            del self.alerts[:-ALERT_LINES]
             self.dirty = True
-        self.note(terminal.format_alert(alert, candidate, self.lang, self.colour))
+        if not self.live_view:
+            self.write(line)
 
     # --- output
 
-    def write(self, text: str) -> None:
+    def write(self, shown: RenderableType) -> None:
+        """Print a line (never read as rich markup) or a renderable, in plain mode."""
+        if isinstance(shown, str):
+            shown = terminal.text(shown)
         with self.lock:
-            self.out.write(text + "\n")
-            self.out.flush()
+            self.out.print(shown, soft_wrap=isinstance(shown, Text))
 
     def note(self, line: str) -> None:
-        """An event line: printed at once, or kept under the table on a terminal."""
+        """A message: printed at once, or kept for the live view."""
         with self.lock:
             self.events.append(line)
             del self.events[:-EVENT_LINES]
             self.dirty = True
-        if not self.tty:
+        if not self.live_view:
             self.write(line)
 
-    def one_line(self, c: dict) -> str:
-        status = say(self.lang, c["status"]) if c["status"] in terminal.TEXT["id"] else c["status"]
-        return terminal.clean(f"  {c['participant_number']} {c.get('name', '')}: {status}, "
-                              f"{'on' if c.get('connected') else '--'}, {c.get('answered', 0)}")
-
-    def table(self) -> str:
+    def _table(self):
         now = time.monotonic()
-        with self.lock:
-            candidates = list(self.candidates.values())
-            remaining = {attempt_id: terminal.live_remaining(c, self.received.get(attempt_id, now), now)
-                         for attempt_id, c in self.candidates.items()}
-            width = shutil.get_terminal_size((100, 24)).columns
-            return "\n".join((
-                terminal.format_header(self.session, candidates, self.lang),
-                terminal.format_table(candidates, remaining=remaining, sections=self.session.get("sections"),
-                                      items=self.session.get("items"), new_alerts=self.new_alerts, width=width,
-                                      colour=self.colour, lang=self.lang),
-            ))
+        candidates = list(self.candidates.values())
+        remaining = {attempt_id: terminal.live_remaining(c, self.received.get(attempt_id, now), now)
+                     for attempt_id, c in self.candidates.items()}
+        return (terminal.header(self.session, candidates, self.lang),
+                terminal.candidates_table(candidates, remaining=remaining, sections=self.session.get("sections"),
+                                          items=self.session.get("items"), new_alerts=self.new_alerts,
+                                          width=self.out.width, lang=self.lang))
 
-    def print_table(self) -> None:
-        self.write(self.table())
-
-    def redraw(self, prompt: str, typed: str) -> None:
-        """Clear the screen and draw the table, the last events and the prompt with what was typed so far."""
+    def hall(self) -> Group:
+        """The header and the table, as printed in plain mode."""
         with self.lock:
-            screen = "\x1b[H\x1b[2J" + self.table() + "\n\n" + "\n".join(self.events) + "\n" + prompt + typed
+            return Group(*self._table())
+
+    def live_screen(self, prompt: RenderableType) -> terminal.Screen:
+        """The live view as it is now (time left computed for this moment)."""
+        with self.lock:
+            header, table = self._table()
+            self.last_screen = terminal.Screen(
+                header=header, table=table, rows=len(self.candidates),
+                alerts=terminal.alerts_panel(self.alerts, self.lang), messages=list(self.events), prompt=prompt,
+                offset=self.offset, lang=self.lang)
             self.dirty = False
-            self.out.write(screen)
-            self.out.flush()
+            return self.last_screen
+
+    def scroll(self, pages: int) -> None:
+        with self.lock:
+            shown = self.last_screen
+            first, page = (shown.first, max(1, shown.shown)) if shown else (self.offset, 1)
+            self.offset = max(0, first + pages * page)
+            self.dirty = True
 
     def needs_redraw(self) -> bool:
         with self.lock:
@@ -253,8 +288,8 @@ class Console:
 
     # --- commands
 
-    def run(self, command: Command, confirm: Callable[[str], bool] | None = None) -> str | None:
-        """Carry out one command. ``help`` and ``table`` return their text; actions note the server's answer."""
+    def run(self, command: Command, confirm: Callable[[str], bool] | None = None) -> RenderableType | None:
+        """Carry out one command. ``help`` and ``table`` return what to show; actions note the server's answer."""
         import socketio
 
         if command.action == "help":
@@ -262,7 +297,8 @@ class Console:
         if command.action == "table":
             with self.lock:
                 self.new_alerts.clear()
-            return self.table()
+                self.dirty = True
+            return self.hall()
         with self.lock:
             event, payload = terminal.request_for(command, self.session_id, list(self.candidates.values()), self.lang)
         asked = f"{event} {json.dumps(payload, ensure_ascii=False)}"
@@ -308,49 +344,142 @@ def step(console: Console, line: str, confirm=None) -> bool:
     except CommandError as error:
         console.note(str(error))
         return True
-    if shown and not console.tty:
+    if shown is not None and not console.live_view:
         console.write(shown)
-    elif shown and command.action == "help":
+    elif command.action == "help":  # the live view shows it with the messages (``table``: it is on screen)
         for help_line in shown.splitlines():
             console.note(help_line)
     return True
 
 
-def tty_loop(console: Console) -> None:
-    try:
-        import readline
-    except ImportError:  # no readline (Windows): the redraw cannot show what was typed
-        readline = None
+class Keyboard:
+    """Keys from the terminal in cbreak mode: not echoed, not held until Enter (Ctrl-C still interrupts)."""
+
+    def __init__(self, stream) -> None:
+        self.fd = stream.fileno()
+        self.decoder = codecs.getincrementaldecoder(getattr(stream, "encoding", None) or "utf-8")(errors="replace")
+        self.keys: deque[str] = deque()
+        self.unfinished = ""  # the start of an escape sequence whose end has not arrived yet
+        self.saved = None
+
+    def __enter__(self) -> "Keyboard":
+        self.saved = termios.tcgetattr(self.fd)
+        mode = termios.tcgetattr(self.fd)
+        mode[3] &= ~(termios.ECHO | termios.ICANON)
+        mode[6][termios.VMIN], mode[6][termios.VTIME] = 1, 0
+        termios.tcsetattr(self.fd, termios.TCSADRAIN, mode)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+
+    def pending(self) -> bool:
+        return bool(self.keys)
+
+    def next_key(self) -> str:
+        """The next key, waiting for it; EOFError when the terminal is gone."""
+        while not self.keys:
+            ready, _, _ = select.select([self.fd], [], [], 0.05 if self.unfinished else None)
+            if not ready:  # a lone Esc (or a sequence cut short): its characters are keys of their own
+                self.keys.extend(self.unfinished)
+                self.unfinished = ""
+                continue
+            data = os.read(self.fd, 1024)
+            if not data:
+                raise EOFError
+            keys, self.unfinished = terminal.split_keys(self.unfinished + self.decoder.decode(data))
+            self.keys.extend(keys)
+        return self.keys.popleft()
+
+
+def live_loop(console: Console) -> None:
+    """The rich live view with the prompt at its foot, until ``quit``, Ctrl-D or Ctrl-C.
+
+    The view runs inline on the terminal's alternate screen (given back as it
+    was on leaving): only what is drawn is sent, not a screen padded with
+    blanks, which matters on a weak link. After a resize (or Ctrl-L) the
+    screen is cleared before the next draw.
+    """
+    editor = terminal.LineEditor()
     prompt = "pengawas> " if console.lang == "id" else "proctor> "
+    asking = {"prompt": prompt, "busy": None}  # what the prompt line shows
+    wake = threading.Event()
     stop = threading.Event()
-    asking = threading.Event()  # no redraw while a yes/no question waits for its answer
+    blank_first = threading.Event()
+    drawing = threading.Lock()
 
-    def refresher() -> None:
-        while not stop.wait(console.refresh):
-            if not asking.is_set() and console.needs_redraw():
-                console.redraw(prompt, readline.get_line_buffer() if readline else "")
+    def view() -> terminal.Screen:
+        line = terminal.prompt_line(asking["prompt"], editor, asking["busy"], width=console.out.width)
+        return console.live_screen(line)
 
-    def confirm(question: str) -> bool:
-        asking.set()
-        try:
-            return input(question).strip().lower() in ("y", "ya", "yes")
-        finally:
-            asking.clear()
+    with Keyboard(sys.stdin) as keyboard, console.out.screen(), \
+            Live(get_renderable=view, console=console.out, auto_refresh=False, transient=True) as live:
 
-    thread = threading.Thread(target=refresher, name="redraw", daemon=True)
-    console.redraw(prompt, "")
-    thread.start()
-    try:
-        while True:
+        def draw() -> None:
+            with drawing:
+                if blank_first.is_set():
+                    blank_first.clear()
+                    console.out.clear()
+                live.refresh()
+
+        def refresher() -> None:
+            while not stop.is_set():
+                wake.wait(console.refresh)
+                wake.clear()
+                if not stop.is_set() and (blank_first.is_set() or console.needs_redraw()):
+                    draw()
+
+        def resized(*_) -> None:
+            blank_first.set()
+            wake.set()
+
+        def read_line(question: str) -> str:
+            asking["prompt"] = question
+            draw()
+            while True:
+                key = keyboard.next_key()
+                if key in (terminal.PAGE_UP, terminal.PAGE_DOWN):
+                    console.scroll(-1 if key == terminal.PAGE_UP else 1)
+                elif key == "\x0c":  # Ctrl-L: draw the screen afresh
+                    blank_first.set()
+                else:
+                    line = editor.feed(key)
+                    if line is not None:
+                        return line
+                if not keyboard.pending():  # a pasted line is drawn once, not once per character
+                    draw()
+
+        def confirm(question: str) -> bool:
+            busy, asking["busy"] = asking["busy"], None
             try:
-                line = input()
+                return read_line(question).strip().lower() in ("y", "ya", "yes")
             except EOFError:
-                return
-            if not step(console, line, confirm=confirm):
-                return
-            console.redraw(prompt, "")
-    finally:
-        stop.set()
+                return False
+            finally:
+                asking["busy"] = busy
+
+        thread = threading.Thread(target=refresher, name="redraw", daemon=True)
+        previous = signal.signal(signal.SIGWINCH, resized) if hasattr(signal, "SIGWINCH") else None
+        thread.start()
+        try:
+            while True:
+                try:
+                    line = read_line(prompt)
+                except EOFError:
+                    return
+                asking["busy"] = line  # shown with … until the server answers
+                draw()
+                try:
+                    if not step(console, line, confirm=confirm):
+                        return
+                finally:
+                    asking.update(prompt=prompt, busy=None)
+        finally:
+            stop.set()
+            wake.set()
+            thread.join()
+            if previous is not None:
+                signal.signal(signal.SIGWINCH, previous)
 
 
 # ---------------------------------------------------------------------------- entry
@@ -359,37 +488,60 @@ def tty_loop(console: Console) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m proctor_console",
                                      description="Terminal proctor console: watch a session and steer it.")
-    parser.add_argument("--url", required=True, help="the exam server, e.g. http://10.0.0.5:8000")
-    parser.add_argument("--username", required=True, help="staff username (password from PROCTOR_PASSWORD or a prompt)")
-    parser.add_argument("--session", type=int, help="session id to watch (default: the only session assigned)")
+    server = parser.add_mutually_exclusive_group(required=True)
+    server.add_argument("--server", metavar="URL", help="the exam server, e.g. http://10.0.0.5:8000")
+    server.add_argument("--url", dest="server", help=argparse.SUPPRESS)  # the old name of --server, for old scripts
+    parser.add_argument("--session", type=int, metavar="ID",
+                        help="session id to watch (default: the only session assigned)")
+    parser.add_argument("--username", metavar="NAME", default=os.environ.get("PROCTOR_USERNAME"),
+                        help="staff username (default PROCTOR_USERNAME, else asked); "
+                             "the password comes from PROCTOR_PASSWORD or a prompt")
     parser.add_argument("--lang", choices=("id", "en"), default="id", help="language of the console (default id)")
-    parser.add_argument("--plain", action="store_true", help="print lines instead of redrawing the screen")
-    parser.add_argument("--no-color", action="store_true", help="no ANSI colours (also when NO_COLOR is set)")
-    parser.add_argument("--refresh", type=float, default=2.0, help="seconds between redraws on a terminal (default 2)")
+    parser.add_argument("--plain", action="store_true", help="print lines instead of the live view")
+    parser.add_argument("--no-color", action="store_true", help="no colours (also when NO_COLOR is set)")
+    parser.add_argument("--refresh", type=float, default=1.0, metavar="S",
+                        help="seconds between redraws of the live view (default 1; more saves bandwidth)")
     return parser.parse_args(argv)
+
+
+def ask_username(args: argparse.Namespace) -> str:
+    if args.username:
+        return args.username
+    if not sys.stdin.isatty():  # the commands come on stdin: it cannot answer a question too
+        raise ConsoleFailure("give the staff username with --username (or PROCTOR_USERNAME)")
+    try:
+        username = input("username: ").strip()
+    except EOFError:
+        username = ""
+    if not username:
+        raise ConsoleFailure("no username given")
+    return username
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    base_url = args.url.rstrip("/")
-    tty = sys.stdin.isatty() and sys.stdout.isatty() and not args.plain
-    colour = sys.stdout.isatty() and not args.no_color and not os.environ.get("NO_COLOR")
+    base_url = args.server.rstrip("/")
+    out = RichConsole(no_color=True if args.no_color else None, highlight=False, markup=False, emoji=False,
+                      width=None if sys.stdout.isatty() else shutil.get_terminal_size((120, 24)).columns)
+    live_view = (termios is not None and sys.stdin.isatty() and sys.stdout.isatty() and not args.plain
+                 and not out.is_dumb_terminal)
     password = os.environ.get("PROCTOR_PASSWORD")
     console = None
     try:
+        username = ask_username(args)
         if password is None:
-            password = getpass.getpass(f"password for {args.username}: ")
-        token = staff_login(base_url, args.username, password)["token"]
+            password = getpass.getpass(f"password for {username}: ")
+        token = staff_login(base_url, username, password)["token"]
         session_id = choose_session(base_url, token, args.session)
-        console = Console(base_url, token, session_id, lang=args.lang, tty=tty, colour=colour,
+        console = Console(base_url, token, session_id, lang=args.lang, live_view=live_view, out=out,
                           refresh=max(0.5, args.refresh))
         console.connect()
         if not console.snapshot_ready.wait(FIRST_SNAPSHOT_TIMEOUT):
             raise ConsoleFailure("no snapshot from the server in time")
         if console.fatal:
             raise ConsoleFailure(console.fatal)
-        if tty:
-            tty_loop(console)
+        if live_view:
+            live_loop(console)
         else:
             plain_loop(console, sys.stdin)
         return 0

@@ -1,12 +1,31 @@
-"""The terminal console's pure parts: what a typed line means, and what the table looks like."""
+"""The terminal console's pure parts: what a typed line means, what the live view and the table look like.
+
+What is shown is built as rich renderables; the tests render them to text the
+way a terminal without colours would.
+"""
 from __future__ import annotations
 
+import io
+
 import pytest
+from rich.console import Console
 
 from proctor_console.terminal import (
-    Command, CommandError, clock, clean, describe_ack, fit, format_alert, format_header, format_table,
-    live_remaining, parse_command, request_for, resolve_target,
+    DOWN, LEFT, PAGE_UP, UP, Command, CommandError, LineEditor, Screen, alert_line, alerts_panel, candidates_table,
+    clean, clock, describe_ack, header, live_remaining, parse_command, prompt_line, request_for, resolve_target,
+    split_keys, status_line,
 )
+
+
+def render(renderable, width: int = 120, height: int | None = None, colour: bool = False) -> str:
+    """What a terminal ``width`` columns wide shows (with the ANSI codes when ``colour``)."""
+    if colour:
+        console = Console(file=io.StringIO(), width=width, height=height, color_system="standard",
+                          force_terminal=True)
+    else:
+        console = Console(file=io.StringIO(), width=width, height=height, color_system=None)
+    console.print(renderable)
+    return console.file.getvalue()
 
 
 def candidate(attempt_id: int, number: str, name: str, **overrides) -> dict:
@@ -107,52 +126,196 @@ def test_the_servers_answer_is_one_readable_line():
 
 
 def test_the_table_lists_every_candidate_by_participant_number_with_sections_and_time():
-    table = format_table(HALL, items=6, width=120)
+    table = render(candidates_table(HALL, items=6))
     lines = table.splitlines()
     assert lines[0].split() == ["ID", "No", "Nama", "Kursi", "Status", "Kon", "Jawab", "Ragu", "TWK", "TKP", "Total",
                                 "Sisa", "Pel"]
-    assert [line.split()[1] for line in lines[1:]] == ["P-001", "P-002", "P-003"]
-    budi = lines[2].split()
-    assert budi[:2] == ["#12", "P-002"] and "kerja" in budi and "on" in budi
+    assert set(lines[1]) == {"─"}
+    assert [line.split()[1] for line in lines[2:]] == ["P-001", "P-002", "P-003"]
+    budi = lines[3].split()
+    assert budi[:5] == ["#12", "P-002", "Budi", "Santoso", "A-012"] and budi[5:7] == ["kerja", "on"]
     assert budi[-7:] == ["4/6", "1", "15.00", "2.50", "17.50", "0:30:00", "2"]
-    assert lines[3].split()[-2] == "-"  # an ended attempt has no time left
+    assert lines[2].split()[6] == "--"  # not connected
+    assert lines[4].split()[-2] == "-"  # an ended attempt has no time left
     assert "\x1b[" not in table
+
+
+def test_the_table_speaks_english_on_request_and_says_when_the_hall_is_empty():
+    lines = render(candidates_table(HALL, lang="en")).splitlines()
+    assert lines[0].split()[:5] == ["ID", "No", "Name", "Seat", "Status"] and "running" in lines[3]
+    assert "(belum ada peserta)" in render(candidates_table([]))
 
 
 def test_long_names_are_cut_to_the_width_and_columns_stay_aligned():
     long = [candidate(1, "P-001", "Raden Mas " + "Panjang " * 12), candidate(2, "P-002", "Ani")]
-    lines = format_table(long, width=90).splitlines()
+    lines = render(candidates_table(long, width=90), width=90).splitlines()
     assert all(len(line) <= 90 for line in lines)
-    assert "…" in lines[1]
-    assert lines[1].index("A-01") == lines[2].index("A-02")
+    assert "…" in lines[2] and "Raden Mas" in lines[2]
+    assert lines[2].index("A-01") == lines[3].index("A-02")
+    assert len(lines) == 4  # a long name is cut, never wrapped onto a second line
+
+
+def test_on_a_narrow_terminal_the_columns_a_proctor_can_do_without_are_left_out():
+    lines = render(candidates_table(HALL, items=6, width=60), width=60).splitlines()
+    assert lines[0].split() == ["No", "Nama", "Status", "Kon", "Jawab", "Total", "Sisa", "Pel"]
+    assert lines[3].split() == ["P-002", "Budi", "Santoso", "kerja", "on", "4/6", "17.50", "0:30:00", "2"]
+    assert all(len(line) <= 60 for line in lines)
+    assert render(candidates_table(HALL, width=120)).splitlines()[0].split()[-5:-3] == ["TWK", "TKP"]
 
 
 def test_the_table_uses_the_remaining_time_it_is_given_and_marks_new_alerts():
-    table = format_table(HALL, remaining={12: 61_000}, new_alerts={12}, width=120)
+    table = render(candidates_table(HALL, remaining={12: 61_000}, new_alerts={12}))
     assert "0:01:01" in table and "2!" in table
 
 
-def test_colours_only_when_asked():
-    coloured = format_table(HALL, colour=True, new_alerts={12})
-    assert "\x1b[32m" in coloured  # in progress is green
-    assert "\x1b[1;41;97m" in coloured  # a new alert stands out
+def test_status_colours_and_new_alerts_stand_out_on_a_colour_terminal():
+    coloured = render(candidates_table(HALL, new_alerts={12}), colour=True)
+    assert "\x1b[32mkerja" in coloured  # in progress is green
+    assert "\x1b[31mdiakhiri" in coloured  # ended by the proctor is red
+    assert "\x1b[1;97;41m" in coloured and "2!" in coloured  # a new alert: bold white on red
 
 
-def test_names_cannot_smuggle_terminal_control_sequences():
-    hostile = [candidate(1, "P-001", "Eve\x1b[2J\x1b]0;owned\x07\r\nP-999")]
-    table = format_table(hostile, width=100)
-    assert "\x1b" not in table and "\r" not in table and "\x07" not in table
-    assert len(table.splitlines()) == 2
-    alert = format_alert({"attempt_id": 1, "type": "focus_lost", "detail": "x\x1b[31m", "at": 1_800_000_000_000},
-                         hostile[0])
-    assert "\x1b" not in alert and "focus_lost" in alert
+def test_names_cannot_smuggle_terminal_control_sequences_or_markup():
+    hostile = [candidate(1, "P-001", "Eve\x1b[2J\x1b]0;owned\x07\r\nP-999 [bold red]x[/] :smile:")]
+    table = render(candidates_table(hostile), colour=True)
+    assert "\x1b[2J" not in table and "\x1b]" not in table and "\r" not in table and "\x07" not in table
+    assert len(table.splitlines()) == 3
+    assert "[bold red]x[/] :smile:" in render(candidates_table(hostile))  # shown as typed, never as markup
+    alert = alert_line({"attempt_id": 1, "type": "focus_lost", "detail": "x\x1b[31m[blink]", "at": 1_800_000_000_000},
+                       hostile[0])
+    assert "\x1b" not in alert.plain and "focus_lost" in alert.plain and "[blink]" in alert.plain
     assert clean("a\tb\x00c\u009bd") == "abcd"
 
 
 def test_the_header_counts_the_hall():
-    header = format_header({"name": "Sesi 1", "exam_code": "UJI-1", "token": "ABCDEF"}, HALL)
-    assert header.splitlines() == ["Sesi 1 · UJI-1 · ABCDEF",
-                                   "tersambung 1 · mengerjakan 1 · jeda 0 · selesai 1 · belum 1"]
+    shown = render(header({"name": "Sesi 1", "exam_code": "UJI-1", "token": "ABCDEF"}, HALL))
+    assert shown.splitlines() == ["Sesi 1 · UJI-1 · ABCDEF",
+                                  "tersambung 1 · mengerjakan 1 · jeda 0 · selesai 1 · belum 1"]
+    assert render(header({"name": "S"}, HALL, lang="en")).splitlines()[1].startswith("connected 1 · in progress 1")
+
+
+def test_an_alert_is_one_line_naming_the_candidate():
+    line = alert_line({"attempt_id": 12, "type": "focus_lost", "detail": "left the window", "at": 1_800_000_000_000},
+                      HALL[0])
+    assert line.plain.endswith("] ! P-002 Budi Santoso: focus_lost — left the window")
+    assert line.plain.startswith("[") and line.style == "red"
+    assert alert_line({"attempt_id": 99}, None).plain == "[--:--:--] ! #99: peringatan"
+
+
+def test_the_alerts_panel_shows_the_latest_alerts_one_line_each():
+    alerts = [alert_line({"attempt_id": 12, "type": f"copy_{n}", "detail": "x" * 200}, HALL[0]) for n in range(2)]
+    panel = render(alerts_panel(alerts), width=80).splitlines()
+    assert "Peringatan" in panel[0] and len(panel) == 4  # border, two alerts, border
+    assert "copy_0" in panel[1] and "copy_1" in panel[2] and panel[1].rstrip().endswith("… │")
+    assert "(no alerts yet)" in render(alerts_panel([], lang="en"))
+
+
+def test_a_change_of_status_is_one_plain_line():
+    assert status_line(HALL[0]).plain == "  P-002 Budi Santoso: kerja, on, 4"
+    assert status_line(HALL[1], lang="en").plain == "  P-001 Ani Lestari: waiting, --, 0"
+
+
+def screen(candidates, *, offset=0, alerts=(), messages=("ok: 1 peserta dijeda",), typed="pause P-00") -> Screen:
+    editor = LineEditor()
+    for key in typed:
+        editor.feed(key)
+    return Screen(header=header({"name": "Sesi 1"}, candidates), table=candidates_table(candidates, width=100),
+                  rows=len(candidates), alerts=alerts_panel(list(alerts)), messages=list(messages),
+                  prompt=prompt_line("pengawas> ", editor, width=100), offset=offset)
+
+
+def test_the_live_view_shows_header_table_alerts_messages_and_the_prompt():
+    alert = alert_line({"attempt_id": 12, "type": "focus_lost", "at": 1_800_000_000_000}, HALL[0])
+    lines = render(screen(HALL, alerts=[alert]), width=100, height=30).splitlines()
+    assert lines[0] == "Sesi 1" and lines[1].startswith("tersambung 1")
+    assert lines[2].split()[:3] == ["ID", "No", "Nama"]
+    assert [line.split()[1] for line in lines[4:7]] == ["P-001", "P-002", "P-003"]
+    assert "Peringatan" in lines[7] and "P-002 Budi Santoso: focus_lost" in lines[8]
+    assert lines[-2] == "ok: 1 peserta dijeda"
+    assert lines[-1].rstrip() == "pengawas> pause P-00"
+
+
+def is_row(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+def test_a_hall_taller_than_the_terminal_shows_the_rows_that_fit_and_pages_through_them():
+    hall = [candidate(n, f"P-{n:03d}", f"Peserta {n}") for n in range(1, 41)]
+    top = screen(hall)
+    lines = render(top, width=100, height=20).splitlines()
+    assert len(lines) <= 20 and lines[-1].startswith("pengawas> ")
+    rows = [line.split()[1] for line in lines if is_row(line)]
+    assert rows[0] == "P-001" and (top.first, top.shown) == (0, len(rows))
+    assert f"baris 1–{len(rows)} dari 40 · PgUp/PgDn" in "\n".join(lines)
+
+    bottom = screen(hall, offset=100)  # past the end: the last page
+    lines = render(bottom, width=100, height=20).splitlines()
+    assert [line.split()[1] for line in lines if is_row(line)][-1] == "P-040"
+    assert bottom.first == 40 - bottom.shown and "dari 40" in "\n".join(lines)
+
+    tall = render(screen(hall), width=100, height=60).splitlines()
+    assert sum(is_row(line) for line in tall) == 40 and "dari 40" not in "\n".join(tall)
+
+
+def test_the_prompt_shows_what_is_typed_with_a_cursor_and_waits_with_the_command():
+    editor = LineEditor()
+    type_keys(editor, *"extend P-001 5 listrik", LEFT, LEFT)
+    assert prompt_line("pengawas> ", editor).plain == "pengawas> extend P-001 5 listrik"
+    coloured = render(prompt_line("pengawas> ", editor), colour=True)
+    assert "listr\x1b[7mi\x1b[0mk" in coloured  # the cursor is the reversed character
+    assert prompt_line("pengawas> ", editor, width=20).plain == "pengawas>  5 listri"  # the start gives way
+    type_keys(editor, "\x05")
+    assert prompt_line("pengawas> ", editor, width=20).plain == "pengawas>  listrik "  # the cursor after the end
+    assert prompt_line("pengawas> ", editor, busy="pause all").plain == "pengawas> pause all …"
+
+
+@pytest.mark.parametrize("typed, keys, rest", [
+    ("ab\r", ["a", "b", "\r"], ""),
+    ("ab\r\n", ["a", "b", "\n"], ""),  # one Enter
+    ("\x1b[A\x1bOB\x1b[5~x", [UP, DOWN, PAGE_UP, "x"], ""),
+    ("\x1b[1~\x1b[4~", ["\x1b[H", "\x1b[F"], ""),
+    ("a\x1b", ["a"], "\x1b"),
+    ("a\x1b[", ["a"], "\x1b["),
+    ("a\x1b[5", ["a"], "\x1b[5"),
+    ("\x1bx", ["\x1bx"], ""),
+    ("é日", ["é", "日"], ""),
+])
+def test_what_the_terminal_sends_is_split_into_keys(typed, keys, rest):
+    assert split_keys(typed) == (keys, rest)
+
+
+def type_keys(editor: LineEditor, *keys: str):
+    results = [editor.feed(key) for key in keys]
+    return [r for r in results if r is not None]
+
+
+def test_the_line_editor_edits_like_a_shell():
+    editor = LineEditor()
+    assert type_keys(editor, *"pause al", "\x7f", *"ll") == [] and editor.buffer == "pause all"
+    assert type_keys(editor, "\x01", *"x ", "\x05", "\x17") == [] and editor.buffer == "x pause "
+    assert type_keys(editor, LEFT, LEFT, "\x15") == [] and (editor.buffer, editor.cursor) == ("e ", 0)
+    assert type_keys(editor, "\x1b", *"say a\tb", "\n") == ["say a b"]
+    assert (editor.buffer, editor.cursor) == ("", 0)
+    assert type_keys(editor, "\x07", "\x1b[Z", *"table", "\r") == ["table"]  # other keys do nothing
+
+
+def test_up_and_down_bring_back_earlier_lines():
+    editor = LineEditor()
+    type_keys(editor, *"pause all", "\r", *"table", "\r", "\r")
+    type_keys(editor, UP)
+    assert editor.buffer == "table"
+    type_keys(editor, UP, UP)
+    assert editor.buffer == "pause all"
+    type_keys(editor, DOWN, DOWN)
+    assert editor.buffer == ""
+
+
+def test_ctrl_d_on_an_empty_line_ends_the_input():
+    editor = LineEditor()
+    type_keys(editor, "a", "\x01", "\x04")  # deletes the character under the cursor
+    assert editor.buffer == ""
+    with pytest.raises(EOFError):
+        editor.feed("\x04")
 
 
 def test_time_left_runs_down_only_while_the_attempt_runs():
@@ -163,9 +326,3 @@ def test_time_left_runs_down_only_while_the_attempt_runs():
     assert live_remaining(paused, received_at=100.0, now=110.5) == 60_000
     assert live_remaining({"status": "in_progress"}, 0, 1) is None
     assert clock(3_723_000) == "1:02:03" and clock(None) == "-" and clock(-5) == "0:00:00"
-
-
-def test_fit_pads_and_cuts_by_display_width():
-    assert fit("abc", 5) == "abc  "
-    assert fit("abcdefgh", 5) == "abcd…"
-    assert fit("日本語テキスト", 6) == "日本… "
