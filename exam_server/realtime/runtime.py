@@ -182,6 +182,7 @@ class Runtime:
                         credited["outage_ms"] // 1000, len(credited["attempts"]))
         liveness.heartbeat(self.services)
         socketio.start_background_task(self._run_writer)
+        self.services.writer = self.writer  # from now on the services' small writes share its commits
         socketio.start_background_task(self._loop, "deadline sweep", SWEEP_SECONDS, self.sweep_deadlines)
         socketio.start_background_task(self._loop, "proctor feed", FEED_SECONDS, self.flush_feed)
         socketio.start_background_task(self._loop, "time beacon", BEACON_SECONDS, self.send_time)

@@ -110,31 +110,37 @@ def display_keys(count: int) -> list[str]:
 def login(ctx: ServiceContext, session_token, participant_number, password, *, remote: str = "") -> dict:
     if not all(isinstance(v, str) and v for v in (session_token, participant_number, password)):
         raise BadInput("session_token, participant_number and password are required")
-    with ctx.db.unit_of_work() as session:
-        exam_session = session.scalar(
-            select(models.ExamSession).where(models.ExamSession.token == session_token.strip().upper()))
-        candidate = exam_session and session.scalar(select(models.Candidate).where(
-            models.Candidate.session_id == exam_session.id,
-            models.Candidate.participant_number == participant_number.strip()))
-        if not verify_password(candidate.password_hash if candidate else _DUMMY_HASH, password) or not candidate:
-            raise BadCredentials("the session token, participant number or password is wrong")
-        if exam_session.status != "open":
-            raise SessionClosed("this session is closed")
-        if not exam_session.logins_open:
-            raise SessionClosed("this session takes no new logins; ask the proctor")
-        attempt = session.scalar(select(models.Attempt).where(models.Attempt.candidate_id == candidate.id))
-        if attempt.connected_sid:
-            raise AlreadyConnected("this participant is connected at another workstation; ask the proctor to reset the login")
-        previous = session.scalar(select(models.AttemptEvent.data_json).where(
-            models.AttemptEvent.attempt_id == attempt.id, models.AttemptEvent.kind == "login")
-            .order_by(models.AttemptEvent.number.desc()).limit(1))
-        previous_remote = json.loads(previous).get("remote") if previous else None
-        # A new login makes the tokens of earlier logins useless: the newest workstation wins.
-        attempt.login_generation += 1
-        append_event(session, attempt, "login", {"remote": remote}, ctx.now())
-        moved = previous_remote is not None and previous_remote != remote and attempt.status != NOT_STARTED
-        return {"token": ctx.tokens.candidate_token(attempt.id, attempt.login_generation), "attempt_id": attempt.id,
-                "moved_from": previous_remote if moved else None}
+    token, number = session_token.strip().upper(), participant_number.strip()
+    with ctx.db.reading() as session:
+        found = session.execute(
+            select(models.Candidate.id, models.Candidate.password_hash)
+            .join(models.ExamSession, models.Candidate.session_id == models.ExamSession.id)
+            .where(models.ExamSession.token == token, models.Candidate.participant_number == number)).first()
+    # The slow check runs with no transaction open; the write below checks the state again.
+    if not verify_password(found.password_hash if found else _DUMMY_HASH, password) or not found:
+        raise BadCredentials("the session token, participant number or password is wrong")
+    return ctx.write(lambda session: _record_login(ctx, session, found.id, remote))
+
+
+def _record_login(ctx: ServiceContext, session, candidate_id: int, remote: str) -> dict:
+    attempt = session.scalar(select(models.Attempt).where(models.Attempt.candidate_id == candidate_id).with_for_update())
+    exam_session = session.get(models.ExamSession, attempt.session_id)
+    if exam_session.status != "open":
+        raise SessionClosed("this session is closed")
+    if not exam_session.logins_open:
+        raise SessionClosed("this session takes no new logins; ask the proctor")
+    if attempt.connected_sid:
+        raise AlreadyConnected("this participant is connected at another workstation; ask the proctor to reset the login")
+    previous = session.scalar(select(models.AttemptEvent.data_json).where(
+        models.AttemptEvent.attempt_id == attempt.id, models.AttemptEvent.kind == "login")
+        .order_by(models.AttemptEvent.number.desc()).limit(1))
+    previous_remote = json.loads(previous).get("remote") if previous else None
+    # A new login makes the tokens of earlier logins useless: the newest workstation wins.
+    attempt.login_generation += 1
+    append_event(session, attempt, "login", {"remote": remote}, ctx.now())
+    moved = previous_remote is not None and previous_remote != remote and attempt.status != NOT_STARTED
+    return {"token": ctx.tokens.candidate_token(attempt.id, attempt.login_generation), "attempt_id": attempt.id,
+            "moved_from": previous_remote if moved else None}
 
 
 def seb_config_keys(ctx: ServiceContext, session_token) -> tuple[str, ...]:
@@ -158,25 +164,31 @@ class Connection:
 
 def connect(ctx: ServiceContext, token, sid: str, node: str) -> Connection:
     claims = ctx.tokens.read_candidate(token)
-    with ctx.db.unit_of_work() as session:
-        attempt = session.get(models.Attempt, claims.attempt_id)
-        if attempt is None or attempt.login_generation != claims.generation:
-            raise Unauthorized("this login is no longer valid; log in again")
-        if session.get(models.ExamSession, attempt.session_id).status != "open":
-            raise SessionClosed("this session is closed")
-        replaced = attempt.connected_sid if attempt.connected_sid not in (None, sid) else None
-        attempt.connected_sid, attempt.connected_node, attempt.last_seen_at = sid, node, ctx.now()
-        return Connection(attempt.id, attempt.session_id, replaced)
+    return ctx.write(lambda session: _record_connect(ctx, session, claims, sid, node))
+
+
+def _record_connect(ctx: ServiceContext, session, claims, sid: str, node: str) -> Connection:
+    attempt = session.get(models.Attempt, claims.attempt_id)
+    if attempt is None or attempt.login_generation != claims.generation:
+        raise Unauthorized("this login is no longer valid; log in again")
+    if session.get(models.ExamSession, attempt.session_id).status != "open":
+        raise SessionClosed("this session is closed")
+    replaced = attempt.connected_sid if attempt.connected_sid not in (None, sid) else None
+    attempt.connected_sid, attempt.connected_node, attempt.last_seen_at = sid, node, ctx.now()
+    return Connection(attempt.id, attempt.session_id, replaced)
 
 
 def disconnect(ctx: ServiceContext, attempt_id: int, sid: str) -> bool:
     """Forget the connection if it is still the attempt's current one."""
-    with ctx.db.unit_of_work() as session:
-        changed = session.execute(
-            update(models.Attempt).where(models.Attempt.id == attempt_id, models.Attempt.connected_sid == sid)
-            .values(connected_sid=None, connected_node=None, last_seen_at=ctx.now())
-        ).rowcount
-        return bool(changed)
+    return ctx.write(lambda session: _record_disconnect(ctx, session, attempt_id, sid))
+
+
+def _record_disconnect(ctx: ServiceContext, session, attempt_id: int, sid: str) -> bool:
+    changed = session.execute(
+        update(models.Attempt).where(models.Attempt.id == attempt_id, models.Attempt.connected_sid == sid)
+        .values(connected_sid=None, connected_node=None, last_seen_at=ctx.now())
+    ).rowcount
+    return bool(changed)
 
 
 def release_connections(ctx: ServiceContext, node: str) -> int:
@@ -214,16 +226,19 @@ def _require_running(ctx, session, attempt: models.Attempt) -> None:
 
 
 def start(ctx: ServiceContext, attempt_id: int) -> dict:
-    with ctx.db.unit_of_work() as session:
-        attempt = _attempt(session, attempt_id, lock=True)
-        now = ctx.now()
-        if attempt.status == NOT_STARTED:
-            set_clock(attempt, clock_of(attempt).start(now))
-            attempt.status = IN_PROGRESS
-            append_event(session, attempt, "start", {}, now)
-        elif attempt.status in ENDED:
-            raise refused("submitted", f"the attempt has ended ({attempt.status})")
-        return {"remaining_ms": clock_of(attempt).remaining_ms(now), "server_time": now}
+    return ctx.write(lambda session: _record_start(ctx, session, attempt_id))
+
+
+def _record_start(ctx: ServiceContext, session, attempt_id: int) -> dict:
+    attempt = _attempt(session, attempt_id, lock=True)
+    now = ctx.now()
+    if attempt.status == NOT_STARTED:
+        set_clock(attempt, clock_of(attempt).start(now))
+        attempt.status = IN_PROGRESS
+        append_event(session, attempt, "start", {}, now)
+    elif attempt.status in ENDED:
+        raise refused("submitted", f"the attempt has ended ({attempt.status})")
+    return {"remaining_ms": clock_of(attempt).remaining_ms(now), "server_time": now}
 
 
 def state(ctx: ServiceContext, attempt_id: int) -> dict:
@@ -297,12 +312,15 @@ def report(ctx: ServiceContext, attempt_id: int, kind, detail) -> dict:
         raise BadInput(f"type must be one of {', '.join(REPORT_TYPES)}")
     if detail is not None and (not isinstance(detail, str) or len(detail) > 500):
         raise BadInput("detail must be text of at most 500 characters")
-    with ctx.db.unit_of_work() as session:
-        attempt = _attempt(session, attempt_id, lock=True)
-        attempt.violations += 1
-        now = ctx.now()
-        append_event(session, attempt, "report", {"type": kind, "detail": detail or ""}, now)
-        return {"type": kind, "detail": detail or "", "at": now}
+    return ctx.write(lambda session: _record_report(ctx, session, attempt_id, kind, detail))
+
+
+def _record_report(ctx: ServiceContext, session, attempt_id: int, kind: str, detail) -> dict:
+    attempt = _attempt(session, attempt_id, lock=True)
+    attempt.violations += 1
+    now = ctx.now()
+    append_event(session, attempt, "report", {"type": kind, "detail": detail or ""}, now)
+    return {"type": kind, "detail": detail or "", "at": now}
 
 
 def _end(ctx, session, attempt: models.Attempt, status: str, now: int, by: str) -> dict:

@@ -43,6 +43,21 @@ class ServiceContext:
             )
         return self._tokens
 
+    # A serving process attaches its group-commit writer here; commands and tests run without one.
+    writer: object | None = field(default=None, repr=False)
+
+    def write(self, work):
+        """Run ``work(session)`` in a committed transaction: grouped with others where a writer runs.
+
+        Grouping keeps frequent small writes (connects, starts, reports) from each
+        costing a disk sync on the event loop. ``work`` must raise any refusal
+        before it changes anything, and must not call ``write`` itself.
+        """
+        if self.writer is not None:
+            return self.writer.perform(work)
+        with self.db.unit_of_work() as session:
+            return work(session)
+
     def now(self) -> int:
         return self.clock.now_ms()
 
