@@ -373,6 +373,14 @@ def _end_where(ctx: ServiceContext, condition, status: str, by: str, now: int) -
     return ended
 
 
+def remaining_many(ctx: ServiceContext, attempt_ids) -> dict[int, dict]:
+    """``{attempt_id: {remaining_ms, server_time}}`` for many attempts in one query."""
+    with ctx.db.reading() as session:
+        rows = session.scalars(select(models.Attempt).where(models.Attempt.id.in_(list(attempt_ids)))).all()
+        now = ctx.now()
+        return {a.id: {"remaining_ms": clock_of(a).remaining_ms(now), "server_time": now} for a in rows}
+
+
 def remaining(ctx: ServiceContext, attempt_id: int) -> dict:
     with ctx.db.reading() as session:
         attempt = _attempt(session, attempt_id)
