@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from exam_server.services import answering, attempts, proctoring, users
+from exam_server.services import alerts, answering, attempts, proctoring, users
 from tests.integration.conftest import ExamCli
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,8 @@ def sitting(services, exam_session, tmp_path, database_url):
         if number == "P-002":
             proctoring.pause(services, actor, {"attempt_id": attempt_id, "reason": "listrik padam"})
             proctoring.resume(services, actor, {"attempt_id": attempt_id})
-            attempts.report(services, attempt_id, "focus_lost", "alt-tab")
+            event = attempts.report(services, attempt_id, "focus_lost", "alt-tab")
+            alerts.raise_alert(services, attempt_id, event["type"], event["detail"], category="candidate")
         for seq, item in enumerate(attempts.form(services, attempt_id, str)["items"], start=1):
             key = next(o["key"] for o in item["options"] if o["text"].startswith("Benar") == right)
             answering.answer(services, attempt_id, item["position"], key, seq)
@@ -80,8 +81,6 @@ def test_flipping_one_bit_of_a_signature_or_a_score_fails_verification(sitting, 
 
 
 def test_the_minutes_hold_attendance_controls_with_reasons_and_alerts(sitting, tmp_path):
-    from exam_server.services import alerts
-
     cli, opened, _ = sitting
     sid = str(opened["session_id"])
     cli("minutes", sid, "--format", "json", "--out", str(tmp_path / "ba.json"), check=True)
@@ -92,9 +91,10 @@ def test_the_minutes_hold_attendance_controls_with_reasons_and_alerts(sitting, t
         ("P-001", True), ("P-002", True), ("P-003", False)]
     assert [(c["action"], c["target"], c["reason"], c["by"], c["from"]) for c in minutes["controls"]] == [
         ("pause", "P-002", "listrik padam", "kepala", "10.1.2.3"), ("resume", "P-002", "", "kepala", "10.1.2.3")]
+    assert [(a["participant_number"], a["type"], a["category"], a["detail"]) for a in minutes["alerts"]] == [
+        ("P-002", "focus_lost", "candidate", "alt-tab")]
     assert minutes["session"]["first_start"] and minutes["session"]["last_end"]
     rows = list(csv.DictReader(io.StringIO((tmp_path / "ba.csv").read_text(encoding="utf-8-sig"))))
     assert {r["part"] for r in rows} >= {"attendance", "control"}
     text = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "ba.pdf").pages)
     assert "BERITA ACARA" in text and "listrik padam" in text and "P-003" in text
-    del alerts  # alerts raised by reports are stored by the serving runtime; see test_proctor_socket
