@@ -8,11 +8,12 @@ serves files, with strict security headers on every response it makes.
 """
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, render_template, request, url_for
+
+from exam_server.web.browser_policy import content_security_policy, fingerprint, security_headers
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -23,24 +24,7 @@ ASSETS = (
     "console-table.js", "console-actions.js", "console.js", "console.css", "scoreboard.js", "scoreboard.css",
 )
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
+SECURITY_HEADERS = security_headers(content_security_policy(sockets=True))
 
 blueprint = Blueprint("proctor_console", __name__, template_folder=str(TEMPLATES),
                       static_folder=str(STATIC), static_url_path="/proctor/static")
@@ -48,13 +32,7 @@ blueprint = Blueprint("proctor_console", __name__, template_folder=str(TEMPLATES
 
 @cache
 def _asset_version() -> str:
-    """A short fingerprint of the console's files, so a browser never runs a stale script after an update."""
-    digest = hashlib.sha256()
-    for name in ASSETS:
-        path = STATIC / name
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    return fingerprint(STATIC, ASSETS)
 
 
 def asset(name: str) -> str:

@@ -13,7 +13,6 @@ Socket.IO namespace. This module adds what only the server can decide:
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +23,7 @@ from sqlalchemy import select
 
 from exam_server.security import seb
 from exam_server.store import models
+from exam_server.web.browser_policy import content_security_policy, fingerprint, security_headers
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
@@ -34,27 +34,7 @@ KIOSK_ASSETS = ("kiosk/kiosk.css", *(f"kiosk/{name}.js" for name in KIOSK_SCRIPT
 # Item HTML may carry style attributes (text-align, colour; the bank sanitiser
 # keeps a short list of harmless properties and refuses url()). They are allowed
 # as attributes only: style elements and style sheets still come from 'self' alone.
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "style-src-elem 'self'",
-    "style-src-attr 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
+SECURITY_HEADERS = security_headers(content_security_policy(sockets=True, style_attributes=True))
 
 blueprint = Blueprint("kiosk", __name__, template_folder=str(TEMPLATES))
 
@@ -84,13 +64,7 @@ def _start_session(token: str) -> StartSession:
 
 @cache
 def _asset_version() -> str:
-    """A short fingerprint of the kiosk's files, so a kiosk never runs a stale script after an update."""
-    digest = hashlib.sha256()
-    for name in KIOSK_ASSETS:
-        path = STATIC / name
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    return fingerprint(STATIC, KIOSK_ASSETS)
 
 
 def _asset(name: str) -> str:

@@ -1,7 +1,6 @@
 """What every admin page shares: the services, security headers, template globals, and answers to a form."""
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -9,29 +8,14 @@ from flask import current_app, flash, g, redirect, url_for
 
 from exam_server.errors import ExamError, NotFound
 from exam_server.web.admin.i18n import FLAG_LABELS, ROLE_LABELS, STATUS_LABELS, language, number, translate, when
+from exam_server.web.browser_policy import content_security_policy, fingerprint, security_headers
 
 # The templates and static files stay in exam_server/web, beside this package.
 WEB = Path(__file__).resolve().parent.parent
 TEMPLATES = WEB / "templates"
 STATIC = WEB / "static" / "admin"
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
+SECURITY_HEADERS = security_headers(content_security_policy())
 
 
 def services():
@@ -51,10 +35,7 @@ def asset_url(name: str) -> str:
 
 @cache
 def _asset_version() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(STATIC.glob("*")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    return fingerprint(STATIC, sorted(path.name for path in STATIC.glob("*")))
 
 
 def secure(response):
