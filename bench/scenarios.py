@@ -236,8 +236,8 @@ class Rig:
         pauses, young, young_ms = [], 0, 0.0
         for line in self.gc_log.read_text().splitlines():
             parts = line.split()
-            if len(parts) < 4 or not start <= float(parts[0]) <= end:
-                continue
+            if len(parts) < 4 or parts[1] not in ("young", "gen1", "gen2") or not start <= float(parts[0]) <= end:
+                continue  # a census line (BENCH_GC_CENSUS) or outside the window
             if parts[1] == "young":
                 young += int(parts[2])
                 young_ms += float(parts[3])
@@ -249,7 +249,9 @@ class Rig:
                 "gen1_count": sum(1 for p in pauses if p[1] == "gen1"),
                 "gen1_max_ms": max((p[2] for p in pauses if p[1] == "gen1"), default=0),
                 "gen0_count": young, "gen0_total_ms": round(young_ms, 1),
-                "pauses_over_20ms": [list(p) for p in pauses if p[2] > 20]}
+                "pauses_over_20ms": [list(p) for p in pauses if p[2] > 20],
+                "census": [line.split(" ", 2)[2] for line in self.gc_log.read_text().splitlines()
+                           if " census " in line and start <= float(line.split()[0]) <= end][-3:]}
 
     def profile(self, label: str, seconds: float):
         if not self.config.profile:
