@@ -102,17 +102,23 @@ def server_for_exam(prepared_data, tmp_path):
 class Browsing:
     """A browser context for one test: pages, the page errors they raised, and screenshots of each step."""
 
-    def __init__(self, browser, folder: Path):
+    def __init__(self, browser, folder: Path, *, width: int = 1280, timeout_ms: int | None = None,
+                 full_page: bool = False):
         self.browser = browser
         self.folder = folder
+        self.width = width  # the console needs a wider window than the kiosk
+        self.timeout_ms = timeout_ms
+        self.full_page = full_page
         self.contexts = []
         self.errors: list[str] = []
         self.step = 0
 
-    def new_page(self, width: int = 1280, height: int = 900):
-        context = self.browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
+    def new_page(self, width: int | None = None, height: int = 900):
+        context = self.browser.new_context(viewport={"width": width or self.width, "height": height}, locale="id-ID")
         self.contexts.append(context)
         page = context.new_page()
+        if self.timeout_ms:
+            page.set_default_timeout(self.timeout_ms)
         page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
         page.on("console", lambda message: message.type == "error" and self.errors.append(f"console: {message.text}"))
         return page
@@ -121,7 +127,7 @@ class Browsing:
         self.step += 1
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{self.step:02d}-{name}.png"
-        page.screenshot(path=str(path))
+        page.screenshot(path=str(path), full_page=self.full_page)
         return path
 
     def close(self) -> None:

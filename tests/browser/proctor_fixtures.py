@@ -1,4 +1,4 @@
-"""Fixtures for the proctor console and score board tests: a browser, prepared data, servers, screenshots.
+"""Fixtures for the proctor console and score board tests: prepared data, servers, screenshots.
 
 The data (keys, the small bank, the test exam, sessions) is prepared once per
 run and copied for each test; each test gets its own server process on its
@@ -6,87 +6,25 @@ own SQLite database.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.browser.conftest import ARTIFACTS, Browsing
 from tests.integration.conftest import ExamCli, ServerProcess, make_services, prepare_data
 from tests.integration.helpers import BLUEPRINT, ROSTER
 
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 PUBLIC_BLUEPRINT = BLUEPRINT.replace('title = "Ujian uji"\n', 'title = "Ujian uji"\npublic_scoreboard = true\n', 1)
 
 
-def chromium_path() -> str:
-    return shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="session")
-def console_browser(request):
-    """A headless Chromium: the suite's shared one when the browser conftest offers it, else our own."""
-    try:
-        shared = request.getfixturevalue("chromium")
-    except pytest.FixtureLookupError:
-        shared = None
-    if shared is not None:
-        yield shared
-        return
-    executable = chromium_path()
-    if not Path(executable).is_file():
-        message = f"Chromium is not installed at {executable} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Steps:
-    """One test's browser pages, the errors they raised, and a screenshot of each step."""
-
-    def __init__(self, browser, folder: Path):
-        self.browser = browser
-        self.folder = folder
-        self.contexts = []
-        self.errors: list[str] = []
-        self.count = 0
-
-    def new_page(self, width: int = 1366, height: int = 900):
-        context = self.browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
-        self.contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
-        page.on("console", lambda message: message.type == "error" and self.errors.append(f"console: {message.text}"))
-        return page
-
-    def shot(self, page, step: str) -> Path:
-        self.count += 1
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{self.count:02d}-{step}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    def close(self) -> None:
-        for context in self.contexts:
-            context.close()
-
-
 @pytest.fixture
-def steps(console_browser, request):
+def steps(chromium, request):
+    """The shared browser, with the console's wider window, a 10 s wait and full-page screenshots."""
     folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
-    steps = Steps(console_browser, folder)
+    steps = Browsing(chromium, folder, width=1366, timeout_ms=10_000, full_page=True)
     yield steps
     steps.close()
 

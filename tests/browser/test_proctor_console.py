@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests.browser.proctor_fixtures import (  # noqa: F401  (fixtures used by name)
-    console_browser, console_data, console_server, public_board_data, public_board_server, steps,
+    console_data, console_server, public_board_data, public_board_server, steps,
 )
 from tests.integration.sockets import STAFF_PASSWORDS, logged_in_candidate, logged_in_proctor
 
