@@ -79,11 +79,22 @@ def _register_realtime(app: Flask, settings: Settings) -> None:
         ping_timeout=10,
         max_http_buffer_size=64 * 1024,
     )
+    # Every Socket.IO event runs in a request context made from its connection's
+    # /socket.io/ request. Without a rule for that path Flask records a NotFound
+    # in each of them, whose traceback refers back to the context: a cycle per
+    # event that only the garbage collector frees, in pauses that stall every socket.
+    app.add_url_rule("/socket.io/", endpoint="socketio_transport", view_func=_answered_by_socketio,
+                     methods=["GET", "POST"])
     scale = settings.socket_event_budget_scale
     socketio.on_namespace(CandidateNamespace("/candidate", budget_scale=scale))
     socketio.on_namespace(ProctorNamespace("/proctor", budget_scale=scale))
     socketio.on_namespace(ScoreboardNamespace("/scoreboard", budget_scale=scale))
     app.extensions["exam_runtime"] = Runtime(app)
+
+
+def _answered_by_socketio():
+    # The Socket.IO middleware answers this path before Flask sees it; this never runs.
+    return "", 404
 
 
 def _allowed_origins(settings: Settings):

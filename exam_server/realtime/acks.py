@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from flask import has_request_context, request
 from flask_socketio import Namespace
 
 from exam_server.errors import ExamError
@@ -63,17 +62,6 @@ class EventBudget:
         self._buckets.pop(sid, None)
 
 
-def _drop_routing_exception() -> None:
-    """Free the NotFound that Flask records for ``/socket.io/`` in every event's request context.
-
-    Its traceback refers back to the context, a cycle only the garbage collector
-    frees: at a hall's event rate that garbage made collections of 100-700 ms,
-    during which no socket is served. Events never use URL routing.
-    """
-    if has_request_context():
-        request.routing_exception = None
-
-
 class GuardedNamespace(Namespace):
     """A namespace whose every event first passes the connection's budget."""
 
@@ -85,7 +73,6 @@ class GuardedNamespace(Namespace):
         self.budget = EventBudget(self.events_per_second * budget_scale, int(self.event_burst * budget_scale))
 
     def trigger_event(self, event, *args):
-        _drop_routing_exception()
         sid = args[0] if args else None  # python-socketio passes the connection's id first
         if event == "disconnect":
             self.budget.forget(sid)

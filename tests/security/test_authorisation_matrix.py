@@ -36,6 +36,9 @@ HTTP = {
     ("GET", "/static/<path:filename>"): OPEN,
     ("GET", "/proctor/static/<path:filename>"): OPEN,
     ("GET", "/admin/static/<path:filename>"): OPEN,
+    # Answered by the Socket.IO transport before Flask; a plain request without its parameters is refused.
+    ("GET", "/socket.io/"): {c: 400 for c in CALLERS},
+    ("POST", "/socket.io/"): {c: 400 for c in CALLERS},
     ("GET", "/healthz"): OPEN,
     ("GET", "/readyz"): OPEN,
     ("GET", "/metrics"): OPEN,  # restricted at the proxy (docs/deployment.md)
