@@ -78,7 +78,8 @@ class CandidateNamespace(GuardedNamespace):
             started = time.perf_counter()
             try:
                 ack = runtime.writer.perform(lambda session: answering.record_answer(
-                    services, session, attempt_id, body.get("position"), body.get("choice"), body.get("seq")))
+                    services, session, attempt_id, body.get("position"), body.get("choice"), body.get("seq")),
+                    touches=(attempt_id, body.get("position")))
             except ExamError as refusal:
                 runtime.metrics.refused.labels(refusal.code).inc()
                 raise
@@ -94,7 +95,8 @@ class CandidateNamespace(GuardedNamespace):
             body = payload(data)
             attempt_id, services = self._attempt_id(), _services()
             return self._changed(_runtime().writer.perform(lambda session: answering.record_flag(
-                services, session, attempt_id, body.get("position"), body.get("flagged"))))
+                services, session, attempt_id, body.get("position"), body.get("flagged")),
+                touches=(attempt_id, body.get("position"))))
 
         return acknowledge("flag", call)
 
@@ -116,6 +118,6 @@ class CandidateNamespace(GuardedNamespace):
             attempt_id, services = self._attempt_id(), _services()
             # Through the writer too, so it comes after every answer sent before it.
             return self._changed(_runtime().writer.perform(
-                lambda session: answering.record_submit(services, session, attempt_id)))
+                lambda session: answering.record_submit(services, session, attempt_id), touches=(attempt_id, None)))
 
         return acknowledge("submit", call)

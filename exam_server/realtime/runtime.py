@@ -22,7 +22,7 @@ from exam_server.security.login_guard import LoginGuard
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
 from exam_server.realtime.metrics import Metrics
-from exam_server.services import alerts, attempts, liveness, monitoring, scoreboard
+from exam_server.services import alerts, answering, attempts, liveness, monitoring, scoreboard
 from exam_server.services.answer_writer import AnswerWriter
 from exam_server.store.db import Database
 from exam_server.store import models
@@ -292,4 +292,4 @@ def _answer_writer(settings, database, metrics: Metrics) -> AnswerWriter:
         off_loop = gevent.get_hub().threadpool.apply
     writer_db = Database(settings, single_connection=True) if off_loop else database
     return AnswerWriter(writer_db, batch_ms=settings.answer_batch_ms, sleep=socketio.sleep, off_loop=off_loop,
-                        on_group=metrics.group_size.observe)
+                        on_group=metrics.group_size.observe, prepare=answering.preload_group)

@@ -35,6 +35,7 @@ class WriteFailed(ExamError):
 @dataclass
 class _Pending:
     work: Callable[[Any], dict]
+    touches: tuple | None = None
     done: threading.Event = field(default_factory=threading.Event)
     outcome: Any = None
 
@@ -42,8 +43,10 @@ class _Pending:
 class AnswerWriter:
     def __init__(self, database: Database, *, batch_ms: int, sleep: Callable[[float], None],
                  off_loop: Callable[[Callable[[], Any]], Any] | None = None,
-                 on_group: Callable[[int], None] | None = None):
+                 on_group: Callable[[int], None] | None = None,
+                 prepare: Callable[[Any, list[tuple]], None] | None = None):
         self.database = database
+        self._prepare = prepare
         self.batch_seconds = batch_ms / 1000
         self._sleep = sleep
         self._off_loop = off_loop or (lambda fn: fn())
@@ -55,9 +58,13 @@ class AnswerWriter:
         self.groups = 0  # how many commits served how many writes: for benchmarks and logs
         self.writes = 0
 
-    def perform(self, work: Callable[[Any], dict], timeout: float = 30.0) -> dict:
-        """Run ``work(session)`` in the next group; return its result once committed, or raise its refusal."""
-        pending = _Pending(work)
+    def perform(self, work: Callable[[Any], dict], timeout: float = 30.0, *, touches: tuple | None = None) -> dict:
+        """Run ``work(session)`` in the next group; return its result once committed, or raise its refusal.
+
+        ``touches`` names the rows the work will change, so that ``prepare`` can
+        read those of the whole group at once before any work runs.
+        """
+        pending = _Pending(work, touches)
         self._queue.append(pending)
         self._wakeup.set()
         if not pending.done.wait(timeout):
@@ -105,6 +112,9 @@ class AnswerWriter:
     def _commit(self, group: list[_Pending]) -> list:
         outcomes: list = []
         with self.database.unit_of_work() as session:
+            touches = [pending.touches for pending in group if pending.touches is not None]
+            if touches and self._prepare is not None:
+                self._prepare(session, touches)
             for pending in group:
                 try:
                     outcomes.append(pending.work(session))

@@ -4,11 +4,18 @@ Each ``record_*`` works inside a session it is given, so the answer writer can
 store many of them in one commit. A refusal is raised before anything is
 changed, so one refused write never spoils the others of its group. The plain
 ``answer``, ``flag`` and ``submit`` run one write in its own unit of work.
+
+A group's answers read their attempts and responses as sets
+(``preload_group``): two queries for the whole group instead of two per
+answer, and no query between answers, so the group's rows are written
+together at the commit.
 """
 from __future__ import annotations
 
 import json
 from decimal import Decimal
+
+from sqlalchemy import select
 
 from exam_server.domain.scoring import item_points
 from exam_server.errors import BadInput
@@ -18,6 +25,53 @@ from exam_server.services.attempts import (
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
 from exam_server.store import models
+
+_LOCKED_ATTEMPTS = "exam_server.locked_attempts"  # session.info keys, valid for one unit of work
+_RESPONSES = "exam_server.responses"
+
+
+def preload_group(session, touches: list[tuple]) -> None:
+    """Lock the attempts and load the responses that a group's writes touch, in two queries.
+
+    ``touches`` holds (attempt id, position) pairs as the candidates sent them; a
+    position that is not a whole number is left to the write itself to refuse.
+    """
+    attempt_ids = sorted({attempt_id for attempt_id, _ in touches})
+    # One ordered FOR UPDATE: nodes sharing PostgreSQL lock a group's attempts in the same order.
+    query = select(models.Attempt).where(models.Attempt.id.in_(attempt_ids)).order_by(models.Attempt.id)
+    # Held here, not only in the session's identity map, which forgets unchanged objects.
+    locked = {attempt.id: attempt for attempt in session.scalars(query.with_for_update())}
+    session.info[_LOCKED_ATTEMPTS] = locked
+    pairs = {(a, p) for a, p in touches if a in locked and isinstance(p, int) and not isinstance(p, bool)}
+    known = session.info.setdefault(_RESPONSES, {})
+    known.update(dict.fromkeys(pairs))
+    if pairs:
+        positions = sorted({p for _, p in pairs})
+        for response in session.scalars(select(models.Response).where(
+                models.Response.attempt_id.in_(sorted(locked)), models.Response.position.in_(positions))):
+            known[(response.attempt_id, response.position)] = response
+
+
+def _locked_attempt(session, attempt_id: int) -> models.Attempt:
+    locked = session.info.get(_LOCKED_ATTEMPTS, {})
+    if attempt_id in locked:
+        return locked[attempt_id]
+    return _attempt(session, attempt_id, lock=True)
+
+
+def _response(session, attempt_id: int, position: int) -> models.Response | None:
+    known = session.info.setdefault(_RESPONSES, {})
+    if (attempt_id, position) not in known:
+        known[(attempt_id, position)] = session.get(models.Response, (attempt_id, position))
+    return known[(attempt_id, position)]
+
+
+def _new_response(session, attempt_id: int, position: int, section) -> models.Response:
+    response = _blank_response(attempt_id, position, section)
+    session.add(response)
+    # Remembered at once: a later write of the same group must find it although it is not flushed yet.
+    session.info.setdefault(_RESPONSES, {})[(attempt_id, position)] = response
+    return response
 
 
 def _blank_response(attempt_id: int, position: int, section) -> models.Response:
@@ -35,11 +89,11 @@ def check_seq(seq) -> int:
 def record_answer(ctx: ServiceContext, session, attempt_id: int, position, choice, seq) -> dict:
     """Store and score one answer in ``session``; the ack is sent only after it commits."""
     seq = check_seq(seq)
-    attempt = _attempt(session, attempt_id, lock=True)
+    attempt = _locked_attempt(session, attempt_id)
     key = attempt_key(ctx, session, attempt)
     position = _position(key, position)
     index = _choice_index(key, position, choice)
-    response = session.get(models.Response, (attempt_id, position))
+    response = _response(session, attempt_id, position)
     if response is not None and seq <= response.seq and response.answered_at is not None:
         # A retry returns the same ack; an older answer changes nothing.
         return {"position": position, "seq": seq, "saved": True, **({} if seq == response.seq else {"stale": True})}
@@ -48,8 +102,7 @@ def record_answer(ctx: ServiceContext, session, attempt_id: int, position, choic
     section_index = key.form[position - 1].section
     section = key.blueprint.sections[section_index]
     if response is None:
-        response = _blank_response(attempt_id, position, section)
-        session.add(response)
+        response = _new_response(session, attempt_id, position, section)
     new_points = item_points(section, None if index is None else key.weights[position - 1][index])
     # The running score changes by the difference alone: O(1) whatever the form's length.
     points = [Decimal(p) for p in json.loads(attempt.section_points_json)]
@@ -64,14 +117,13 @@ def record_answer(ctx: ServiceContext, session, attempt_id: int, position, choic
 def record_flag(ctx: ServiceContext, session, attempt_id: int, position, flagged) -> dict:
     if not isinstance(flagged, bool):
         raise BadInput("flagged must be true or false")
-    attempt = _attempt(session, attempt_id, lock=True)
+    attempt = _locked_attempt(session, attempt_id)
     key = attempt_key(ctx, session, attempt)
     position = _position(key, position)
     _require_running(ctx, session, attempt)
-    response = session.get(models.Response, (attempt_id, position))
+    response = _response(session, attempt_id, position)
     if response is None:
-        response = _blank_response(attempt_id, position, key.blueprint.sections[key.form[position - 1].section])
-        session.add(response)
+        response = _new_response(session, attempt_id, position, key.blueprint.sections[key.form[position - 1].section])
     if response.flagged != flagged:
         attempt.flagged_count += 1 if flagged else -1
         response.flagged = flagged
@@ -80,7 +132,7 @@ def record_flag(ctx: ServiceContext, session, attempt_id: int, position, flagged
 
 
 def record_submit(ctx: ServiceContext, session, attempt_id: int) -> dict:
-    attempt = _attempt(session, attempt_id, lock=True)
+    attempt = _locked_attempt(session, attempt_id)
     _require_running(ctx, session, attempt)
     document = _end(ctx, session, attempt, "submitted", ctx.now(), "candidate")
     shown = attempt_key(ctx, session, attempt).blueprint.show_score_to_candidate

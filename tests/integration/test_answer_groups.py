@@ -1,0 +1,105 @@
+"""Many candidates' writes in one group commit: each keeps its own outcome, and the group reads its rows as sets."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import event, select
+
+from exam_server.errors import ExamError
+from exam_server.services import answering, attempts
+from exam_server.services.answer_writer import AnswerWriter
+from exam_server.services.events import verify_chain
+from exam_server.store import models
+from tests.integration.test_attempt_rules import correct_key, started
+
+
+@pytest.fixture
+def writer(services):
+    """A real writer on the services' database that gathers a group for 600 ms."""
+    group_writer = AnswerWriter(services.db, batch_ms=600, sleep=time.sleep, prepare=answering.preload_group)
+    threading.Thread(target=group_writer.run, daemon=True).start()
+    return group_writer
+
+
+def in_one_group(writer, calls: list) -> list:
+    """Hand the calls to the writer in order, 50 ms apart (one group); return each one's ack or refusal code."""
+    outcomes: list = [None] * len(calls)
+
+    def send(index, work, touches):
+        try:
+            outcomes[index] = writer.perform(work, touches=touches)
+        except ExamError as refusal:
+            outcomes[index] = refusal.code
+
+    threads = [threading.Thread(target=send, args=(i, *call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)
+    for thread in threads:
+        thread.join(10)
+    return outcomes
+
+
+def answer_call(services, attempt_id, position, choice, seq):
+    return (lambda session: answering.record_answer(services, session, attempt_id, position, choice, seq),
+            (attempt_id, position))
+
+
+def count_statements(services):
+    seen: list[str] = []
+
+    def on_execute(conn, cursor, statement, *args):
+        seen.append(statement.split()[0].upper())
+
+    event.listen(services.db.engine, "before_cursor_execute", on_execute)
+    return seen
+
+
+def test_a_group_of_answers_is_read_with_two_queries_and_each_keeps_its_outcome(services, exam_session, writer):
+    first = started(services, exam_session, "P-001")
+    second = started(services, exam_session, "P-002")
+    right = correct_key(services, first, 2)
+    correct_key(services, second, 3)  # as the form would: the scoring keys are known before answers come
+    statements = count_statements(services)
+    outcomes = in_one_group(writer, [
+        answer_call(services, first, 1, "A", 1),
+        answer_call(services, first, 2, right, 1),
+        answer_call(services, first, 1, "B", 2),     # the same new position again in the same group
+        answer_call(services, second, 99, "A", 1),   # refused, and spoils nothing else
+        answer_call(services, second, 3, "C", 1),
+        answer_call(services, second, 3, "B", 1),    # a retry of seq 1 with another choice changes nothing
+    ])
+    in_the_group = list(statements)
+    assert writer.groups == 1, "the writes were meant to share one commit"
+    assert outcomes == [
+        {"position": 1, "seq": 1, "saved": True},
+        {"position": 2, "seq": 1, "saved": True},
+        {"position": 1, "seq": 2, "saved": True},
+        "invalid_position",
+        {"position": 3, "seq": 1, "saved": True},
+        {"position": 3, "seq": 1, "saved": True},
+    ]
+    assert in_the_group.count("SELECT") == 2, in_the_group
+    assert attempts.state(services, first)["answers"] == {"1": "B", "2": right}
+    assert attempts.state(services, second)["answers"] == {"3": "C"}
+    with services.db.reading() as session:
+        attempt = session.get(models.Attempt, first)
+        log = session.scalars(select(models.AttemptEvent).where(
+            models.AttemptEvent.attempt_id == first).order_by(models.AttemptEvent.number)).all()
+        assert attempt.answered_count == 2
+        assert [e.kind for e in log].count("answer") == 3
+        assert verify_chain(log, attempt.last_event_hash) is None
+
+
+def test_a_submit_in_the_same_group_comes_after_the_answers_before_it(services, exam_session, writer):
+    attempt_id = started(services, exam_session)
+    right = correct_key(services, attempt_id, 1)
+    outcomes = in_one_group(writer, [answer_call(services, attempt_id, 1, right, 1)])
+    submit = in_one_group(writer, [
+        (lambda session: answering.record_submit(services, session, attempt_id), (attempt_id, None))])
+    late = in_one_group(writer, [answer_call(services, attempt_id, 2, "A", 1)])
+    assert outcomes[0]["saved"] and submit[0]["status"] == "submitted"
+    assert late == ["submitted"]
+    assert attempts.state(services, attempt_id)["answers"] == {"1": right}
