@@ -83,8 +83,10 @@ def _register_realtime(app: Flask, settings: Settings) -> None:
     # /socket.io/ request. Without a rule for that path Flask records a NotFound
     # in each of them, whose traceback refers back to the context: a cycle per
     # event that only the garbage collector frees, in pauses that stall every socket.
-    app.add_url_rule("/socket.io/", endpoint="socketio_transport", view_func=_answered_by_socketio,
+    # Werkzeug matches a websocket upgrade only against a websocket rule: one rule for each transport.
+    app.add_url_rule("/socket.io/", endpoint="socketio_polling", view_func=_answered_by_socketio,
                      methods=["GET", "POST"])
+    app.add_url_rule("/socket.io/", endpoint="socketio_websocket", view_func=_answered_by_socketio, websocket=True)
     scale = settings.socket_event_budget_scale
     socketio.on_namespace(CandidateNamespace("/candidate", budget_scale=scale))
     socketio.on_namespace(ProctorNamespace("/proctor", budget_scale=scale))
