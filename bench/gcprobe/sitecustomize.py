@@ -8,8 +8,8 @@ collections are counted and timed in total, one line per second.
 
 With BENCH_GC_CENSUS=N as well, every Nth young collection keeps what it found
 unreachable (gc.DEBUG_SAVEALL for that one collection), writes the most common
-types of that cyclic garbage, and lets it go again: which objects the process
-leaves to the cycle collector. The census itself costs time; use it to find
+types of that cyclic garbage and the functions of the frames in it, and lets
+it go again: which objects the process leaves to the cycle collector, and where. The census itself costs time; use it to find
 cycles, not to measure pauses.
 """
 import os
@@ -27,10 +27,16 @@ if _path:
     def _census() -> None:
         kinds = collections.Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.garbage)
         total = len(gc.garbage)
+        frames = collections.Counter(
+            f"{'/'.join(o.f_code.co_filename.split('/')[-2:])}:{o.f_code.co_name}"
+            for o in gc.garbage if type(o).__name__ == "frame")
         gc.set_debug(0)
         gc.garbage.clear()  # unreachable again: the next collection frees it as usual
         top = " ".join(f"{name}={count}" for name, count in kinds.most_common(15))
         _log.write(f"{time.time():.3f} census {total} {top}\n")
+        if frames:  # the functions whose frames are in that garbage: where the cycles are made
+            top_frames = " ".join(f"{name}={count}" for name, count in frames.most_common(12))
+            _log.write(f"{time.time():.3f} census-frames {top_frames}\n")
 
     def _callback(phase, info):
         now = time.perf_counter()
