@@ -14,7 +14,11 @@ def settle_garbage_collector() -> None:
     # the collector's reach shortens the full collections that stall every socket.
     gc.collect()
     gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    # A collection stalls every socket for as long as it takes, so young ones are
+    # kept small (2,000 objects: a few ms each) and full ones rare: at a full hall
+    # about one every 40 minutes, besides CPython's own rule that waits until a
+    # quarter of the long-lived objects are new (docs/performance.md).
+    gc.set_threshold(2_000, 10, 1_000)
 
 
 def _stop_gracefully_on_sigterm(runtime) -> None:
