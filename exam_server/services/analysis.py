@@ -5,6 +5,7 @@ import json
 from dataclasses import asdict
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from exam_server.banks.text import to_plain
 from exam_server.domain.analysis import CandidateResponses, ItemResponse, analyse, histogram, to_rows
@@ -20,8 +21,8 @@ from exam_server.store import models
 def _responses(ctx, session, session_id: int):
     exam_session = find_session(session, session_id)
     blueprint = load_blueprint(exam_session.exam)
-    attempts = session.scalars(select(models.Attempt).where(models.Attempt.session_id == session_id,
-                                                            models.Attempt.status.in_(ENDED))).all()
+    attempts = session.scalars(select(models.Attempt).options(undefer(models.Attempt.form_json)).where(
+        models.Attempt.session_id == session_id, models.Attempt.status.in_(ENDED))).all()
     forms = {a.id: form_from_json(json.loads(a.form_json)) for a in attempts}
     items = _items(ctx, session, {entry.item_id for form in forms.values() for entry in form})
     answers = {(r.attempt_id, r.position): r for r in session.scalars(

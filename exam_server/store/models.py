@@ -163,7 +163,9 @@ class Attempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"), index=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), unique=True)
-    form_json: Mapped[str] = mapped_column(Text)  # drawn when the session opens
+    # Drawn when the session opens. Deferred: a process reads it once per attempt (for the
+    # scoring key), while answers and the proctors' feed load attempts many times a second.
+    form_json: Mapped[str] = mapped_column(Text, deferred=True)
     status: Mapped[str] = mapped_column(String(24), default="not_started")
     # The clock (see domain.timing.AttemptClock).
     duration_ms: Mapped[int] = mapped_column(Millis)
