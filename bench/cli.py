@@ -140,7 +140,7 @@ def main(argv=None) -> int:
     run_parser.add_argument("--runs", type=int, help="runs per figure (median), default 3")
     run_parser.add_argument("--processes", type=int, help="generator processes, default 4")
     run_parser.add_argument("--candidates", type=int, help="exam hall candidates, default 2000")
-    run_parser.add_argument("--storm-candidates", type=int, help="start storm candidates, default 600")
+    run_parser.add_argument("--storm-candidates", type=int, help="start storm candidates, default 1000")
     run_parser.add_argument("--sat-candidates", type=int, help="saturation candidates, default 200")
     run_parser.add_argument("--duration", type=float, help="exam hall measured seconds, default 45")
     run_parser.add_argument("--period", type=float, help="seconds between a candidate's answers, default 10")
