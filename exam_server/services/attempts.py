@@ -6,6 +6,7 @@ the transaction that stores it has committed.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -143,16 +144,29 @@ def _record_login(ctx: ServiceContext, session, candidate_id: int, remote: str) 
             "moved_from": previous_remote if moved else None}
 
 
+SEB_KEYS_SECONDS = 5.0
+
+
 def seb_config_keys(ctx: ServiceContext, session_token) -> tuple[str, ...]:
-    """The Safe Exam Browser Config Keys the exam of an open session requires (none: any browser)."""
+    """The Safe Exam Browser Config Keys the exam of an open session requires (none: any browser).
+
+    Every login asks; in a start storm a thousand logins would read and parse
+    the same exam again and again, so a session's keys are kept for a few seconds.
+    """
     if not isinstance(session_token, str) or not session_token:
         return ()
+    token = session_token.strip().upper()
+    now = time.monotonic()
+    cached = ctx.seb_keys_cache.get(token)
+    if cached is not None and cached[0] > now:
+        return cached[1]
     with ctx.db.reading() as session:
-        exam_session = session.scalar(
-            select(models.ExamSession).where(models.ExamSession.token == session_token.strip().upper()))
+        exam_session = session.scalar(select(models.ExamSession).where(models.ExamSession.token == token))
         if exam_session is None:
-            return ()
-        return load_blueprint(exam_session.exam).seb_config_keys
+            return ()  # not kept: unknown tokens must not fill the cache
+        keys = load_blueprint(exam_session.exam).seb_config_keys
+    ctx.seb_keys_cache[token] = (now + SEB_KEYS_SECONDS, keys)
+    return keys
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ class ServiceContext:
     # Decrypted items and scoring keys, shared by all attempts of this process.
     item_cache: dict = field(default_factory=dict, repr=False)
     key_cache: dict = field(default_factory=dict, repr=False)
+    # Safe Exam Browser keys by session token, each with the monotonic time it expires.
+    seb_keys_cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> ServiceContext:
