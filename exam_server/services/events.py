@@ -8,6 +8,9 @@ from __future__ import annotations
 import hashlib
 import json
 
+import sqlalchemy.event
+from sqlalchemy.orm import Session
+
 from exam_server.store import models
 
 GENESIS = "0" * 64
@@ -18,18 +21,34 @@ def event_hash(prev_hash: str, number: int, at: int, kind: str, data_json: str) 
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def append_event(session, attempt: models.Attempt, kind: str, data: dict, at: int) -> models.AttemptEvent:
+_PENDING = "exam_server.pending_events"  # session.info key: events appended and not yet written
+
+
+def append_event(session, attempt: models.Attempt, kind: str, data: dict, at: int) -> None:
+    """Append an event to the attempt's log; it is written with the session's next flush.
+
+    Events are rows only, never read back as objects in the same unit of work,
+    so they skip the ORM: a group of answers writes all its events in one
+    ``executemany`` right after the flush that stores their attempts.
+    """
     number = attempt.event_count + 1
     prev = attempt.last_event_hash or GENESIS
     data_json = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest = event_hash(prev, number, at, kind, data_json)
-    event = models.AttemptEvent(
-        attempt_id=attempt.id, number=number, at=at, kind=kind, data_json=data_json, prev_hash=prev, hash=digest,
-    )
-    session.add(event)
+    session.info.setdefault(_PENDING, []).append({
+        "attempt_id": attempt.id, "number": number, "at": at, "kind": kind, "data_json": data_json,
+        "prev_hash": prev, "hash": digest,
+    })
+    # The attempt changes with every event, so the session always has a flush to come.
     attempt.event_count = number
     attempt.last_event_hash = digest
-    return event
+
+
+@sqlalchemy.event.listens_for(Session, "after_flush")
+def _write_pending_events(session, _flush_context) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.connection().execute(models.AttemptEvent.__table__.insert(), pending)
 
 
 def verify_chain(events: list[models.AttemptEvent], head_hash: str | None = None) -> str | None:
