@@ -22,6 +22,7 @@ from exam_server.banks.base import (
     ProgressCallback,
     formats,
 )
+from exam_server.banks.inline_images import settle_pictures
 from exam_server.banks.text import safe_html, to_plain
 from exam_server.domain.items import Item
 
@@ -168,7 +169,9 @@ def parse_bank(data: bytes, filename: str, fmt: str | None = None, *, strict: bo
                progress: ProgressCallback | None = None) -> ParseResult:
     """Every deliverable item of the file, or ``BankFormatError`` listing every problem.
 
-    ``strict`` refuses the file when any item would be skipped. ``progress``
+    Pictures written into the texts as ``data:`` URIs become assets, and an
+    item showing a picture the file does not carry is skipped (see
+    ``inline_images``). ``strict`` refuses the file when any item would be skipped. ``progress``
     is called now and then with (bytes read, bytes in the file), last with
     both equal; formats report in their own units (lines, rows), scaled here.
     """
@@ -185,6 +188,7 @@ def parse_bank(data: bytes, filename: str, fmt: str | None = None, *, strict: bo
         result = bank_format.parse(data, filename)
     if progress is not None:
         progress(len(data), len(data))
+    settle_pictures(result, name)
     if strict and result.skipped:
         raise BankFormatError([Problem(f"{name}:{s.line}", f"{s.item}: {s.reason} (refused: strict import)")
                                for s in result.skipped], filename=name)

@@ -7,6 +7,7 @@ itself (images must be ``asset:NAME``, stored with the bank).
 from __future__ import annotations
 
 import html
+import re
 
 import markdown as _markdown
 import nh3
@@ -14,6 +15,9 @@ import nh3
 TEXT_FORMATS = ("html", "plain", "markdown", "moodle")
 
 ASSET_SCHEME = "asset:"
+# A picture written into the text (GIFT and spreadsheet exports carry theirs
+# so); the importer stores it as an asset before the text is kept.
+_DATA_IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$", re.IGNORECASE)
 
 _TAGS = {
     "p", "br", "b", "strong", "i", "em", "u", "s", "sub", "sup", "small", "mark",
@@ -43,10 +47,11 @@ _STYLE_PROPERTIES = {
 
 
 def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
-    # Images may only come from the bank's own stored assets: no remote
-    # resource, no data: URL of unknown size, no relative path into the server.
+    # Images may only come from the bank's own stored assets (or be a raster
+    # picture inside the file, stored as one on import): no remote resource,
+    # no other data: URL, no relative path into the server.
     if element == "img" and attribute == "src":
-        return value if value.startswith(ASSET_SCHEME) else None
+        return value if value.startswith(ASSET_SCHEME) or _DATA_IMAGE.match(value) else None
     if attribute == "style" and "url(" in value.replace(" ", "").lower():
         return None
     return value
@@ -60,7 +65,7 @@ def sanitize(fragment: str) -> str:
         clean_content_tags={"script", "style"},
         attributes=_ATTRIBUTES,
         attribute_filter=_keep_attribute,
-        url_schemes={"asset"},
+        url_schemes={"asset", "data"},
         filter_style_properties=_STYLE_PROPERTIES,
         strip_comments=True,
         link_rel=None,

@@ -5,7 +5,8 @@ special characters escaped and line breaks written as ``\\n``: each question
 stays on its own lines and no text can be read as GIFT syntax. What GIFT has
 no place for (tags, difficulty, options that keep their place, no shuffling)
 goes in ``// [name:value]`` comments, which Moodle ignores and we read back.
-Images (``asset:`` sources) are not carried: GIFT holds text only.
+Pictures travel inside the text: each ``asset:NAME`` source is written as
+a ``data:`` URI, which our importer stores as an asset again.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from decimal import Decimal
 from typing import Mapping, Sequence
 
 from exam_server.banks.export import register_exporter
+from exam_server.banks.inline_images import inline_pictures
 from exam_server.domain.items import Item
 
 _SPECIAL = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:", "\n": "\\n",
@@ -24,7 +26,7 @@ _TABLE = str.maketrans(_SPECIAL)
 def export_gift(items: Sequence[Item], assets: Mapping[str, bytes]) -> bytes:
     lines: list[str] = []
     category = ""
-    for item in items:
+    for item in inline_pictures(list(items), assets):
         if item.category != category:
             category = item.category
             lines += [f"$CATEGORY: $course$/top/{_one_line(category)}".rstrip("/"), ""]

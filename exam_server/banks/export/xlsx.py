@@ -4,7 +4,9 @@ Texts are written as HTML (the ``format`` column says so). An item whose
 options weigh 1 and 0 gets its key letter; any other gets its weights in
 percent. Kept: category, title, stem, options, weights, fixed options,
 shuffling, difficulty, tags, general feedback. Not kept: option feedback,
-the true/false kind (it comes back as a two-option item) and images.
+the true/false kind (it comes back as a two-option item). Pictures are
+written into the cells as ``data:`` URIs (a cell holds at most 32,767
+characters, so a large picture is refused with a pointer to QTI).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Mapping, Sequence
 
 from exam_server.banks.export import register_exporter
 from exam_server.banks.formats.tabular import COLUMNS, EXTRA_COLUMNS, LETTERS, Column
+from exam_server.banks.inline_images import inline_pictures
 from exam_server.banks.template import workbook_bytes
 from exam_server.domain.items import Item
 from exam_server.errors import BadInput
@@ -27,7 +30,7 @@ def export_xlsx(items: Sequence[Item], assets: Mapping[str, bytes]) -> bytes:
     width = max([5] + [len(item.options) for item in items])
     if width > len(LETTERS):
         raise BadInput(f"an item has {width} options; a spreadsheet row holds at most {len(LETTERS)}")
-    return workbook_bytes([_row(item) for item in items], _columns(width))
+    return workbook_bytes([_row(item) for item in inline_pictures(list(items), assets)], _columns(width))
 
 
 def _columns(width: int) -> list[Column]:
@@ -70,8 +73,9 @@ def _row(item: Item) -> dict[str, object]:
         row["key"] = LETTERS[weights.index(Decimal(1))]
     for field, value in row.items():
         if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+            instead = "QTI, which carries pictures as files" if "data:image/" in value else "GIFT"
             raise BadInput(f"{item.source or item.title}: {field} is longer than the {EXCEL_CELL_LIMIT:,} "
-                           f"characters a spreadsheet cell holds; export as GIFT instead")
+                           f"characters a spreadsheet cell holds; export as {instead} instead")
     return row
 
 

@@ -1,0 +1,57 @@
+"""Pictures written into a text file as data: URIs are stored as assets; a reference the file lacks skips its item."""
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+from PIL import Image
+
+from exam_server.banks.base import BankFormatError
+from exam_server.banks.importer import parse_bank
+from exam_server.banks.safety import image_asset_name
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (3, 3), (10, 20, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def gift_with(src: str) -> bytes:
+    return (f'::Gambar::[html]<p>Perhatikan gambar <img src\\="{src}" alt\\="peta"></p>'
+            "{=Benar ~Salah}\n\n::Biasa:: Ibu kota Indonesia? {=Jakarta ~Bandung}\n").encode()
+
+
+def test_a_data_uri_picture_in_gift_becomes_an_asset():
+    data = png()
+    result = parse_bank(gift_with("data:image/png;base64," + base64.b64encode(data).decode()), "bank.gift")
+    name = image_asset_name(data, "image")
+    assert result.assets == {name: data}
+    assert result.items[0].stem == f'<p>Perhatikan gambar <img src="asset:{name}" alt="peta"></p>'
+
+
+def test_an_unknown_asset_reference_skips_the_question_and_keeps_the_rest():
+    result = parse_bank(gift_with("asset:0123456789abcdef0123456789abcdef.png"), "bank.gift")
+    assert [item.title for item in result.items] == ["Biasa"]
+    (skipped,) = result.skipped
+    assert (skipped.item, skipped.line) == ("Gambar", "1")
+    assert "asset:0123456789abcdef0123456789abcdef.png is not in this file" in skipped.reason
+
+
+def test_strict_import_refuses_the_file_with_the_unknown_reference():
+    with pytest.raises(BankFormatError, match="not in this file"):
+        parse_bank(gift_with("asset:0123456789abcdef0123456789abcdef.png"), "bank.gift", strict=True)
+
+
+def test_a_data_uri_that_is_not_a_picture_refuses_the_file_at_its_question():
+    fake = "data:image/png;base64," + base64.b64encode(b"<svg onload=alert(1)>").decode()
+    with pytest.raises(BankFormatError) as refused:
+        parse_bank(gift_with(fake), "bank.gift")
+    (problem,) = refused.value.problems
+    assert problem.where == "bank.gift:1" and "SVG" in problem.reason
+
+
+def test_other_data_uris_are_removed_by_the_sanitiser():
+    result = parse_bank(gift_with("data:text/html;base64,PHNjcmlwdD4="), "bank.gift")
+    assert "data:" not in result.items[0].stem and result.assets == {}
