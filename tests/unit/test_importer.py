@@ -88,8 +88,8 @@ def test_an_unrecognisable_file_is_refused_listing_the_known_formats():
 
 
 def test_an_unknown_format_name_is_refused_listing_the_known_names():
-    [problem] = problems(GIFT_BANK, "bank.gift", "docx")
-    assert problem.startswith("bank.gift: unknown format 'docx'; known formats: aiken, csv, gift")
+    [problem] = problems(GIFT_BANK, "bank.gift", "pdf")
+    assert problem.startswith("bank.gift: unknown format 'pdf'; known formats: aiken, csv, docx, gift")
 
 
 def test_a_named_format_wins_over_the_file_name():

@@ -1,0 +1,285 @@
+"""A Word document's body as a list of blocks: paragraphs and tables, with their text, HTML and pictures.
+
+The question reader (``formats/docx.py``) looks at each block's plain text to
+find question numbers, options and key lines, and takes the HTML of what lies
+between them. Kept from Word: bold, italic, underline, subscript,
+superscript, line breaks, tables and pictures (stored as assets by content,
+as the other formats store theirs). An equation (OMML, or an old Equation
+Editor object) cannot be shown faithfully: its block says so, and the
+question holding it is skipped.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from docx.oxml.ns import qn
+
+from exam_server.banks.safety import ImageRefused, image_asset_name
+
+_MATH = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_DRAWING_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_VML_IMAGE = "{urn:schemas-microsoft-com:vml}imagedata"
+_OLE = "{urn:schemas-microsoft-com:office:office}OLEObject"
+_R_EMBED, _R_LINK, _R_ID = qn("r:embed"), qn("r:link"), qn("r:id")
+_STYLES = (("b", "b"), ("i", "i"), ("u", "u"), ("sub", "sub"), ("sup", "sup"))
+_SKIPPED_TAGS = {qn("w:pPr"), qn("w:rPr"), qn("w:del"), qn("w:moveFrom"), qn("w:commentRangeStart"),
+                 qn("w:commentRangeEnd"), qn("w:bookmarkStart"), qn("w:bookmarkEnd")}
+
+EQUATION = "persamaan/equation: the question holds a Word equation, which cannot be shown faithfully " \
+           "(write it as a picture, or as text with sub/superscript)"
+
+
+@dataclass
+class Piece:
+    """Text in one style, or a piece of ready HTML (a picture, a line break)."""
+
+    text: str = ""
+    style: tuple[str, ...] = ()
+    html: str = ""
+
+
+@dataclass
+class Block:
+    """One paragraph or table of the document body, numbered from 1 in reading order."""
+
+    number: int
+    pieces: list[Piece] = field(default_factory=list)
+    numbering: str = ""  # Word's automatic numbering format: "decimal", "upperLetter", ...
+    table: list[list[str]] | None = None  # a table's cell texts, row by row
+    cells_html: list[list[str]] = field(default_factory=list)  # and their HTML
+    table_html: str = ""
+    skip_reason: str = ""  # the question holding this block cannot be delivered
+
+    @property
+    def text(self) -> str:
+        if self.table is not None:
+            return " | ".join(" | ".join(row) for row in self.table)
+        return "".join(piece.text for piece in self.pieces)
+
+    def html(self, drop: int = 0) -> str:
+        """The block as HTML, without its first ``drop`` characters of text (a "1." or "A.")."""
+        if self.table is not None:
+            return self.table_html
+        return _pieces_html(_dropped(self.pieces, drop)).strip()
+
+    def has_picture(self) -> bool:
+        return "<img" in self.table_html or any("<img" in piece.html for piece in self.pieces)
+
+
+class BodyReader:
+    """Turns ``document.element.body`` into blocks; pictures land in ``assets``."""
+
+    def __init__(self, document):  # noqa: ANN001 - a python-docx Document
+        self.part = document.part
+        self.numbering = _numbering_formats(document)
+        self.styles = _style_numbering(document)
+        self.assets: dict[str, bytes] = {}
+        self.count = 0
+
+    def blocks(self) -> list[Block]:
+        found = []
+        for child in self.part.element.body.iterchildren():
+            if child.tag == qn("w:p"):
+                found.append(self.paragraph(child))
+            elif child.tag == qn("w:tbl"):
+                found.append(self.table(child))
+        return found
+
+    def paragraph(self, element) -> Block:  # noqa: ANN001 - lxml elements
+        self.count += 1
+        block = Block(self.count, numbering=self.numbering_format(element))
+        self.walk(element, block)
+        return block
+
+    def table(self, element) -> Block:  # noqa: ANN001
+        self.count += 1
+        block = Block(self.count, table=[])
+        rows_html = []
+        for row in element.iterchildren(qn("w:tr")):
+            texts, cells = [], []
+            for cell in row.iterchildren(qn("w:tc")):
+                inner = Block(self.count)
+                parts = []
+                for paragraph in cell.iterchildren(qn("w:p")):
+                    one = Block(self.count)
+                    self.walk(paragraph, one)
+                    inner.skip_reason = inner.skip_reason or one.skip_reason
+                    parts.append(one)
+                block.skip_reason = block.skip_reason or inner.skip_reason
+                texts.append(" ".join(p.text.strip() for p in parts).strip())
+                cells.append("<br>".join(p.html() for p in parts if p.html()))
+            block.table.append(texts)
+            block.cells_html.append(cells)
+            rows_html.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+        block.table_html = "<table><tbody>" + "".join(rows_html) + "</tbody></table>"
+        return block
+
+    def numbering_format(self, paragraph) -> str:  # noqa: ANN001
+        properties = paragraph.find(qn("w:pPr"))
+        numbered = properties.find(qn("w:numPr")) if properties is not None else None
+        if numbered is None and properties is not None:
+            style = properties.find(qn("w:pStyle"))
+            return self.styles.get(style.get(qn("w:val"), "")) or "" if style is not None else ""
+        if numbered is None:
+            return ""
+        return self.numbering.get(_numbering_key(numbered), "")
+
+    def walk(self, element, block: Block) -> None:  # noqa: ANN001
+        for child in element.iterchildren():
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _SKIPPED_TAGS:
+                continue
+            if tag.startswith(_MATH):
+                block.skip_reason = block.skip_reason or EQUATION
+            elif tag == qn("w:r"):
+                self.run(child, block)
+            elif tag == _MC + "AlternateContent":
+                choice = child.find(_MC + "Choice")
+                if choice is not None:
+                    self.walk(choice, block)
+            else:
+                self.walk(child, block)
+
+    def run(self, run, block: Block) -> None:  # noqa: ANN001
+        style = _run_style(run.find(qn("w:rPr")))
+        for child in run.iterchildren():
+            tag = child.tag
+            if tag == qn("w:t"):
+                block.pieces.append(Piece(child.text or "", style))
+            elif tag == qn("w:tab"):
+                block.pieces.append(Piece(" ", style))
+            elif tag in (qn("w:br"), qn("w:cr")):
+                block.pieces.append(Piece(html="<br>"))
+            elif tag in (qn("w:drawing"), qn("w:pict"), qn("w:object")) or tag == _MC + "AlternateContent":
+                self.pictures(child, block)
+
+    def pictures(self, element, block: Block) -> None:  # noqa: ANN001
+        if any(ole.get("ProgID", "").startswith("Equation") for ole in element.iter(_OLE)):
+            block.skip_reason = block.skip_reason or EQUATION
+            return
+        if element.tag == _MC + "AlternateContent":
+            element = element.find(_MC + "Choice") if element.find(_MC + "Choice") is not None else element
+        for blip in element.iter(_DRAWING_BLIP, _VML_IMAGE):
+            relation = blip.get(_R_EMBED) or blip.get(_R_ID)
+            if not relation:
+                block.skip_reason = block.skip_reason or (
+                    "a picture linked to a file outside the document (insert the picture itself)"
+                    if blip.get(_R_LINK) else "a picture without its data")
+                continue
+            self.picture(relation, _alt_text(element), block)
+
+    def picture(self, relation: str, alt: str, block: Block) -> None:
+        part = self.part.related_parts.get(relation)
+        if part is None:
+            block.skip_reason = block.skip_reason or f"a picture whose data is missing (relation {relation})"
+            return
+        data = part.blob
+        try:
+            name = image_asset_name(data, str(part.partname))
+        except ImageRefused as exc:
+            block.skip_reason = block.skip_reason or (
+                f"{exc}; save the picture as PNG or JPEG and insert it again")
+            return
+        self.assets[name] = data
+        block.pieces.append(Piece(html=f'<img src="asset:{name}" alt="{html.escape(alt)}">'))
+
+
+def _alt_text(element) -> str:  # noqa: ANN001
+    for properties in element.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"):
+        return (properties.get("descr") or "").strip()
+    return ""
+
+
+def _run_style(properties) -> tuple[str, ...]:  # noqa: ANN001
+    if properties is None:
+        return ()
+    found = []
+    for tag, name in (("w:b", "b"), ("w:i", "i"), ("w:u", "u")):
+        element = properties.find(qn(tag))
+        if element is not None and element.get(qn("w:val"), "true").lower() not in ("false", "0", "none", "off"):
+            found.append(name)
+    position = properties.find(qn("w:vertAlign"))
+    value = position.get(qn("w:val"), "") if position is not None else ""
+    if value == "subscript":
+        found.append("sub")
+    elif value == "superscript":
+        found.append("sup")
+    return tuple(found)
+
+
+def _dropped(pieces: list[Piece], count: int) -> list[Piece]:
+    """``pieces`` without their first ``count`` characters of text (pictures before them stay)."""
+    kept = []
+    for piece in pieces:
+        if count and piece.text:
+            cut = min(count, len(piece.text))
+            count -= cut
+            piece = Piece(piece.text[cut:], piece.style)
+            if not piece.text:
+                continue
+        kept.append(piece)
+    if kept and kept[0].text:
+        kept[0] = Piece(kept[0].text.lstrip(), kept[0].style)
+    return kept
+
+
+def _pieces_html(pieces: list[Piece]) -> str:
+    merged: list[Piece] = []
+    for piece in pieces:
+        if merged and not piece.html and not merged[-1].html and merged[-1].style == piece.style:
+            merged[-1] = Piece(merged[-1].text + piece.text, piece.style)
+        else:
+            merged.append(piece)
+    out = []
+    for piece in merged:
+        if piece.html:
+            out.append(piece.html)
+            continue
+        text = html.escape(piece.text, quote=False)
+        for tag, wanted in _STYLES:
+            if wanted in piece.style:
+                text = f"<{tag}>{text}</{tag}>"
+        out.append(text)
+    return "".join(out)
+
+
+def _numbering_formats(document) -> dict[tuple[str, str], str]:  # noqa: ANN001
+    """(numId, level) -> number format ("decimal", "upperLetter", "lowerLetter", "bullet", ...)."""
+    try:
+        root = document.part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        return {}
+    abstract = {}
+    for definition in root.iterchildren(qn("w:abstractNum")):
+        levels = {}
+        for level in definition.iterchildren(qn("w:lvl")):
+            fmt = level.find(qn("w:numFmt"))
+            levels[level.get(qn("w:ilvl"), "0")] = fmt.get(qn("w:val"), "") if fmt is not None else ""
+        abstract[definition.get(qn("w:abstractNumId"), "")] = levels
+    formats = {}
+    for num in root.iterchildren(qn("w:num")):
+        reference = num.find(qn("w:abstractNumId"))
+        levels = abstract.get(reference.get(qn("w:val"), "") if reference is not None else "", {})
+        for level, fmt in levels.items():
+            formats[(num.get(qn("w:numId"), ""), level)] = fmt
+    return formats
+
+
+def _style_numbering(document) -> dict[str, str]:  # noqa: ANN001
+    """Paragraph style id -> the number format its own numbering gives (e.g. "List Number")."""
+    formats = _numbering_formats(document)
+    found = {}
+    for style in document.styles.element.iterchildren(qn("w:style")):
+        numbered = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        if numbered is None:
+            continue
+        found[style.get(qn("w:styleId"), "")] = formats.get(_numbering_key(numbered), "")
+    return found
+
+
+def _numbering_key(numbered) -> tuple[str, str]:  # noqa: ANN001 - a w:numPr element
+    num_id, level = numbered.find(qn("w:numId")), numbered.find(qn("w:ilvl"))
+    return (num_id.get(qn("w:val"), "") if num_id is not None else "",
+            level.get(qn("w:val"), "0") if level is not None else "0")
