@@ -95,7 +95,7 @@ def _safe_url(settings) -> str:
 @cli.command("import-bank", help="Import a question bank file as a new version of a bank.")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--bank", "bank_code", help="Bank code (default: from the file name).")
-@click.option("--format", "fmt", help="gift, aiken, csv, xlsx, qti or moodlexml (default: guessed).")
+@click.option("--format", "fmt", help="gift, aiken, csv, xlsx, qti, moodlexml or docx (default: guessed).")
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
 @click.option("--strict", is_flag=True, help="Refuse the file if any item would be skipped.")
 @click.option("--json", "as_json", is_flag=True)
@@ -185,14 +185,16 @@ def export_bank(settings, code, fmt, version, out):
     click.echo(f"{len(items)} items of bank {code} written to {out} ({fmt})")
 
 
-@cli.command("bank-template", help="Write the spreadsheet template for question banks (CSV or XLSX).")
-@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "xlsx"]))
+@cli.command("bank-template", help="Write the template for question banks (CSV, XLSX or Word .docx).")
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "xlsx", "docx"]))
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
 @command
 def bank_template(settings, fmt, out):
+    from exam_server.banks.docx_template import template_docx
     from exam_server.banks.template import template_csv, template_xlsx
 
-    Path(out).write_bytes(template_xlsx() if fmt == "xlsx" else template_csv())
+    writers = {"csv": template_csv, "xlsx": template_xlsx, "docx": template_docx}
+    Path(out).write_bytes(writers[fmt]())
     click.echo(f"template written to {out}")
 
 

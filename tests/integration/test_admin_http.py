@@ -234,6 +234,8 @@ def test_a_bank_is_checked_first_and_imported_only_when_confirmed(server, admin)
     assert qti.content.startswith(b"PK") and 'filename="ud-twk.zip"' in qti.headers["Content-Disposition"]
     assert admin.get("/admin/banks/template.csv").content.count(b"\n") >= 1
     assert admin.get("/admin/banks/template.xlsx").content.startswith(b"PK")
+    word = admin.get("/admin/banks/template.docx")
+    assert word.content.startswith(b"PK") and 'filename="templat-bank-soal.docx"' in word.headers["Content-Disposition"]
 
 
 def test_a_malformed_bank_shows_its_located_problems_and_writes_nothing(server, admin):

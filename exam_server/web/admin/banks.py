@@ -10,6 +10,8 @@ from exam_server.web.admin.files import RESULT_FORMATS, download, temp_files
 from exam_server.web.admin.i18n import translate
 from exam_server.web.admin.pages import done, services
 
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
 
 @blueprint.get("/banks")
 def bank_list():
@@ -101,10 +103,13 @@ def bank_export(code: str):
 
 @blueprint.get("/banks/template.<fmt>")
 def bank_template(fmt: str):
+    from exam_server.banks.docx_template import template_docx
     from exam_server.banks.template import template_csv, template_xlsx
 
+    if fmt == "docx":
+        return download(template_docx(), "templat-bank-soal.docx", DOCX_MEDIA_TYPE)
     if fmt == "csv":
         return download(template_csv(), "templat-bank-soal.csv", "text/csv; charset=utf-8")
     if fmt == "xlsx":
         return download(template_xlsx(), "templat-bank-soal.xlsx", RESULT_FORMATS["xlsx"])
-    raise NotFound(f"no template in format {fmt!r}: csv or xlsx")
+    raise NotFound(f"no template in format {fmt!r}: csv, xlsx or docx")
