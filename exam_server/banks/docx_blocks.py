@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from docx.oxml.ns import qn
 
-from exam_server.banks.safety import ImageRefused, image_asset_name
+from exam_server.banks.safety import ImageRefused, image_asset_name, sniff_image
 
 _MATH = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -136,9 +136,7 @@ class BodyReader:
             elif tag == qn("w:r"):
                 self.run(child, block)
             elif tag == _MC + "AlternateContent":
-                choice = child.find(_MC + "Choice")
-                if choice is not None:
-                    self.walk(choice, block)
+                self.walk(self.alternative(child), block)
             else:
                 self.walk(child, block)
 
@@ -160,7 +158,10 @@ class BodyReader:
             block.skip_reason = block.skip_reason or EQUATION
             return
         if element.tag == _MC + "AlternateContent":
-            element = element.find(_MC + "Choice") if element.find(_MC + "Choice") is not None else element
+            element = self.alternative(element)
+            if _has_math(element):
+                block.skip_reason = block.skip_reason or EQUATION
+                return
         for blip in element.iter(_DRAWING_BLIP, _VML_IMAGE):
             relation = blip.get(_R_EMBED) or blip.get(_R_ID)
             if not relation:
@@ -169,6 +170,25 @@ class BodyReader:
                     if blip.get(_R_LINK) else "a picture without its data")
                 continue
             self.picture(relation, _alt_text(element), block)
+
+    def alternative(self, element):  # noqa: ANN001, ANN201 - an mc:AlternateContent element
+        """The branch of an mc:AlternateContent to read: Word's own markup, or its picture.
+
+        An equation that Word also saved as a picture (the Fallback) is read
+        as that picture, when it is one we can show: it is what the author saw.
+        """
+        choice, fallback = element.find(_MC + "Choice"), element.find(_MC + "Fallback")
+        if choice is None:
+            return fallback if fallback is not None else element
+        if fallback is not None and _has_math(choice) and self.shows_raster_pictures(fallback):
+            return fallback
+        return choice
+
+    def shows_raster_pictures(self, element) -> bool:  # noqa: ANN001
+        relations = [e.get(_R_EMBED) or e.get(_R_ID) for e in element.iter(_DRAWING_BLIP, _VML_IMAGE)]
+        parts = [self.part.related_parts.get(r) for r in relations if r]
+        return bool(parts) and len(parts) == len(relations) and all(
+            p is not None and sniff_image(p.blob) for p in parts)
 
     def picture(self, relation: str, alt: str, block: Block) -> None:
         part = self.part.related_parts.get(relation)
@@ -184,6 +204,10 @@ class BodyReader:
             return
         self.assets[name] = data
         block.pieces.append(Piece(html=f'<img src="asset:{name}" alt="{html.escape(alt)}">'))
+
+
+def _has_math(element) -> bool:  # noqa: ANN001
+    return any(isinstance(e.tag, str) and e.tag.startswith(_MATH) for e in element.iter())
 
 
 def _alt_text(element) -> str:  # noqa: ANN001

@@ -236,3 +236,24 @@ def test_a_dtd_in_a_member_is_refused():
 def test_an_old_word_97_file_is_refused_with_what_to_do():
     problems = refused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "soal.docx")
     assert problems == ["soal.docx: this is a Word 97-2003 document (.doc); open it in Word and save it as .docx"]
+
+
+def test_an_equation_that_word_also_saved_as_a_picture_comes_in_as_that_picture():
+    picture = png((250, 250, 250))
+    document = docx.Document()
+    stem = document.add_paragraph("1. Hasil dari ")
+    drawing = stem.add_run()
+    drawing.add_picture(io.BytesIO(picture))
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    alternate = parse_xml(f'<mc:AlternateContent xmlns:mc="{mc}"><mc:Choice Requires="m">{OMML}</mc:Choice>'
+                          f'<mc:Fallback/></mc:AlternateContent>')
+    alternate[1].append(drawing._r)  # the run with the picture moves into the Fallback
+    stem._p.append(alternate)
+    stem.add_run(" adalah ...")
+    for text in ("A. 1", "B. 2", "Kunci: A"):
+        document.add_paragraph(text)
+    result = parse_bank(saved(document), "persamaan.docx")
+    name = image_asset_name(picture, "image1.png")
+    assert result.skipped == []
+    assert result.items[0].stem == f'Hasil dari <img src="asset:{name}" alt=""> adalah ...'
+    assert result.assets == {name: picture}
