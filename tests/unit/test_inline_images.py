@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+from decimal import Decimal
 
 import pytest
 from PIL import Image
 
 from exam_server.banks.base import BankFormatError
+from exam_server.banks.export import export_bank
 from exam_server.banks.importer import parse_bank
 from exam_server.banks.safety import image_asset_name
+from exam_server.domain.items import Item, Option
+from exam_server.errors import BadInput, ExamError
 
 
 def png() -> bytes:
@@ -55,3 +60,22 @@ def test_a_data_uri_that_is_not_a_picture_refuses_the_file_at_its_question():
 def test_other_data_uris_are_removed_by_the_sanitiser():
     result = parse_bank(gift_with("data:text/html;base64,PHNjcmlwdD4="), "bank.gift")
     assert "data:" not in result.items[0].stem and result.assets == {}
+
+
+def test_a_picture_too_large_for_a_spreadsheet_cell_is_refused_with_a_pointer_to_qti():
+    large = b"\x89PNG\r\n\x1a\n" + os.urandom(30_000)
+    name = image_asset_name(large, "besar.png")
+    item = Item(stem=f'<img src="asset:{name}" alt="">', options=(Option("a", Decimal(1)), Option("b", Decimal(0))),
+                source="bank.zip:3")
+    assert f"asset:{name}" not in export_bank([item], {name: large}, "gift").decode()
+    with pytest.raises(BadInput, match="bank.zip:3: stem is longer than .* export as QTI"):
+        export_bank([item], {name: large}, "xlsx")
+
+
+def test_an_export_of_an_item_whose_picture_the_bank_lacks_stops():
+    item = Item(stem='<img src="asset:0123456789abcdef0123456789abcdef.png" alt="">',
+                options=(Option("a", Decimal(1)), Option("b", Decimal(0))))
+    for fmt in ("gift", "xlsx", "qti"):
+        with pytest.raises(ExamError) as stopped:
+            export_bank([item], {}, fmt)
+        assert stopped.value.code == "missing_asset"
