@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from exam_server.banks.base import ParseResult, Skipped
 from exam_server.banks.docx_blocks import Block
-from exam_server.banks.importer import ProblemList
-from exam_server.banks.text import safe_html, to_plain
+from exam_server.banks.importer import ProblemList, clean_text
+from exam_server.banks.text import to_plain
 from exam_server.domain.items import Item, Option
 
 MAX_OPTIONS = 26
@@ -216,11 +216,14 @@ def _html(parts: list[tuple[Block, int]]) -> str:
     pieces = [(block, block.html(drop)) for block, drop in parts]
     pieces = [(block, text) for block, text in pieces if text]
     if len(pieces) == 1:
-        return safe_html(pieces[0][1], "html")
-    return safe_html("".join(text if block.table is not None else f"<p>{text}</p>" for block, text in pieces), "html")
+        return clean_text(pieces[0][1], "html")
+    return clean_text("".join(text if block.table is not None else f"<p>{text}</p>" for block, text in pieces),
+                      "html")
 
 
 def _shows_something(html_text: str) -> bool:
+    if "<" not in html_text and "&" not in html_text:
+        return bool(html_text.strip())
     return bool(to_plain(html_text)) or "<img" in html_text
 
 

@@ -24,6 +24,7 @@ from exam_server.banks.docx_questions import Question, QuestionBuilder
 from exam_server.banks.importer import ProblemList, display_name, refuse
 from exam_server.banks.safety import is_zip, open_zip
 
+_ASSET_REFERENCE = re.compile(r'src="asset:([A-Za-z0-9._-]+)"')
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NUMBER = re.compile(r"^\s*(?:soal\s*)?(\d{1,4})\s*[.)]\s*(?=\S)", re.IGNORECASE)
 _OPTION = re.compile(r"^\s*\(?([A-Za-z])\s*[.)]\s*")
@@ -74,9 +75,11 @@ def _open(data: bytes, name: str):  # noqa: ANN202 - a python-docx Document
 
 def _used(assets: dict[str, bytes], result: ParseResult) -> dict[str, bytes]:
     """The pictures of the items kept (a skipped question's pictures are not stored)."""
-    shown = "".join(item.stem + "".join(o.text for o in item.options) + item.general_feedback
-                    for item in result.items)
-    return {name: data for name, data in assets.items() if f"asset:{name}" in shown}
+    shown = set()
+    for item in result.items:
+        for text in (item.stem, item.general_feedback, *(option.text for option in item.options)):
+            shown.update(_ASSET_REFERENCE.findall(text))
+    return {name: data for name, data in assets.items() if name in shown}
 
 
 class _Reader:
