@@ -24,7 +24,8 @@ _VML_IMAGE = "{urn:schemas-microsoft-com:vml}imagedata"
 _OLE = "{urn:schemas-microsoft-com:office:office}OLEObject"
 _R_EMBED, _R_LINK, _R_ID = qn("r:embed"), qn("r:link"), qn("r:id")
 _STYLES = (("b", "b"), ("i", "i"), ("u", "u"), ("sub", "sub"), ("sup", "sup"))
-_SKIPPED_TAGS = {qn("w:pPr"), qn("w:rPr"), qn("w:del"), qn("w:moveFrom"), qn("w:commentRangeStart"),
+_CONTAINERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")}
+_SKIPPED_TAGS = {qn("w:pPr"), qn("w:rPr"), qn("w:sdtPr"), qn("w:del"), qn("w:moveFrom"), qn("w:commentRangeStart"),
                  qn("w:commentRangeEnd"), qn("w:bookmarkStart"), qn("w:bookmarkEnd")}
 
 EQUATION = "persamaan/equation: the question holds a Word equation, which cannot be shown faithfully " \
@@ -78,36 +79,32 @@ class BodyReader:
         self.assets: dict[str, bytes] = {}
         self.count = 0
 
-    def blocks(self) -> list[Block]:
+    def blocks(self, container=None) -> list[Block]:  # noqa: ANN001 - lxml elements
         found = []
-        for child in self.part.element.body.iterchildren():
+        for child in (container if container is not None else self.part.element.body).iterchildren():
             if child.tag == qn("w:p"):
-                found.append(self.paragraph(child))
+                self.count += 1
+                found.append(self.paragraph(child, self.count))
             elif child.tag == qn("w:tbl"):
-                found.append(self.table(child))
+                self.count += 1
+                found.append(self.table(child, self.count))
+            elif child.tag in _CONTAINERS:  # content controls and custom XML hold paragraphs too
+                found.extend(self.blocks(child))
         return found
 
-    def paragraph(self, element) -> Block:  # noqa: ANN001 - lxml elements
-        self.count += 1
-        block = Block(self.count, numbering=self.numbering_format(element))
+    def paragraph(self, element, number: int) -> Block:  # noqa: ANN001
+        block = Block(number, numbering=self.numbering_format(element))
         self.walk(element, block)
         return block
 
-    def table(self, element) -> Block:  # noqa: ANN001
-        self.count += 1
-        block = Block(self.count, table=[])
+    def table(self, element, number: int) -> Block:  # noqa: ANN001
+        block = Block(number, table=[])
         rows_html = []
         for row in element.iterchildren(qn("w:tr")):
             texts, cells = [], []
             for cell in row.iterchildren(qn("w:tc")):
-                inner = Block(self.count)
-                parts = []
-                for paragraph in cell.iterchildren(qn("w:p")):
-                    one = Block(self.count)
-                    self.walk(paragraph, one)
-                    inner.skip_reason = inner.skip_reason or one.skip_reason
-                    parts.append(one)
-                block.skip_reason = block.skip_reason or inner.skip_reason
+                parts = self.cell(cell, number)
+                block.skip_reason = block.skip_reason or next((p.skip_reason for p in parts if p.skip_reason), "")
                 texts.append(" ".join(p.text.strip() for p in parts).strip())
                 cells.append("<br>".join(p.html() for p in parts if p.html()))
             block.table.append(texts)
@@ -115,6 +112,18 @@ class BodyReader:
             rows_html.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
         block.table_html = "<table><tbody>" + "".join(rows_html) + "</tbody></table>"
         return block
+
+    def cell(self, cell, number: int) -> list[Block]:  # noqa: ANN001
+        """The paragraphs and tables of one table cell, each a block with the table's number."""
+        parts = []
+        for child in cell.iterchildren():
+            if child.tag == qn("w:p"):
+                parts.append(self.paragraph(child, number))
+            elif child.tag == qn("w:tbl"):
+                parts.append(self.table(child, number))
+            elif child.tag in _CONTAINERS:
+                parts.extend(self.cell(child, number))
+        return parts
 
     def numbering_format(self, paragraph) -> str:  # noqa: ANN001
         properties = paragraph.find(qn("w:pPr"))

@@ -91,11 +91,7 @@ class Question:
         for row, cells in zip(block.table[1:], block.cells_html[1:]):
             if not any(cell.strip() for cell in row):
                 continue
-            letter = row[0].strip().strip(".)(").strip()
-            if len(letter) != 1 or not letter.isalpha():
-                self.problem(block, f"baris tabel bobot tanpa huruf opsi / a weight table row without an "
-                                    f"option letter: '{' | '.join(row)}'")
-                continue
+            letter = _option_letter(row[0])
             if from_table:
                 self.options.append([(Block(block.number, table_html=cells[text_column], table=[]), 0)])
             if column < len(row):
@@ -204,12 +200,27 @@ class QuestionBuilder:
 
 
 def _weight_column(block: Block) -> int | None:
-    if not block.table or len(block.table[0]) < 2:
+    """The weight column of a table of options and weights; None for any other table.
+
+    Such a table has a header naming a weight column (Bobot, Nilai, ...) and
+    an option letter first in every other row: a table of marks in a
+    question ("Nama | Nilai") is question text.
+    """
+    if not block.table or len(block.table[0]) < 2 or len(block.table) < 3:
+        return None
+    rows = [row for row in block.table[1:] if any(cell.strip() for cell in row)]
+    if not all(_option_letter(row[0]) for row in rows):
         return None
     for index, header in enumerate(block.table[0]):
         if index and any(word in header.lower() for word in _WEIGHT_HEADERS):
             return index
     return None
+
+
+def _option_letter(cell: str) -> str:
+    """'B' from 'B', 'b.', '(B)' or 'B)'; '' for anything else."""
+    letter = cell.strip().strip(".)(").strip()
+    return letter.upper() if len(letter) == 1 and letter.isascii() and letter.isalpha() else ""
 
 
 def _html(parts: list[tuple[Block, int]]) -> str:

@@ -257,3 +257,37 @@ def test_an_equation_that_word_also_saved_as_a_picture_comes_in_as_that_picture(
     assert result.skipped == []
     assert result.items[0].stem == f'Hasil dari <img src="asset:{name}" alt=""> adalah ...'
     assert result.assets == {name: picture}
+
+
+def test_questions_inside_content_controls_and_tables_inside_cells_are_read():
+    document = docx.Document()
+    document.add_paragraph("1. Perhatikan tabel berikut.")
+    outer = document.add_table(rows=1, cols=2)
+    outer.cell(0, 0).text = "Luar"
+    inner = outer.cell(0, 1).add_table(rows=1, cols=1)
+    inner.cell(0, 0).text = "Dalam"
+    for text in ("A. satu", "B. dua", "Kunci: B"):
+        document.add_paragraph(text)
+    wrapped = document.add_paragraph("2. Soal di dalam kontrol konten?")
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    control = parse_xml(f'<w:sdt xmlns:w="{w}"><w:sdtPr/><w:sdtContent/></w:sdt>')
+    wrapped._p.addprevious(control)
+    control[1].append(wrapped._p)
+    for text in ("A. ya", "B. tidak", "Kunci: A"):
+        document.add_paragraph(text)
+    first, second = parse_bank(saved(document), "kontrol.docx").items
+    assert "<td>Luar</td><td><table><tbody><tr><td>Dalam</td></tr></tbody></table></td>" in first.stem
+    assert second.stem == "Soal di dalam kontrol konten?"
+
+
+def test_a_table_of_marks_in_a_question_is_question_text_not_weights():
+    document = docx.Document()
+    document.add_paragraph("1. Perhatikan nilai berikut. Siapa yang nilainya tertinggi?")
+    table = document.add_table(rows=3, cols=2)
+    for row, cells in enumerate([("Nama", "Nilai"), ("Budi", "80"), ("Sari", "90")]):
+        for column, text in enumerate(cells):
+            table.cell(row, column).text = text
+    for text in ("A. Budi", "B. Sari", "Kunci: B"):
+        document.add_paragraph(text)
+    (item,) = parse_bank(saved(document), "nilai.docx").items
+    assert "<td>Sari</td><td>90</td>" in item.stem and [o.weight for o in item.options] == [0, 1]
