@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from docx.oxml.ns import qn
 
+from exam_server.banks.docx_numbering import numbering_formats, numbering_key, style_numbering
 from exam_server.banks.safety import ImageRefused, image_asset_name, sniff_image
 
 _MATH = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
@@ -74,8 +75,8 @@ class BodyReader:
 
     def __init__(self, document):  # noqa: ANN001 - a python-docx Document
         self.part = document.part
-        self.numbering = _numbering_formats(document)
-        self.styles = _style_numbering(document)
+        self.numbering = numbering_formats(document)
+        self.styles = style_numbering(document, self.numbering)
         self.assets: dict[str, bytes] = {}
         self.count = 0
 
@@ -133,7 +134,7 @@ class BodyReader:
             return self.styles.get(style.get(qn("w:val"), "")) or "" if style is not None else ""
         if numbered is None:
             return ""
-        return self.numbering.get(_numbering_key(numbered), "")
+        return self.numbering.get(numbering_key(numbered), "")
 
     def walk(self, element, block: Block) -> None:  # noqa: ANN001
         for child in element.iterchildren():
@@ -276,43 +277,3 @@ def _pieces_html(pieces: list[Piece]) -> str:
                 text = f"<{tag}>{text}</{tag}>"
         out.append(text)
     return "".join(out)
-
-
-def _numbering_formats(document) -> dict[tuple[str, str], str]:  # noqa: ANN001
-    """(numId, level) -> number format ("decimal", "upperLetter", "lowerLetter", "bullet", ...)."""
-    try:
-        root = document.part.numbering_part.element
-    except (KeyError, NotImplementedError, AttributeError):
-        return {}
-    abstract = {}
-    for definition in root.iterchildren(qn("w:abstractNum")):
-        levels = {}
-        for level in definition.iterchildren(qn("w:lvl")):
-            fmt = level.find(qn("w:numFmt"))
-            levels[level.get(qn("w:ilvl"), "0")] = fmt.get(qn("w:val"), "") if fmt is not None else ""
-        abstract[definition.get(qn("w:abstractNumId"), "")] = levels
-    formats = {}
-    for num in root.iterchildren(qn("w:num")):
-        reference = num.find(qn("w:abstractNumId"))
-        levels = abstract.get(reference.get(qn("w:val"), "") if reference is not None else "", {})
-        for level, fmt in levels.items():
-            formats[(num.get(qn("w:numId"), ""), level)] = fmt
-    return formats
-
-
-def _style_numbering(document) -> dict[str, str]:  # noqa: ANN001
-    """Paragraph style id -> the number format its own numbering gives (e.g. "List Number")."""
-    formats = _numbering_formats(document)
-    found = {}
-    for style in document.styles.element.iterchildren(qn("w:style")):
-        numbered = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
-        if numbered is None:
-            continue
-        found[style.get(qn("w:styleId"), "")] = formats.get(_numbering_key(numbered), "")
-    return found
-
-
-def _numbering_key(numbered) -> tuple[str, str]:  # noqa: ANN001 - a w:numPr element
-    num_id, level = numbered.find(qn("w:numId")), numbered.find(qn("w:ilvl"))
-    return (num_id.get(qn("w:val"), "") if num_id is not None else "",
-            level.get(qn("w:val"), "0") if level is not None else "0")

@@ -47,7 +47,7 @@ class Question:
     def add_stem(self, block: Block, drop: int) -> None:
         self.stem.append((block, drop))
 
-    def add_option(self, letter: str, block: Block, drop: int) -> None:
+    def add_option(self, block: Block, drop: int) -> None:
         self.options.append([(block, drop)])
         self.part = "option"
 

@@ -132,7 +132,7 @@ class _Reader:
             return
         option = self.option(block, text)
         if option is not None:
-            self.question.add_option(option[0], block, option[1])
+            self.question.add_option(block, option[1])
         else:
             self.question.add_more(block)
 
