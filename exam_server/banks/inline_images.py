@@ -24,6 +24,8 @@ from exam_server.errors import ExamError
 
 # Texts are safe HTML as nh3 writes it: attributes always in double quotes.
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")', re.IGNORECASE)
+_NAME = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_NAME_PARAMETER = re.compile(r"^data:[^;,]*;name=([A-Za-z0-9._-]{1,128})[;,]", re.IGNORECASE)
 _MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 
 
@@ -37,9 +39,14 @@ def _rewrite(item: Item, change) -> Item:  # noqa: ANN001 - a str -> str functio
 # ------------------------------------------------------------------ export
 
 
-def data_uri(data: bytes) -> str:
-    media = _MEDIA_TYPES.get(sniff_image(data) or "", "application/octet-stream")
-    return f"data:{media};base64,{base64.b64encode(data).decode('ascii')}"
+def data_uri(data: bytes, name: str = "") -> str:
+    """``data:image/png;base64,...``; a name with another extension than the usual one
+    (``.jpeg``) rides along as ``;name=``, so the import names the asset the same."""
+    kind = sniff_image(data) or ""
+    media = _MEDIA_TYPES.get(kind, "application/octet-stream")
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else kind
+    label = f";name={name}" if extension != kind and _NAME.match(name) else ""
+    return f"data:{media}{label};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def inline_pictures(items: list[Item], assets: Mapping[str, bytes]) -> list[Item]:
@@ -63,7 +70,7 @@ def _inlined(src: str, assets: Mapping[str, bytes]) -> str:
     if name not in assets:
         raise ExamError(f"an item shows the image {name}, which is not among the bank's assets",
                         code="missing_asset")
-    return data_uri(assets[name])
+    return data_uri(assets[name], name)
 
 
 # ------------------------------------------------------------------ import
@@ -120,7 +127,8 @@ def _stored(src: str, found: dict[str, bytes]) -> str:
         data = data_url_bytes(src)
     except ValueError:
         raise ImageRefused("the data: URL of an image cannot be decoded") from None
-    name = image_asset_name(data, "image")
+    given = _NAME_PARAMETER.match(src)
+    name = image_asset_name(data, given.group(1) if given else "image")
     found[name] = data
     return name
 

@@ -19,7 +19,9 @@ TEXT_FORMATS = ("html", "plain", "markdown", "moodle")
 ASSET_SCHEME = "asset:"
 # A picture written into the text (GIFT and spreadsheet exports carry theirs
 # so); the importer stores it as an asset before the text is kept.
-_DATA_IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$", re.IGNORECASE)
+# (``name=`` carries an asset name whose extension is not the usual one, e.g. .jpeg.)
+_DATA_IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp)(?:;name=[A-Za-z0-9._-]{1,128})?;base64,"
+                         r"[A-Za-z0-9+/=\s]+$", re.IGNORECASE)
 
 _TAGS = {
     "p", "br", "b", "strong", "i", "em", "u", "s", "sub", "sup", "small", "mark",

@@ -30,7 +30,8 @@ def picture(colour: tuple[int, int, int], kind: str = "PNG") -> bytes:
 
 
 PICTURES = [picture((200, 30, 30)), picture((30, 200, 30)), picture((30, 30, 200), "JPEG")]
-NAMES = [image_asset_name(data, f"gambar{n}.{'jpg' if n == 2 else 'png'}") for n, data in enumerate(PICTURES)]
+# The JPEG keeps the extension .jpeg, as an imported "foto.jpeg" does: the name must survive too.
+NAMES = [image_asset_name(data, f"gambar{n}.{'jpeg' if n == 2 else 'png'}") for n, data in enumerate(PICTURES)]
 
 
 def bank() -> tuple[list[Item], dict[str, bytes]]:
@@ -83,7 +84,7 @@ def test_gift_export_writes_standard_data_uris(two_servers):
     text = export_bank(*banks.bank_items(first, "asal"), "gift").decode()
     assert "asset:" not in text
     assert text.count('<img src\\="data\\:image/png;base64,') == 2
-    assert text.count('<img src\\="data\\:image/jpeg;base64,') == 1
+    assert text.count(f'<img src\\="data\\:image/jpeg;name\\={NAMES[2]};base64,') == 1
 
 
 @pytest.mark.parametrize("fmt", ["gift", "xlsx"])
