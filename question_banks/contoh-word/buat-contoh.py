@@ -1,6 +1,7 @@
 """Writes contoh-bank-soal.docx, the sample Word bank: 10 TWK questions and 5 TKP with weights.
 
-Run from the repository root: ``python question_banks/contoh-word/buat-contoh.py``.
+Run from the repository root, with this checkout's package importable
+(``pip install -e .``, or ``PYTHONPATH=.``): ``python question_banks/contoh-word/buat-contoh.py``.
 The output is the same bytes on every run; a test checks the committed file
 against this script.
 """
