@@ -48,8 +48,8 @@ def anchor_keys(ctx: ServiceContext) -> AnchorKeys | None:
             current = key_store.current_anchor_key(ctx.settings)
             public = {kid: key.public for kid, key in key_store.anchor_keys(ctx.settings).items()}
             ctx.anchor_keys = AnchorKeys(current, public)
-        except ConfigError as exc:  # never refuse a candidate's submit for it: the audit reports the gap
-            log.error("attempts are not anchored: %s", exc.message)
+        except (ConfigError, ValueError, OSError) as exc:  # never refuse a submit for it: the audit reports the gap
+            log.error("attempts are not anchored: %s", exc)
             ctx.anchor_keys = None
     return ctx.anchor_keys
 
@@ -151,9 +151,11 @@ def checkpoint_due(ctx: ServiceContext, on_alert=lambda alert: None) -> int:
     signed = 0
     for start in range(0, len(ids), BATCH):
         with ctx.db.unit_of_work() as session:
-            # Locked in id order, as the answer writer locks; checked again: another node may have signed.
+            # Checked again: another node may have signed. Rows a writer holds are skipped, signed next tick:
+            # the loop never waits for a lock, so it can never close a deadlock with a writer's group.
             query = (select(models.Attempt).where(models.Attempt.id.in_(ids[start:start + BATCH]), _due(ctx, now))
-                     .order_by(models.Attempt.id).options(undefer(models.Attempt.form_json)).with_for_update())
+                     .order_by(models.Attempt.id).options(undefer(models.Attempt.form_json))
+                     .with_for_update(skip_locked=True))
             for attempt in session.scalars(query):
                 signed += sign_head(ctx, session, attempt, "checkpoint")
             raised = session.info.pop(_RAISED, [])

@@ -273,3 +273,27 @@ def test_anchors_stay_verifiable_after_the_anchor_key_is_rotated(services, exam_
     assert len(list((tmp_path / "data" / "signing-keys").glob("*.pem"))) == 1
     run = cli("audit", str(attempt_id), "--verify")
     assert run.code == 0 and "log intact" in run.out, run.out + run.err
+
+
+def test_a_missing_anchor_key_never_refuses_a_submit_and_the_audit_says_so(services, exam_session, tmp_path):
+    import shutil
+
+    attempt_id = sit(services, exam_session)
+    shutil.rmtree(tmp_path / "data" / "anchor-keys")
+    services.anchor_keys = False  # as a server started on a data folder without the key
+    assert anchoring.checkpoint_due(services) == 0
+    assert answering.submit(services, attempt_id)["status"] == "submitted"
+    assert audit.replay(services, attempt_id)["problems"] == [
+        "the attempt has ended but no valid anchor was signed at its end"]
+
+
+def test_a_checkpoint_skips_an_attempt_a_writer_holds_instead_of_waiting(services, exam_session, database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has no row locks: one writer at a time")
+    attempt_id = sit(services, exam_session)
+    engine = engine_for(database_url)
+    with engine.begin() as writer:  # a writer's group holding the attempt's row
+        writer.execute(sqlalchemy.text("SELECT id FROM attempts WHERE id = :a FOR UPDATE"), {"a": attempt_id})
+        assert anchoring.checkpoint_due(services) == 0
+    engine.dispose()
+    assert anchoring.checkpoint_due(services) == 1
