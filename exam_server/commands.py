@@ -336,11 +336,15 @@ def rotate_bank_key(settings, force):
 
 
 @cli.command("rotate-key", help="Make a new result signing key current; results signed before stay verifiable.")
+@click.option("--anchor", is_flag=True, help="Rotate the key that anchors attempt logs instead (restart the servers).")
 @command
-def rotate_key(settings):
-    from exam_server.security.keys import rotate_signing_key
+def rotate_key(settings, anchor):
+    from exam_server.security.keys import rotate_anchor_key, rotate_signing_key
 
-    click.echo(f"new signing key {rotate_signing_key(settings).key_id}")
+    if anchor:
+        click.echo(f"new anchor key {rotate_anchor_key(settings).key_id}")
+    else:
+        click.echo(f"new signing key {rotate_signing_key(settings).key_id}")
 
 
 @cli.command(help="Item analysis of a session for the committee: per item facility, discrimination, distractors.")
@@ -382,25 +386,37 @@ def minutes(settings, session_id, fmt, out):
     click.echo(f"minutes of session {session_id} written to {out}")
 
 
-@cli.command(help="Replay an attempt from its event log; --verify checks the hash chain (exit 3 when broken).")
-@click.argument("attempt_id", type=int)
+@cli.command(help="Replay an attempt from its event log; --verify checks the hash chain, its signed anchors "
+                  "and the live score (exit 3 when anything disagrees). --session checks every attempt of a session.")
+@click.argument("attempt_id", type=int, required=False)
+@click.option("--session", "session_id", type=int, help="Every attempt of this session instead of one.")
 @click.option("--verify", is_flag=True, help="Only say whether the log is intact, and where it breaks.")
 @click.option("--json", "as_json", is_flag=True)
 @command
-def audit(settings, attempt_id, verify, as_json):
-    from exam_server.services.audit import replay
+def audit(settings, attempt_id, session_id, verify, as_json):
+    from exam_server.services.audit import replay, session_attempts
 
-    report = replay(context(settings), attempt_id)
+    if (attempt_id is None) == (session_id is None):
+        raise BadInput("give either ATTEMPT_ID or --session SESSION_ID")
+    ctx = context(settings)
+    ids = [attempt_id] if session_id is None else session_attempts(ctx, session_id)
+    reports = [replay(ctx, one) for one in ids]
     if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
-    elif not verify:
+        click.echo(json.dumps(reports[0] if session_id is None else reports, ensure_ascii=False, indent=2))
+    for report in [] if as_json else reports:
+        _print_audit(report, verify)
+    if not all(report["intact"] for report in reports):
+        sys.exit(3)
+
+
+def _print_audit(report: dict, verify: bool) -> None:
+    if not verify:
         for event in report["events"]:
             click.echo(f"{event['number']:>5} {event['at']} {event['kind']:<8} {json.dumps(event['data'], ensure_ascii=False)}")
-    verdict = "intact" if report["intact"] else f"BROKEN: {report['problem']}"
-    if not as_json:
-        click.echo(f"attempt {attempt_id} ({report['participant_number']}): {len(report['events'])} events, log {verdict}")
-    if not report["intact"]:
-        sys.exit(3)
+    verdict = "intact" if report["intact"] else f"BROKEN: {'; '.join(report['problems'])}"
+    tail = f", {report['unanchored_events']} after the last anchor" if report["unanchored_events"] else ""
+    click.echo(f"attempt {report['attempt_id']} ({report['participant_number']}): {len(report['events'])} events"
+               f"{tail}, log {verdict}")
 
 
 @cli.command(help="Serve the kiosk, the proctor console, the admin pages and the API.")

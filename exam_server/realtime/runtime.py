@@ -22,7 +22,7 @@ from exam_server.security.login_guard import LoginGuard
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
 from exam_server.realtime.metrics import Metrics
-from exam_server.services import alerts, answering, attempts, liveness, monitoring, scoreboard
+from exam_server.services import alerts, anchoring, answering, attempts, liveness, monitoring, scoreboard
 from exam_server.services.answer_writer import AnswerWriter
 from exam_server.store.db import Database
 from exam_server.store import models
@@ -36,6 +36,7 @@ BURST_WINDOW_SECONDS = 10
 FEED_SECONDS = 0.1
 BEACON_SECONDS = 30
 BEACON_BATCH = 200
+ANCHOR_TICK_SECONDS = 5  # how often due checkpoints are looked for (each attempt is signed once per anchor_seconds)
 _ASSET = re.compile(r'asset:([A-Za-z0-9._-]{1,128})')
 _MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 
@@ -190,6 +191,8 @@ class Runtime:
         socketio.start_background_task(self._loop, "heartbeat", liveness.HEARTBEAT_SECONDS, self.heartbeat)
         socketio.start_background_task(self._loop, "alert sweep", ALERT_SWEEP_SECONDS, self.sweep_alerts)
         socketio.start_background_task(self._loop, "staff sockets", STAFF_CHECK_SECONDS, self.cut_revoked_staff)
+        anchor_tick = min(ANCHOR_TICK_SECONDS, self.services.settings.anchor_seconds)
+        socketio.start_background_task(self._loop, "audit anchors", anchor_tick, self.sign_checkpoints)
         if self.services.settings.redis_url:
             socketio.start_background_task(self._loop, "message queue watch", liveness.HEARTBEAT_SECONDS,
                                            self.watch_message_queue)
@@ -250,6 +253,9 @@ class Runtime:
 
     def heartbeat(self) -> None:
         liveness.heartbeat(self.services)
+
+    def sign_checkpoints(self) -> None:
+        anchoring.checkpoint_due(self.services, on_alert=self.emit_alert)
 
     def sweep_alerts(self) -> None:
         for alert in alerts.long_disconnections(self.services) + alerts.idle_candidates(self.services):

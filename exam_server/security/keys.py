@@ -21,6 +21,8 @@ from exam_server.errors import ConfigError
 BANK_KEY_FILE = "bank.key"
 SECRET_KEY_FILE = "secret.key"
 SIGNING_DIR = "signing-keys"
+# Apart from the result key: every serving node needs this one at all times, the result key only `publish`.
+ANCHOR_DIR = "anchor-keys"
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -44,6 +46,8 @@ def ensure_keys(settings: Settings) -> list[str]:
         created.append(SECRET_KEY_FILE)
     if not list((data / SIGNING_DIR).glob("*.pem")):
         created.append(rotate_signing_key(settings).key_id)
+    if not list((data / ANCHOR_DIR).glob("*.pem")):
+        created.append(f"{ANCHOR_DIR}/{_new_key(settings, ANCHOR_DIR).key_id}")
     return created
 
 
@@ -124,30 +128,56 @@ def key_id_of(public: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def rotate_signing_key(settings: Settings) -> SigningKey:
-    """A new result signing key becomes the current one; old ones stay for verifying."""
+def _new_key(settings: Settings, folder: str) -> SigningKey:
     private = Ed25519PrivateKey.generate()
     key_id = key_id_of(private.public_key())
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    directory = settings.data_dir / SIGNING_DIR
+    directory = settings.data_dir / folder
     _write_private(directory / f"{key_id}.pem", pem)
     (directory / "current").write_text(key_id + "\n")
     return SigningKey(key_id, private)
 
 
-def signing_keys(settings: Settings) -> dict[str, SigningKey]:
+def rotate_signing_key(settings: Settings) -> SigningKey:
+    """A new result signing key becomes the current one; old ones stay for verifying."""
+    return _new_key(settings, SIGNING_DIR)
+
+
+def _keys_in(settings: Settings, folder: str) -> dict[str, SigningKey]:
     keys = {}
-    for path in sorted((settings.data_dir / SIGNING_DIR).glob("*.pem")):
+    for path in sorted((settings.data_dir / folder).glob("*.pem")):
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
         keys[path.stem] = SigningKey(path.stem, private)
     return keys
 
 
-def current_signing_key(settings: Settings) -> SigningKey:
-    key_id = _read(settings, f"{SIGNING_DIR}/current", "the result signing key")
+def _current_in(settings: Settings, folder: str, what: str) -> SigningKey:
+    key_id = _read(settings, f"{folder}/current", what)
     try:
-        return signing_keys(settings)[key_id]
+        return _keys_in(settings, folder)[key_id]
     except KeyError:
-        raise ConfigError(f"signing key {key_id} named as current is missing in {settings.data_dir / SIGNING_DIR}") from None
+        raise ConfigError(f"{what} {key_id} named as current is missing in {settings.data_dir / folder}") from None
+
+
+def signing_keys(settings: Settings) -> dict[str, SigningKey]:
+    return _keys_in(settings, SIGNING_DIR)
+
+
+def current_signing_key(settings: Settings) -> SigningKey:
+    return _current_in(settings, SIGNING_DIR, "the result signing key")
+
+
+def rotate_anchor_key(settings: Settings) -> SigningKey:
+    """A new anchor key becomes the current one (for servers started after); old ones stay for verifying."""
+    return _new_key(settings, ANCHOR_DIR)
+
+
+def anchor_keys(settings: Settings) -> dict[str, SigningKey]:
+    """The keys that sign the heads of attempt event chains (old ones kept for verifying)."""
+    return _keys_in(settings, ANCHOR_DIR)
+
+
+def current_anchor_key(settings: Settings) -> SigningKey:
+    return _current_in(settings, ANCHOR_DIR, "the audit anchor key")

@@ -18,7 +18,7 @@ from exam_server.domain.scoring import item_points
 from exam_server.domain.timing import AttemptClock
 from exam_server.errors import BadInput, Conflict, ExamError, Forbidden, NotFound, Unauthorized
 from exam_server.security.passwords import hash_password, verify_password
-from exam_server.services import results
+from exam_server.services import anchoring, results
 from exam_server.services.banks import read_items
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
@@ -343,6 +343,7 @@ def _end(ctx, session, attempt: models.Attempt, status: str, now: int, by: str) 
         set_clock(attempt, clock.resume(now))
     attempt.status, attempt.ended_at, attempt.deadline_at = status, now, None
     append_event(session, attempt, "end", {"status": status, "by": by}, now)
+    anchoring.sign_head(ctx, session, attempt, "end")  # in the same commit: no ended attempt goes unsigned
     return results.finalize(ctx, session, attempt)
 
 
@@ -380,6 +381,7 @@ def _end_where(ctx: ServiceContext, condition, status: str, by: str, now: int) -
                 set_clock(attempt, clock.resume(now))
             attempt.deadline_at = None
             append_event(session, attempt, "end", {"status": status, "by": by}, now)
+            anchoring.sign_head(ctx, session, attempt, "end")
             document = results.finalize(ctx, session, attempt)
             shown = attempt_key(ctx, session, attempt).blueprint.show_score_to_candidate
             ended.append({"attempt_id": attempt_id, "session_id": attempt.session_id, "status": status,

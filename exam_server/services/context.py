@@ -23,6 +23,10 @@ class ServiceContext:
     key_cache: dict = field(default_factory=dict, repr=False)
     # Safe Exam Browser keys by session token, each with the monotonic time it expires.
     seb_keys_cache: dict = field(default_factory=dict, repr=False)
+    # The audit anchor keys, read on first use (services.anchoring); False: not read yet.
+    anchor_keys: object = field(default=False, repr=False)
+    # attempt id -> (event number, head hash) this process signed last: anchors removed later are noticed.
+    anchor_heads: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> ServiceContext:

@@ -65,3 +65,18 @@ def verify_chain(events: list[models.AttemptEvent], head_hash: str | None = None
     if head_hash is not None and head_hash != (prev if events else ""):
         return "events after the last one stored were removed"
     return None
+
+
+def verify_segment(events, after: int, prev: str, head_number: int, head_hash: str) -> str | None:
+    """None when ``events`` lead on from event ``after`` (hash ``prev``) to the attempt's head, else why not."""
+    for expected_number, event in enumerate(events, start=after + 1):
+        if event.number != expected_number:
+            return f"event {expected_number} is missing or out of order (found number {event.number})"
+        if event.prev_hash != prev:
+            return f"event {event.number} does not follow event {event.number - 1}"
+        if event_hash(prev, event.number, event.at, event.kind, event.data_json) != event.hash:
+            return f"event {event.number} ({event.kind}) was altered"
+        prev = event.hash
+    if after + len(events) != head_number or prev != head_hash:
+        return "the attempt's head is not its last event"
+    return None

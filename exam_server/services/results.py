@@ -24,11 +24,19 @@ def iso_time(ms: int | None) -> str | None:
     return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def blank_sheet(ctx: ServiceContext, session, attempt: models.Attempt) -> ScoreSheet:
+    """The attempt's score sheet with every position blank."""
+    from exam_server.services.attempts import attempt_key
+
+    key = attempt_key(ctx, session, attempt)
+    return ScoreSheet(key.blueprint, [(entry.section, key.weights[i]) for i, entry in enumerate(key.form)])
+
+
 def score_sheet(ctx: ServiceContext, session, attempt: models.Attempt) -> ScoreSheet:
     from exam_server.services.attempts import attempt_key, display_keys
 
     key = attempt_key(ctx, session, attempt)
-    sheet = ScoreSheet(key.blueprint, [(entry.section, key.weights[i]) for i, entry in enumerate(key.form)])
+    sheet = blank_sheet(ctx, session, attempt)
     responses = session.scalars(select(models.Response).where(models.Response.attempt_id == attempt.id)).all()
     sheet.restore({
         r.position: display_keys(len(key.weights[r.position - 1])).index(r.choice)

@@ -189,6 +189,9 @@ class Attempt(Base):
     # Head of the attempt's event hash chain (see AttemptEvent).
     event_count: Mapped[int] = mapped_column(Integer, default=0)
     last_event_hash: Mapped[str] = mapped_column(String(64), default="")
+    # The newest anchor (see AttemptAnchor): which checkpoint is due. A hint only, never trusted by the audit.
+    anchored_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    anchored_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
 
     candidate: Mapped[Candidate] = relationship()
 
@@ -221,6 +224,24 @@ class AttemptEvent(Base):
     data_json: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AttemptAnchor(Base):
+    """The head of an attempt's event chain and its running score, signed with the anchor key."""
+
+    __tablename__ = "attempt_anchors"
+    __table_args__ = (Index("ix_attempt_anchors_attempt_number", "attempt_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    number: Mapped[int] = mapped_column(Integer)  # events 1..number are covered
+    head_hash: Mapped[str] = mapped_column(String(64))
+    points_json: Mapped[str] = mapped_column(Text)  # section_points_json as it was
+    form_sha256: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(16))  # checkpoint | end
+    at: Mapped[int] = mapped_column(Millis)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
 
 
 class AuditEntry(Base):
