@@ -297,10 +297,12 @@ def publish(settings, session_id, as_json):
 @command
 def verify(settings, file, public_key, as_json):
     from exam_server.security import keys as key_store
-    from exam_server.security.signing import check, load_public_keys
+    from exam_server.security.signing import RepeatedKey, check, load_public_keys, load_strict
 
     try:
-        document = json.loads(read_input(file, 256 * 1024 * 1024))
+        document = load_strict(read_input(file, 256 * 1024 * 1024))
+    except RepeatedKey as exc:
+        refuse_repeated_key(file, str(exc), as_json)
     except ValueError as exc:
         raise BadInput(f"{file}: not a JSON document ({exc})") from None
     results = document.get("results", [document]) if isinstance(document, dict) else None
@@ -322,6 +324,15 @@ def verify(settings, file, public_key, as_json):
             click.echo(f"{c['participant_number']}\t{c['result_id']}\t{'valid' if c['problem'] is None else 'NOT VALID: ' + c['problem']}")
     if any(c["problem"] for c in checked):
         sys.exit(3)
+
+
+def refuse_repeated_key(file: str, problem: str, as_json: bool) -> None:
+    """A file that repeats a key is not valid (exit 3), whatever its signatures say."""
+    if as_json:
+        click.echo(json.dumps({"valid": False, "problem": problem, "results": []}, indent=2))
+    else:
+        click.echo(f"{file}\tNOT VALID: {problem}")
+    sys.exit(3)
 
 
 @cli.command("rotate-bank-key", help="Re-encrypt every bank with a new key (stop the server first).")

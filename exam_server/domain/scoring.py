@@ -7,11 +7,14 @@ its weight and a blank earns 0.
 
 Sections are kept at full precision and quantised to two places (half up)
 only when shown; the total is the sum of the shown section points, so a
-result slip always adds up.
+result slip always adds up. ``running_score`` is the one place that turns
+exact section sums into shown points: the proctors' feed, the board and the
+signed result all go through it, so the live score is the result's score.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -39,6 +42,36 @@ def item_points(section: Section, weight: Decimal | None) -> Decimal:
             return section.blank
         return section.correct if weight == 1 else section.wrong
     return ZERO if weight is None else section.points * weight
+
+
+@dataclass(frozen=True)
+class Score:
+    """What anyone is shown: each section at two places, the total their sum."""
+
+    sections: tuple[Decimal, ...]
+    total: Decimal
+
+
+def running_score(raw: Sequence[Decimal]) -> Score:
+    """The score of exact per-section sums; every score shown or signed comes from here.
+
+    The total adds the shown section points, never the raw ones: two sections of
+    0.3333 make 0.66 (0.33 + 0.33), as the result slip prints them.
+    """
+    sections = tuple(quantise(points) for points in raw)
+    return Score(sections, sum(sections, ZERO))
+
+
+def blank_sums(blueprint: Blueprint) -> list[Decimal]:
+    """Exact per-section sums of a form left entirely blank."""
+    return [item_points(section, None) * section.count for section in blueprint.sections]
+
+
+def shift(raw: Sequence[Decimal], section: int, before: Decimal, after: Decimal) -> list[Decimal]:
+    """Exact per-section sums after one item of ``section`` goes from ``before`` to ``after`` points."""
+    sums = list(raw)
+    sums[section] += after - before
+    return sums
 
 
 def item_bounds(section: Section, weights: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
@@ -97,12 +130,12 @@ class ScoreSheet:
             raise ValueError(f"position {position} has no option {choice}")
         previous = self._answers[slot]
         index = self._sections[slot]
-        before = quantise(self._raw[index])
-        self._raw[index] += outcomes[-1 if choice is None else choice]
-        self._raw[index] -= outcomes[-1 if previous is None else previous]
+        before = self.section_points()[index]
+        self._raw = shift(self._raw, index, outcomes[-1 if previous is None else previous],
+                          outcomes[-1 if choice is None else choice])
         self._answers[slot] = choice
         self._answered += (choice is not None) - (previous is not None)
-        return quantise(self._raw[index]) - before
+        return self.section_points()[index] - before
 
     def _slot(self, position: int) -> int:
         if not 1 <= position <= len(self._answers):
@@ -119,11 +152,11 @@ class ScoreSheet:
         return self._answered
 
     def section_points(self) -> list[Decimal]:
-        return [quantise(raw) for raw in self._raw]
+        return list(running_score(self._raw).sections)
 
     def total(self) -> Decimal:
         """The sum of the shown section points."""
-        return sum(self.section_points(), ZERO)
+        return running_score(self._raw).total
 
     def max_points(self) -> list[Decimal]:
         return [quantise(high) for high in self._high]

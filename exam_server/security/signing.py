@@ -4,6 +4,10 @@ Canonical JSON: keys sorted, no spaces, UTF-8 (non-ASCII written as is). The
 signature is standard base64 of the 64 signature bytes; ``key_id`` names the
 public key (the first 16 hex digits of SHA-256 of its 32 raw bytes), so keys
 can be rotated and old results stay verifiable with the old key.
+
+A result whose JSON repeats a key is not valid (CONTRACT version 2, section
+7): readers disagree on which of the two values counts, so one program could
+check the signature of one total while another prints the other.
 """
 from __future__ import annotations
 
@@ -18,6 +22,33 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from exam_server.security.keys import key_id_of
 
 SIGNATURE_FIELDS = ("signature", "key_id")
+
+
+class RepeatedKey(ValueError):
+    """A JSON object names the same key twice."""
+
+
+def _unique_pairs(pairs: list[tuple[str, object]]) -> dict:
+    document: dict = {}
+    for key, value in pairs:
+        if key in document:
+            raise RepeatedKey(f'the key "{key}" appears twice in one object: a result that repeats a key is not valid')
+        document[key] = value
+    return document
+
+
+def load_strict(text: str | bytes):
+    """JSON as ``json.loads`` reads it, but an object that repeats a key raises ``RepeatedKey``."""
+    return json.loads(text, object_pairs_hook=_unique_pairs)
+
+
+def repeated_key(text: str | bytes) -> str | None:
+    """Why the JSON text is not a valid result because it repeats a key, or None when it does not."""
+    try:
+        load_strict(text)
+    except RepeatedKey as exc:
+        return str(exc)
+    return None
 
 
 def canonical_json(document: Mapping) -> bytes:

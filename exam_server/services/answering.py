@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from exam_server.domain.scoring import item_points
+from exam_server.domain.scoring import item_points, shift
 from exam_server.errors import BadInput
 from exam_server.services.attempts import (
     _attempt, _choice_index, _end, _position, _require_running, attempt_key,
@@ -105,8 +105,8 @@ def record_answer(ctx: ServiceContext, session, attempt_id: int, position, choic
         response = _new_response(session, attempt_id, position, section)
     new_points = item_points(section, None if index is None else key.weights[position - 1][index])
     # The running score changes by the difference alone: O(1) whatever the form's length.
-    points = [Decimal(p) for p in json.loads(attempt.section_points_json)]
-    points[section_index] += new_points - Decimal(response.points)
+    points = shift([Decimal(p) for p in json.loads(attempt.section_points_json)], section_index,
+                   Decimal(response.points), new_points)
     attempt.section_points_json = json.dumps([str(p) for p in points])
     attempt.answered_count += (choice is not None) - (response.choice is not None)
     response.choice, response.seq, response.points, response.answered_at = choice, seq, str(new_points), now

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from exam_server.domain.scoring import format_points
+from exam_server.domain.scoring import format_points, running_score
 from exam_server.services.attempts import clock_of
 from exam_server.services.context import ServiceContext
 from exam_server.services.exams import load_blueprint
@@ -18,7 +18,8 @@ from exam_server.store import models
 
 
 def _view(attempt: models.Attempt, candidate: models.Candidate, section_names: list[str], now: int) -> dict:
-    points = [Decimal(p) for p in json.loads(attempt.section_points_json)]
+    # The same function as the result's: the live total is the total the slip will print.
+    score = running_score([Decimal(p) for p in json.loads(attempt.section_points_json)])
     return {
         "attempt_id": attempt.id,
         "participant_number": candidate.participant_number,
@@ -30,8 +31,8 @@ def _view(attempt: models.Attempt, candidate: models.Candidate, section_names: l
         "flagged": attempt.flagged_count,
         "remaining_ms": clock_of(attempt).remaining_ms(now),
         "score": {
-            "total": format_points(sum(points, Decimal(0))),
-            "sections": {name: format_points(p) for name, p in zip(section_names, points)},
+            "total": format_points(score.total),
+            "sections": {name: format_points(p) for name, p in zip(section_names, score.sections)},
         },
         "violations": attempt.violations,
     }

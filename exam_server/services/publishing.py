@@ -8,7 +8,7 @@ from sqlalchemy import select
 from exam_server.async_mode import run_blocking
 from exam_server.errors import Conflict, NotFound
 from exam_server.security import keys as key_store
-from exam_server.security.signing import check, public_key_entry, sign
+from exam_server.security.signing import check, public_key_entry, repeated_key, sign
 from exam_server.services.context import ServiceContext
 from exam_server.services.results import compute_document, public_document
 from exam_server.services.sessions import find_session
@@ -60,8 +60,10 @@ def verify_result(ctx: ServiceContext, result_id: str) -> dict:
         result = session.get(models.Result, result_id) if isinstance(result_id, str) else None
         if result is None or not result.signature:
             raise NotFound("no published result with this id")
-        document = public_document(result)
-    problem = check(document, {kid: k.public for kid, k in key_store.signing_keys(ctx.settings).items()})
+        document, stored = public_document(result), result.document_json
+    keys = {kid: k.public for kid, k in key_store.signing_keys(ctx.settings).items()}
+    # A repeated key is refused before the signature: json.loads keeps the last value, other readers the first.
+    problem = repeated_key(stored) or check(document, keys)
     return {"valid": problem is None, "result": document, **({"problem": problem} if problem else {})}
 
 

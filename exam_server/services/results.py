@@ -49,8 +49,12 @@ def compute_document(ctx: ServiceContext, session, attempt: models.Attempt, resu
     """The result as it stands now, recomputed from the stored answers."""
     sheet = score_sheet(ctx, session, attempt)
     candidate = attempt.candidate
+    exam_session = session.get(models.ExamSession, attempt.session_id)
     return {
         "result_id": result_id,
+        # Signed with the rest: a slip cannot be passed off as another exam's or sitting's.
+        "exam_code": exam_session.exam.code,
+        "session_id": attempt.session_id,
         "attempt_id": attempt.id,
         "participant_number": candidate.participant_number,
         "name": candidate.name,

@@ -1,8 +1,14 @@
-"""The public score board: per candidate, status, progress and points, where the exam allows it."""
+"""The public score board: per candidate, status, progress and points, where the exam allows it.
+
+Points appear only once an attempt has ended (CONTRACT version 2, section 7):
+live points, sent within a tick of each answer, would tell a candidate which
+option scores. Proctors keep the live points on /proctor.
+"""
 from __future__ import annotations
 
 from exam_server.errors import BadInput, Forbidden
 from exam_server.services import monitoring
+from exam_server.services.attempts import ENDED
 from exam_server.services.context import ServiceContext
 from exam_server.services.exams import load_blueprint
 from exam_server.services.sessions import find_session
@@ -14,15 +20,19 @@ def mask(name: str) -> str:
 
 
 def row(view: dict, show_names: bool = False) -> dict:
-    """What the public may see of a candidate: no seat, no connection, no irregularities; names masked by default."""
+    """What the public may see of a candidate: no seat, no connection, no irregularities; names masked by default.
+
+    Every way the board is served (the watch snapshot, the row updates) goes through here.
+    """
+    ended = view["status"] in ENDED
     return {
         "attempt_id": view["attempt_id"],
         "participant_number": view["participant_number"],
         "name": view["name"] if show_names else mask(view["name"]),
         "status": view["status"],
         "answered": view["answered"],
-        "total": view["score"]["total"],
-        "sections": view["score"]["sections"],
+        "total": view["score"]["total"] if ended else None,
+        "sections": view["score"]["sections"] if ended else None,
     }
 
 

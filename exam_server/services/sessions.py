@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from exam_server.domain.assembly import PoolItem, assemble_form, form_to_json
 from exam_server.domain.blueprint import Blueprint, check_availability
-from exam_server.domain.scoring import item_points
+from exam_server.domain.scoring import blank_sums
 from exam_server.domain.roster import parse_roster
 from exam_server.async_mode import run_blocking
 from exam_server.errors import BadInput, Conflict, NotFound
@@ -95,7 +95,7 @@ def create_session(
         session.flush()
         session.add_all(models.SessionProctor(session_id=row.id, user_id=u.id) for u in _proctor_rows(session, proctors))
         # Before any answer every item counts as blank (which earns points where blank is set).
-        blank_points = json.dumps([str(item_points(section, None) * section.count) for section in blueprint.sections])
+        blank_points = json.dumps([str(points) for points in blank_sums(blueprint)])
         for entry, password, password_hash in zip(entries, passwords, hashes):
             candidate = models.Candidate(
                 session_id=row.id, participant_number=entry.participant_number, name=entry.name,

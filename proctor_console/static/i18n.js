@@ -168,6 +168,7 @@ window.PROCTOR_I18N = {
     board_rank: 'Peringkat',
     board_updated: 'Diperbarui {time}',
     board_empty: 'Belum ada peserta.',
+    board_points_later: 'Nilai tampil setelah peserta selesai; selama mengerjakan hanya status dan jumlah jawaban.',
   },
 
   en: {
@@ -335,5 +336,6 @@ window.PROCTOR_I18N = {
     board_rank: 'Rank',
     board_updated: 'Updated {time}',
     board_empty: 'No candidates yet.',
+    board_points_later: 'Scores appear once a candidate has finished; while working, only the status and the number answered show.',
   },
 };

@@ -2,8 +2,10 @@
 
    Connects to /scoreboard (no sign-in), asks for the session's board (`watch`)
    after every (re)connect and replaces what it shows; `row` events replace one
-   candidate's row in between. Ranked by total score (highest first), then by
-   participant number; equal totals share a rank. Every text is written as text.
+   candidate's row in between. Points come only with attempts that have ended
+   (CONTRACT version 2, section 7): those rows are ranked by total (highest
+   first), then participant number, equal totals sharing a rank; rows still
+   running follow, unranked, with "—" for points. Every text is written as text.
 */
 'use strict';
 
@@ -59,17 +61,28 @@
 
   // ------------------------------------------------------------------ ranking
 
-  /** Rows ranked by total (highest first), then participant number; equal totals share a rank. */
+  /** Whether the server sent the row's points: only once its attempt has ended. */
+  function hasPoints(row) {
+    return row.total !== null && row.total !== undefined;
+  }
+
+  function byNumber(a, b) {
+    return collator.compare(String(a.participant_number), String(b.participant_number));
+  }
+
+  /** Rows with points ranked by total (highest first), then participant number, equal totals sharing a rank;
+      then the rows without points, by participant number and with no rank. */
   function ranked() {
-    const rows = [...S.rows.values()].sort((a, b) => (Number(b.total) - Number(a.total))
-      || collator.compare(String(a.participant_number), String(b.participant_number)));
+    const scored = [...S.rows.values()].filter(hasPoints)
+      .sort((a, b) => (Number(b.total) - Number(a.total)) || byNumber(a, b));
+    const running = [...S.rows.values()].filter((row) => !hasPoints(row)).sort(byNumber);
     let rank = 0;
     let previous = null;
-    return rows.map((row, i) => {
+    return scored.map((row, i) => {
       if (previous === null || Number(row.total) !== previous) rank = i + 1;
       previous = Number(row.total);
       return { row, rank };
-    });
+    }).concat(running.map((row) => ({ row, rank: null })));
   }
 
   // ------------------------------------------------------------------ rendering
@@ -107,6 +120,7 @@
     if (!S.info || S.refused) {
       $('board').hidden = true;
       $('board-empty').hidden = true;
+      $('board-note').hidden = true;
       return;
     }
     $('board-subtitle').textContent = [S.info.exam_title, S.info.name].filter(Boolean).join(' — ');
@@ -120,7 +134,7 @@
       tr.dataset.attempt = row.attempt_id;
       tr.dataset.number = row.participant_number;
       if (now - (S.changed.get(row.attempt_id) || 0) < FLASH_MS) tr.classList.add('changed');
-      tr.appendChild(el('td', 'num rank', String(rank)));
+      tr.appendChild(el('td', 'num rank', rank === null ? '—' : String(rank)));
       tr.appendChild(el('td', 'mono', String(row.participant_number)));
       tr.appendChild(el('td', 'name', String(row.name)));
       tr.appendChild(el('td', 'status', statusText(row.status)));
@@ -128,11 +142,14 @@
       answered.dataset.answered = row.answered;
       tr.appendChild(answered);
       sections().forEach((name) => tr.appendChild(el('td', 'num', String((row.sections || {})[name] ?? '—'))));
-      tr.appendChild(el('td', 'num total', String(row.total)));
+      const total = el('td', 'num total', hasPoints(row) ? String(row.total) : '—');
+      if (!hasPoints(row)) total.title = t('board_points_later');
+      tr.appendChild(total);
       return tr;
     }));
     $('board').hidden = S.rows.size === 0;
     $('board-empty').hidden = S.rows.size !== 0;
+    $('board-note').hidden = S.rows.size === 0;
   }
 
   function timeOfDay(epochMs) {

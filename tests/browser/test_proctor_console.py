@@ -287,7 +287,7 @@ def test_console_and_board_pages_carry_strict_security_headers(console_server):
             assert requests.get(console_server.url + script, timeout=10).status_code == 200
 
 
-def test_the_public_board_ranks_candidates_and_updates_live(public_board_server, steps):
+def test_the_public_board_shows_points_only_once_an_attempt_ends(public_board_server, steps):
     server = public_board_server
     page = steps.new_page(1920, 1080)
     page.goto(f"{server.url}/scoreboard/{server.session['session_id']}")
@@ -295,21 +295,30 @@ def test_the_public_board_ranks_candidates_and_updates_live(public_board_server,
     expect()(page.locator("#board-subtitle")).to_contain_text("Ujian uji")
     assert [h.strip() for h in page.locator("#board-head-row th").all_inner_texts()] == [
         "Peringkat", "No. peserta", "Nama", "Status", "Dijawab", "Dasar", "Lanjut", "Total"]
-    expect_order(page, "#board-rows tr", ["P-001", "P-002", "P-003"])  # all 0.00: by participant number
-    assert page.locator("#board-rows .rank").all_inner_texts() == ["1", "1", "1"]
+    expect_order(page, "#board-rows tr", ["P-001", "P-002", "P-003"])  # nobody has finished: by participant number
+    assert page.locator("#board-rows .rank").all_inner_texts() == ["—", "—", "—"]
+    assert page.locator("#board-rows .total").all_inner_texts() == ["—", "—", "—"]
+    expect()(page.locator("#board-note")).to_contain_text("Nilai tampil setelah peserta selesai")
     steps.shot(page, "board")
 
     candidate = logged_in_candidate(server, "P-003")
     candidate.call("start")
     position, key = correct_choice(candidate)
     assert candidate.call("answer", {"position": position, "choice": key, "seq": 1})["ok"]
+    working = page.locator('#board-rows tr[data-number="P-003"]')
+    expect()(working.locator(".answered")).to_have_attribute("data-answered", "1")
+    expect()(working.locator(".status")).to_have_text("Mengerjakan")
+    assert working.locator(".total").inner_text() == "—"  # a right answer shows nothing while the attempt runs
+    expect_order(page, "#board-rows tr", ["P-001", "P-002", "P-003"])
+    steps.shot(page, "board-working")
+
+    result = candidate.call("submit")["result"]
     first = page.locator("#board-rows tr").first
     expect()(first).to_have_attribute("data-number", "P-003")
-    expect()(first.locator(".answered")).to_have_attribute("data-answered", "1")
-    expect()(first.locator(".status")).to_have_text("Mengerjakan")
-    assert float(first.locator(".total").inner_text()) > 0
-    assert page.locator("#board-rows .rank").all_inner_texts() == ["1", "2", "2"]
-    steps.shot(page, "board-updated")
+    expect()(first.locator(".status")).to_have_text("Selesai")
+    expect()(first.locator(".total")).to_have_text(result["total"])
+    assert page.locator("#board-rows .rank").all_inner_texts() == ["1", "—", "—"]
+    steps.shot(page, "board-finished")
     candidate.close()
     assert steps.errors == []
 

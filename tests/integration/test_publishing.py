@@ -90,3 +90,58 @@ def test_the_web_verifies_a_result_and_serves_the_public_key(live, tmp_path):
     document.write_text(json.dumps({"session_id": session_id, "results": results}))
     cli = ExamCli(tmp_path / "elsewhere", live.database_url)  # a stranger's machine: only the served key
     assert cli("verify", str(document), "--public-key", str(keys)).code == 0
+
+
+def test_a_result_names_its_exam_and_session_inside_the_signature(finished, tmp_path):
+    cli, opened = finished
+    cli("publish", str(opened["session_id"]), check=True)
+    out = tmp_path / "hasil.json"
+    cli("results", str(opened["session_id"]), "--format", "json", "--out", str(out), check=True)
+    document = json.loads(out.read_text())
+    assert {(r["exam_code"], r["session_id"]) for r in document["results"]} == {("UJI-1", opened["session_id"])}
+    for field, other in (("exam_code", "UJI-2"), ("session_id", opened["session_id"] + 1)):
+        moved = dict(document["results"][0], **{field: other})  # a slip passed off as another sitting's
+        single = tmp_path / f"{field}.json"
+        single.write_text(json.dumps(moved))
+        run = cli("verify", str(single))
+        assert run.code == 3 and "NOT VALID" in run.out
+
+
+def test_a_results_file_that_repeats_a_key_is_refused(finished, tmp_path):
+    cli, opened = finished
+    cli("publish", str(opened["session_id"]), check=True)
+    out = tmp_path / "hasil.json"
+    cli("results", str(opened["session_id"]), "--format", "json", "--out", str(out), check=True)
+    genuine = json.loads(out.read_text())["results"][0]
+    # A reader that keeps the first of two "total" keys shows 99.00; one that keeps the last checks the signature.
+    forged = tmp_path / "ganda.json"
+    forged.write_text('{"total": "99.00", ' + json.dumps(genuine)[1:])
+    assert json.loads(forged.read_text()) == genuine
+    run = cli("verify", str(forged))
+    assert run.code == 3 and '"total"' in run.out + run.err and "twice" in run.out + run.err
+    as_json = cli("verify", str(forged), "--json")
+    assert as_json.code == 3 and as_json.json()["valid"] is False
+
+
+def test_the_web_refuses_a_stored_result_that_repeats_a_key(live):
+    from sqlalchemy import select
+
+    from exam_server.store import models
+    from tests.integration.helpers import in_process_services
+    from tests.integration.sockets import STAFF_PASSWORDS, staff_login
+
+    admin = staff_login(live.url, "admin", STAFF_PASSWORDS["admin"]).json()["token"]
+    requests.post(f"{live.url}/api/v1/sessions/{live.session['session_id']}/publish",
+                  headers={"Authorization": f"Bearer {admin}"}, timeout=10).raise_for_status()
+    services = in_process_services(ExamCli(live.data_dir, live.database_url))
+    try:
+        with services.db.unit_of_work() as session:
+            result = session.scalars(select(models.Result).where(models.Result.session_id == live.session["session_id"])).first()
+            result.document_json = '{"total": "99.00", ' + result.document_json[1:]
+            result_id = result.id
+    finally:
+        services.close()
+    checked = requests.get(f"{live.url}/api/v1/results/{result_id}/verify", timeout=10).json()
+    assert checked["valid"] is False and "twice" in checked["problem"]
+    page = requests.get(f"{live.url}/verify/{result_id}", timeout=10)
+    assert "TIDAK SAH" in page.text and "twice" in page.text

@@ -7,7 +7,7 @@ import socketio
 from exam_server.services import scoreboard, sessions
 from tests.integration.conftest import ServerProcess, prepare_data
 from tests.integration.helpers import BLUEPRINT
-from tests.integration.sockets import Recorder, logged_in_candidate
+from tests.integration.sockets import Recorder, logged_in_candidate, logged_in_proctor
 
 pytestmark = pytest.mark.slow
 
@@ -61,4 +61,39 @@ def test_an_exam_that_does_not_publish_has_no_board(live):
     client, _ = board_client(live)
     refused = client.call("watch", {"session_id": live.session["session_id"]}, namespace="/scoreboard")
     assert refused["ok"] is False and refused["error"]["code"] == "not_public"
+    client.disconnect()
+
+
+def test_the_board_shows_no_points_until_the_attempt_ends_while_proctors_see_them_live(public_board):
+    """A candidate who tries every option of an item reads nothing from the board; proctors see each change."""
+    session_id = public_board.session["session_id"]
+    client, board = board_client(public_board)
+    snapshot = client.call("watch", {"session_id": session_id}, namespace="/scoreboard")
+    assert all(r["total"] is None and r["sections"] is None for r in snapshot["rows"])
+    proctor = logged_in_proctor(public_board)
+    assert proctor.call("watch", {"session_id": session_id})["ok"]
+    candidate = logged_in_candidate(public_board, "P-002")
+    candidate.call("start")
+    item = next(i for i in candidate.call("form")["items"] if i["section"] == "Dasar")
+    right = next(o["key"] for o in item["options"] if o["text"].startswith("Benar"))
+    wrong = next(o["key"] for o in item["options"] if not o["text"].startswith("Benar"))
+    for seq, (choice, live_total) in enumerate(((wrong, "-1.00"), (right, "5.00"), (None, "0.00"), (right, "5.00")), 1):
+        assert candidate.call("answer", {"position": item["position"], "choice": choice, "seq": seq})["ok"]
+        proctor.recorder.wait_for("candidate", where=lambda c: c["participant_number"] == "P-002"
+                                  and c["score"]["total"] == live_total and c["answered"] == int(choice is not None))
+    again = client.call("watch", {"session_id": session_id}, namespace="/scoreboard")
+    assert [r["total"] for r in again["rows"] if r["participant_number"] == "P-002"] == [None]
+
+    result = candidate.call("submit")["result"]
+    final = board.wait_for("row", where=lambda r: r["participant_number"] == "P-002" and r["status"] == "submitted")
+    assert final["total"] == result["total"] == "5.00"
+    assert final["sections"] == {s["name"]: s["points"] for s in result["sections"]}
+    # Rows arrive in order on one socket: every row before the end carried no points.
+    rows = [data for event, data in board.events if event == "row" and data["participant_number"] == "P-002"]
+    running = [r for r in rows if r["status"] not in ("submitted", "timed_out", "ended_by_proctor")]
+    assert running and all(r["total"] is None and r["sections"] is None for r in running)
+    rows_now = client.call("watch", {"session_id": session_id}, namespace="/scoreboard")["rows"]
+    assert [r["total"] for r in rows_now if r["participant_number"] == "P-002"] == ["5.00"]
+    candidate.close()
+    proctor.close()
     client.disconnect()
