@@ -31,7 +31,7 @@ log = logging.getLogger("exam_server.runtime")
 
 SWEEP_SECONDS = 0.5
 ALERT_SWEEP_SECONDS = 5
-STAFF_CHECK_SECONDS = 1  # a logout or a disabled account cuts its sockets within this (plus a tick)
+STAFF_CHECK_SECONDS = 1  # a logout, a disabled account or an unassigned session is cut within this (plus a tick)
 BURST_WINDOW_SECONDS = 10
 FEED_SECONDS = 0.1
 BEACON_SECONDS = 30
@@ -47,6 +47,7 @@ class Runtime:
         self._attempt_by_sid: dict[str, int] = {}
         self._session_by_sid: dict[str, int] = {}
         self._staff_by_sid: dict[str, str] = {}
+        self._watched_by_sid: dict[str, set[int]] = {}
         self._dirty: set[int] = set()
         self._lock = threading.Lock()
         self.login_guard = LoginGuard(self.services.settings.login_attempts_per_minute)
@@ -81,6 +82,12 @@ class Runtime:
 
     def forget_staff(self, sid: str) -> None:
         self._staff_by_sid.pop(sid, None)
+        self._watched_by_sid.pop(sid, None)
+
+    def watching(self, sid: str, session_id: int) -> None:
+        """Remember a watched session, so the staff check can take the socket out when the proctor is unassigned."""
+        if sid in self._staff_by_sid:
+            self._watched_by_sid.setdefault(sid, set()).add(session_id)
 
     def staff_token(self, sid: str) -> str | None:
         return self._staff_by_sid.get(sid)
@@ -243,10 +250,24 @@ class Runtime:
 
         for sid, token in list(self._staff_by_sid.items()):
             try:
-                staff_from_token(self.services, token)
+                user = staff_from_token(self.services, token)
             except ExamError:
                 self.forget_staff(sid)
                 socketio.server.disconnect(sid, namespace="/proctor")
+                continue
+            self._leave_unassigned(sid, user)
+
+    def _leave_unassigned(self, sid: str, user) -> None:
+        """Take a socket out of the rooms of sessions its proctor no longer has (each node for its own sockets)."""
+        from exam_server.services.users import still_watchable
+
+        watched = self._watched_by_sid.get(sid)
+        if not watched:
+            return
+        for session_id in watched - still_watchable(self.services, user, watched):
+            watched.discard(session_id)
+            socketio.server.leave_room(sid, rooms.proctors(session_id), namespace="/proctor")
+            socketio.emit("unwatched", {"session_id": session_id, "reason": "unassigned"}, namespace="/proctor", to=sid)
 
     def heartbeat(self) -> None:
         liveness.heartbeat(self.services)
