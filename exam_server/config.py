@@ -42,6 +42,7 @@ class Settings:
     socket_event_budget_scale: float = 1.0  # multiplies every connection's event budget (load tests)
     staff_token_hours: int = 12
     login_attempts_per_minute: int = 10
+    staged_file_seconds: int = 3600  # a bank upload awaiting confirmation, or a one-time download, is deleted after this
 
     @property
     def resolved_database_url(self) -> str:
@@ -81,6 +82,7 @@ _ENVIRONMENT = {
     "EXAM_STAFF_TOKEN_HOURS": "staff_token_hours",
     "EXAM_SOCKET_EVENT_BUDGET_SCALE": "socket_event_budget_scale",
     "EXAM_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
+    "EXAM_STAGED_FILE_SECONDS": "staged_file_seconds",
 }
 # Variables with our prefix that are read elsewhere and are not settings.
 _OTHER_KNOWN = {"EXAM_BIND", "EXAM_SHARED_DIR", "EXAM_TEST_POSTGRES_URL", "EXAM_TEST_REDIS_URL", "EXAM_CHROMIUM"}
@@ -148,6 +150,8 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"DATABASE_URL must be a sqlite:// or postgresql:// URL, got {url.split(':', 1)[0]}://...")
     if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
+    if settings.staged_file_seconds < 1:
+        raise ConfigError(f"staged_file_seconds must be at least 1, got {settings.staged_file_seconds}")
     if not 0 < settings.port < 65536:
         raise ConfigError(f"port must be between 1 and 65535, got {settings.port}")
     return replace(settings, sqlite_synchronous=synchronous)

@@ -36,6 +36,7 @@ BURST_WINDOW_SECONDS = 10
 FEED_SECONDS = 0.1
 BEACON_SECONDS = 30
 BEACON_BATCH = 200
+STAGED_SWEEP_SECONDS = 60  # at most; a shorter staged_file_seconds sweeps more often
 _ASSET = re.compile(r'asset:([A-Za-z0-9._-]{1,128})')
 _MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 
@@ -189,6 +190,7 @@ class Runtime:
             log.warning("server was down for %d s: time given back to %d running attempts",
                         credited["outage_ms"] // 1000, len(credited["attempts"]))
         liveness.heartbeat(self.services)
+        self.sweep_staged_files()  # whatever a previous run left behind
         socketio.start_background_task(self._run_writer)
         self.services.writer = self.writer  # from now on the services' small writes share its commits
         socketio.start_background_task(self._loop, "deadline sweep", SWEEP_SECONDS, self.sweep_deadlines)
@@ -197,6 +199,8 @@ class Runtime:
         socketio.start_background_task(self._loop, "heartbeat", liveness.HEARTBEAT_SECONDS, self.heartbeat)
         socketio.start_background_task(self._loop, "alert sweep", ALERT_SWEEP_SECONDS, self.sweep_alerts)
         socketio.start_background_task(self._loop, "staff sockets", STAFF_CHECK_SECONDS, self.cut_revoked_staff)
+        staged_every = min(STAGED_SWEEP_SECONDS, max(1, self.services.settings.staged_file_seconds // 2))
+        socketio.start_background_task(self._loop, "staged files", staged_every, self.sweep_staged_files)
         if self.services.settings.redis_url:
             socketio.start_background_task(self._loop, "message queue watch", liveness.HEARTBEAT_SECONDS,
                                            self.watch_message_queue)
@@ -268,6 +272,14 @@ class Runtime:
             watched.discard(session_id)
             socketio.server.leave_room(sid, rooms.proctors(session_id), namespace="/proctor")
             socketio.emit("unwatched", {"session_id": session_id, "reason": "unassigned"}, namespace="/proctor", to=sid)
+
+    def sweep_staged_files(self) -> None:
+        """Staged uploads nobody confirmed and downloads nobody took hold questions and passwords: delete them."""
+        from exam_server.services.staged_files import staged_files
+
+        deleted = staged_files(self.services).sweep()
+        if deleted:
+            log.info("deleted %d expired staged files", deleted)
 
     def heartbeat(self) -> None:
         liveness.heartbeat(self.services)
