@@ -52,13 +52,15 @@ def test_a_server_tightens_an_old_folder_and_keeps_what_it_writes_private(exam_c
         with (QUESTION_BANKS / "ujian-dinas" / "ud-twk.gift").open("rb") as handle:
             assert admin.submit("/admin/banks/upload", {"format": "", "bank_code": ""},
                                 {"bank_file": ("ud-twk.gift", handle)}).status_code == 303
-        opened = admin.submit("/admin/sessions", {"exam": "UJI-1", "name": "Sesi baru"},
-                              {"candidates": ("peserta.csv", io.BytesIO(b"participant_number,name\nQ-1,Ani\n"))})
-        assert opened.status_code == 303
+        new_session = admin.submit("/admin/sessions", {"exam": "UJI-1", "name": "Sesi baru"},
+                                   {"candidates": ("peserta.csv", io.BytesIO(b"participant_number,name\nQ-1,Ani\n"))})
+        assert new_session.status_code == 303
         candidate = logged_in_candidate(server, "P-001")
         candidate.call("start")
         assert candidate.call("answer", {"position": 1, "choice": "A", "seq": 1})["saved"]
-        _assert_private(exam_cli.data_dir, expected={".", "admin-temp", "signing-keys"})
+        exam_cli("results", str(opened["session_id"]), "--format", "csv", "--out",
+                 str(exam_cli.data_dir / "hasil.csv"), check=True)  # an export written into the data folder
+        _assert_private(exam_cli.data_dir, expected={".", "admin-temp", "signing-keys", "hasil.csv"})
         database = sqlite_file(database_url)
         if database is not None:  # the test's database sits beside the data folder: tightened all the same
             journal = [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
