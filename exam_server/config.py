@@ -42,7 +42,7 @@ class Settings:
     socket_event_budget_scale: float = 1.0  # multiplies every connection's event budget (load tests)
     staff_token_hours: int = 12
     login_attempts_per_minute: int = 10
-    staged_file_seconds: int = 3600  # a bank upload awaiting confirmation, or a one-time download, is deleted after this
+    staged_file_seconds: int = 3600  # a staged bank upload or a one-time download is deleted after this
 
     @property
     def resolved_database_url(self) -> str:
