@@ -25,6 +25,9 @@ def command(func):
     @functools.wraps(func)
     def wrapper(data_dir, **kwargs):
         try:
+            from exam_server.security.private_files import private_umask
+
+            private_umask()  # whatever a command writes (keys, database, exports) is its user's only
             settings = load_settings({"data_dir": data_dir} if data_dir else None)
             return func(settings, **kwargs)
         except ExamError as exc:
@@ -74,8 +77,9 @@ def cli():
 @command
 def init(settings, as_json):
     from exam_server.security.keys import ensure_keys
+    from exam_server.security.private_files import make_private
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(settings)
     created = ensure_keys(settings)
     ctx = context(settings)
     ctx.db.upgrade()

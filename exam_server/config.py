@@ -43,6 +43,7 @@ class Settings:
     staff_token_hours: int = 12
     login_attempts_per_minute: int = 10
     anchor_seconds: int = 60  # an attempt's chain head is signed at most this often while it changes
+    staged_file_seconds: int = 3600  # a staged bank upload or a one-time download is deleted after this
 
     @property
     def resolved_database_url(self) -> str:
@@ -83,6 +84,7 @@ _ENVIRONMENT = {
     "EXAM_SOCKET_EVENT_BUDGET_SCALE": "socket_event_budget_scale",
     "EXAM_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
     "EXAM_ANCHOR_SECONDS": "anchor_seconds",
+    "EXAM_STAGED_FILE_SECONDS": "staged_file_seconds",
 }
 # Variables with our prefix that are read elsewhere and are not settings.
 _OTHER_KNOWN = {"EXAM_BIND", "EXAM_SHARED_DIR", "EXAM_TEST_POSTGRES_URL", "EXAM_TEST_REDIS_URL", "EXAM_CHROMIUM"}
@@ -152,6 +154,8 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
     if settings.anchor_seconds < 1:
         raise ConfigError(f"anchor_seconds must be 1 or more, got {settings.anchor_seconds}")
+    if settings.staged_file_seconds < 1:
+        raise ConfigError(f"staged_file_seconds must be at least 1, got {settings.staged_file_seconds}")
     if not 0 < settings.port < 65536:
         raise ConfigError(f"port must be between 1 and 65535, got {settings.port}")
     return replace(settings, sqlite_synchronous=synchronous)

@@ -42,7 +42,10 @@ def _stop_gracefully_on_sigterm(runtime) -> None:
 def run_server(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
     from dataclasses import replace
 
+    from exam_server.security.private_files import make_private
+
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    make_private(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
     runtime = app.extensions["exam_runtime"]

@@ -10,10 +10,12 @@ from dataclasses import replace
 
 from exam_server.config import load_settings
 from exam_server.async_mode import patch, running_mode
+from exam_server.security.private_files import make_private
 
 _settings = load_settings()
 _settings = replace(_settings, async_mode=running_mode() or _settings.async_mode)
 patch(_settings.async_mode)
+make_private(_settings)  # keys, database, staged uploads: the server's user only
 
 from exam_server.app import create_app  # noqa: E402  (after patching, on purpose)
 from exam_server.server import settle_garbage_collector  # noqa: E402

@@ -47,6 +47,7 @@ class ProctorNamespace(GuardedNamespace):
             body = payload(data)
             snapshot = proctoring.snapshot(_services(), self._actor(), body.get("session_id"))
             join_room(rooms.proctors(snapshot["session"]["session_id"]))
+            _runtime().watching(request.sid, snapshot["session"]["session_id"])
             return snapshot
 
         return acknowledge("watch", call)

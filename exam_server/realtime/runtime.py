@@ -31,12 +31,13 @@ log = logging.getLogger("exam_server.runtime")
 
 SWEEP_SECONDS = 0.5
 ALERT_SWEEP_SECONDS = 5
-STAFF_CHECK_SECONDS = 1  # a logout or a disabled account cuts its sockets within this (plus a tick)
+STAFF_CHECK_SECONDS = 1  # a logout, a disabled account or an unassigned session is cut within this (plus a tick)
 BURST_WINDOW_SECONDS = 10
 FEED_SECONDS = 0.1
 BEACON_SECONDS = 30
 BEACON_BATCH = 200
 ANCHOR_TICK_SECONDS = 5  # how often due checkpoints are looked for (each attempt is signed once per anchor_seconds)
+STAGED_SWEEP_SECONDS = 60  # at most; a shorter staged_file_seconds sweeps more often
 _ASSET = re.compile(r'asset:([A-Za-z0-9._-]{1,128})')
 _MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 
@@ -48,6 +49,7 @@ class Runtime:
         self._attempt_by_sid: dict[str, int] = {}
         self._session_by_sid: dict[str, int] = {}
         self._staff_by_sid: dict[str, str] = {}
+        self._watched_by_sid: dict[str, set[int]] = {}
         self._dirty: set[int] = set()
         self._lock = threading.Lock()
         self.login_guard = LoginGuard(self.services.settings.login_attempts_per_minute)
@@ -82,6 +84,12 @@ class Runtime:
 
     def forget_staff(self, sid: str) -> None:
         self._staff_by_sid.pop(sid, None)
+        self._watched_by_sid.pop(sid, None)
+
+    def watching(self, sid: str, session_id: int) -> None:
+        """Remember a watched session, so the staff check can take the socket out when the proctor is unassigned."""
+        if sid in self._staff_by_sid:
+            self._watched_by_sid.setdefault(sid, set()).add(session_id)
 
     def staff_token(self, sid: str) -> str | None:
         return self._staff_by_sid.get(sid)
@@ -183,6 +191,7 @@ class Runtime:
             log.warning("server was down for %d s: time given back to %d running attempts",
                         credited["outage_ms"] // 1000, len(credited["attempts"]))
         liveness.heartbeat(self.services)
+        self.sweep_staged_files()  # whatever a previous run left behind
         socketio.start_background_task(self._run_writer)
         self.services.writer = self.writer  # from now on the services' small writes share its commits
         socketio.start_background_task(self._loop, "deadline sweep", SWEEP_SECONDS, self.sweep_deadlines)
@@ -193,6 +202,8 @@ class Runtime:
         socketio.start_background_task(self._loop, "staff sockets", STAFF_CHECK_SECONDS, self.cut_revoked_staff)
         anchor_tick = min(ANCHOR_TICK_SECONDS, self.services.settings.anchor_seconds)
         socketio.start_background_task(self._loop, "audit anchors", anchor_tick, self.sign_checkpoints)
+        staged_every = min(STAGED_SWEEP_SECONDS, max(1, self.services.settings.staged_file_seconds // 2))
+        socketio.start_background_task(self._loop, "staged files", staged_every, self.sweep_staged_files)
         if self.services.settings.redis_url:
             socketio.start_background_task(self._loop, "message queue watch", liveness.HEARTBEAT_SECONDS,
                                            self.watch_message_queue)
@@ -246,10 +257,32 @@ class Runtime:
 
         for sid, token in list(self._staff_by_sid.items()):
             try:
-                staff_from_token(self.services, token)
+                user = staff_from_token(self.services, token)
             except ExamError:
                 self.forget_staff(sid)
                 socketio.server.disconnect(sid, namespace="/proctor")
+                continue
+            self._leave_unassigned(sid, user)
+
+    def _leave_unassigned(self, sid: str, user) -> None:
+        """Take a socket out of the rooms of sessions its proctor no longer has (each node for its own sockets)."""
+        from exam_server.services.users import still_watchable
+
+        watched = self._watched_by_sid.get(sid)
+        if not watched:
+            return
+        for session_id in watched - still_watchable(self.services, user, watched):
+            watched.discard(session_id)
+            socketio.server.leave_room(sid, rooms.proctors(session_id), namespace="/proctor")
+            socketio.emit("unwatched", {"session_id": session_id, "reason": "unassigned"}, namespace="/proctor", to=sid)
+
+    def sweep_staged_files(self) -> None:
+        """Staged uploads nobody confirmed and downloads nobody took hold questions and passwords: delete them."""
+        from exam_server.services.staged_files import staged_files
+
+        deleted = staged_files(self.services).sweep()
+        if deleted:
+            log.info("deleted %d expired staged files", deleted)
 
     def heartbeat(self) -> None:
         liveness.heartbeat(self.services)

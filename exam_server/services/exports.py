@@ -18,9 +18,10 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
-def neutralise(value):
-    """Text that a spreadsheet would run as a formula gets a leading quote; numbers (a negative score) stay."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+def neutralise(value, *, numbers_stay: bool = True):
+    """Text that a spreadsheet would run as a formula gets a leading quote; numbers (a negative score) stay,
+    unless the column holds only text (a participant number "+1" is a name, not a number)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not (numbers_stay and _NUMBER.fullmatch(value)):
         return "'" + value
     return value
 
@@ -103,11 +104,14 @@ def session_titles(ctx: ServiceContext, session_id: int) -> tuple[str, str]:
 
 
 def credentials_csv(credentials: list[dict]) -> bytes:
-    """participant_number,password per candidate: what create-session --credentials-out and the admin pages give."""
+    """participant_number,password per candidate: what create-session --credentials-out and the admin pages give.
+
+    The roster's author chose both values, so both are neutralised like any export."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["participant_number", "password"])
-    writer.writerows([c["participant_number"], c["password"]] for c in credentials)
+    writer.writerows([neutralise(c["participant_number"], numbers_stay=False),
+                      neutralise(c["password"], numbers_stay=False)] for c in credentials)
     return out.getvalue().encode("utf-8")
 
 

@@ -73,6 +73,16 @@ def may_watch(ctx: ServiceContext, user: models.StaffUser, session_id: int) -> N
             raise Forbidden(f"session {session_id} is not assigned to {user.username}")
 
 
+def still_watchable(ctx: ServiceContext, user: models.StaffUser, session_ids) -> set[int]:
+    """Of the sessions a socket watches, those the staff member may still see (one query for all)."""
+    session_ids = set(session_ids)
+    if user.role == "admin" or not session_ids:
+        return session_ids
+    with ctx.db.reading() as session:
+        return set(session.scalars(select(models.SessionProctor.session_id).where(
+            models.SessionProctor.user_id == user.id, models.SessionProctor.session_id.in_(session_ids))))
+
+
 def list_users(ctx: ServiceContext) -> list[dict]:
     with ctx.db.reading() as session:
         assignments: dict[int, list[int]] = {}

@@ -25,6 +25,8 @@
     // The server asks for a fresh snapshot when updates may have been lost
     // (its message queue was down for a while): same as after a reconnect.
     socket.on('resync', onConnect);
+    // An admin took this proctor off a session: the server sends no more of it.
+    socket.on('unwatched', onUnwatched);
     S.socket = socket;
     setConnectionState();
   }
@@ -42,6 +44,16 @@
       P.addFeed(id, 'refused', message);
       if (code === 'forbidden' || code === 'not_found') P.closeSession(id);
     }));
+  }
+
+  function onUnwatched(data) {
+    const id = data && data.session_id;
+    const s = S.sessions.get(id);
+    if (!s) return;
+    const text = t('feed_unassigned', { name: s.info.name });
+    P.closeSession(id);
+    if (S.current === null) P.showError($('picker-error'), text);
+    else P.addFeed(S.current, 'note', text);
   }
 
   function onDisconnect(reason) {

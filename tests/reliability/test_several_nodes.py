@@ -151,3 +151,10 @@ def test_the_message_queue_carries_json_only(nodes, redis_url):
     for raw in messages:
         assert not raw.startswith(b"\x80"), "a pickled message"
         assert isinstance(json.loads(raw), dict)
+
+
+def test_unassigning_a_proctor_on_one_node_cuts_their_watch_on_the_other(nodes):
+    from tests.integration.test_unassigned_proctor import assert_cut_off
+
+    node_a, node_b = nodes
+    assert_cut_off(proctor_node=node_a, admin_node=node_b, candidate_node=node_b)

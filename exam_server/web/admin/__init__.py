@@ -13,8 +13,10 @@ only read forms, call one service, and shape the answer:
   JSON API and Socket.IO authenticate with bearer tokens, not cookies;
 - files that must outlive one request (a bank waiting for "confirm import",
   login cards and credentials offered once) live in the data folder under a
-  random name held in the signed session cookie, and are deleted after use
-  or after an hour. Nothing the browser sends back is trusted as content;
+  random name held in the signed session cookie, sealed with the bank key,
+  and are deleted after use or after an hour (``staged_file_seconds``, swept
+  by the server in the background). Nothing the browser sends back is
+  trusted as content;
 - every answer carries strict security headers (no inline script or style).
 
 This module holds the blueprint, its CSRF set-up, its error pages, and
