@@ -37,7 +37,8 @@ FEED_SECONDS = 0.1
 BEACON_SECONDS = 30
 BEACON_BATCH = 200
 _ASSET = re.compile(r'asset:([A-Za-z0-9._-]{1,128})')
-_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
+                "svg": "image/svg+xml"}
 
 
 class Runtime:

@@ -370,6 +370,29 @@ def test_an_inline_data_image_in_a_single_file_becomes_an_asset():
     assert list(result.assets.values()) == [PNG]
 
 
+@pytest.mark.parametrize("body, reason", [
+    ('<p><object type="audio/mpeg" data="halo.mp3">audio</object></p>',
+     "an embedded object (<object>) cannot be delivered"),
+    ('<p><audio src="halo.mp3" controls="controls"/></p>', "a sound (<audio>) cannot be delivered"),
+    ('<p><video src="film.mp4"/></p>', "a video (<video>) cannot be delivered"),
+    ('<p><math xmlns="http://www.w3.org/1998/Math/MathML"><mmultiscripts><mi>x</mi></mmultiscripts></math></p>',
+     "the formula uses MathML <mmultiscripts>"),
+])
+def test_an_item_that_would_lose_a_sound_a_video_or_a_formula_is_skipped(body, reason):
+    result = QTI.parse(item(body + CHOICES), "i.xml")
+    assert result.items == [] and result.skipped[0].reason.startswith(reason)
+
+
+def test_an_inline_svg_picture_is_stored_cleaned():
+    import base64
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script><rect width="4"/></svg>'
+    body = f'<p><img src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" alt="x"/></p>' + CHOICES
+    result = QTI.parse(item(body), "i.xml")
+    (name,) = result.assets
+    assert name.endswith(".svg") and b"alert" not in result.assets[name] and b"<rect" in result.assets[name]
+    assert f'src="asset:{name}"' in result.items[0].stem
+
+
 def test_an_image_from_the_web_skips_the_item():
     result = QTI.parse(item('<p><img src="https://example.org/a.png" alt=""/></p>' + CHOICES), "i.xml")
     assert "outside the file" in result.skipped[0].reason
@@ -381,7 +404,7 @@ def test_images_in_a_package_must_be_inside_it_and_real_images():
                        "items/a.xml": item(f'<p><img src="{src}" alt=""/></p>' + CHOICES), **members})
     assert "points outside the package" in str(refusal(package("../../x.png", {}), "p.zip"))
     assert "is not in the package" in str(refusal(package("gone.png", {}), "p.zip"))
-    assert "not a PNG, JPEG, GIF or WebP" in str(refusal(package("x.png", {"items/x.png": b"MZ"}), "p.zip"))
+    assert "not a PNG, JPEG, GIF, WebP or SVG" in str(refusal(package("x.png", {"items/x.png": b"MZ"}), "p.zip"))
     result = QTI.parse(package("../img/x%20y.png", {"img/x y.png": PNG}), "p.zip")
     assert list(result.assets.values()) == [PNG]
 

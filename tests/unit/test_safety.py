@@ -1,8 +1,11 @@
 """Untrusted XML, zip packages and images are read safely or refused with a reason."""
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +19,7 @@ from exam_server.banks.safety import (
     parse_xml,
     resolve_href,
     sniff_image,
+    stored_image,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
@@ -171,9 +175,25 @@ def test_an_image_with_the_wrong_extension_is_named_for_what_it_is():
     assert image_asset_name(b"\xff\xd8\xff\x00", "photo.JPEG").endswith(".jpeg")
 
 
-def test_svg_is_refused_because_it_can_carry_scripts():
+def test_svg_is_never_named_uncleaned_and_is_stored_cleaned():
     with pytest.raises(ImageRefused, match="SVG"):
         image_asset_name(b"<svg><script>alert(1)</script></svg>", "evil.svg")
+    hostile = (Path(__file__).resolve().parents[1] / "fixtures" / "handmade" / "hostile.svg").read_bytes()
+    name, cleaned = stored_image(hostile, "segitiga.svg")
+    assert name.endswith(".svg") and name[:32] == hashlib.sha256(cleaned).hexdigest()[:32]
+    for hostile_part in (b"script", b"onload", b"onclick", b"javascript:", b"foreignObject", b"https:", b"@import"):
+        assert hostile_part not in cleaned
+    assert cleaned.startswith(b'<svg width="120" height="80" viewBox="0 0 120 80" xmlns="http://www.w3.org/2000/svg"')
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"<svg><circle r='1'/></svg>", "the root element must be <svg> in the SVG namespace"),
+    (b"<!DOCTYPE svg [<!ENTITY x 'y'>]><svg xmlns='http://www.w3.org/2000/svg'/>", "document type declaration"),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'>", "not a readable SVG image"),
+])
+def test_an_svg_that_cannot_be_cleaned_is_refused_saying_why(data, reason):
+    with pytest.raises(ImageRefused, match=re.escape(reason)):
+        stored_image(data, "x.svg")
 
 
 def test_data_urls_are_decoded():

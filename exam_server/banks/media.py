@@ -1,0 +1,118 @@
+"""Pictures written into a text, and what a question would lose on its way to the kiosk.
+
+Moodle and other editors write small pictures into the HTML itself as
+``data:`` URLs. ``InlineImages`` stores them as assets like any other
+picture and points the ``<img>`` at ``asset:NAME``. ``lost`` compares a text
+before and after the sanitiser: a question whose picture, sound, video or
+formula would not reach the candidate cannot be answered as written, so the
+importers skip it with the reason ``lost`` gives, never import it crippled.
+"""
+from __future__ import annotations
+
+import html
+import re
+from typing import Callable
+
+import markdown as _markdown
+
+from exam_server.banks.safety import ImageRefused, data_url_bytes, stored_image
+from exam_server.banks.text import ASSET_SCHEME, _TAGS
+
+IMG = re.compile(r"<img\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.IGNORECASE)
+SRC = re.compile(r"((?<![\w-])src\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
+_MEDIA = re.compile(r"<(audio|video|object|embed|iframe|applet)\b", re.IGNORECASE)
+_MEDIA_LINK = re.compile(r"<a\b[^>]*?\bhref\s*=\s*[\"']?([^\"'\s>]+?\.(?:mp3|m4a|aac|ogg|oga|wav|mp4|m4v|webm|ogv|"
+                         r"mov|avi|flv|swf))[\"'\s>?#]", re.IGNORECASE)
+_MATH = re.compile(r"<(?:[A-Za-z][\w.-]*:)?math\b.*?</(?:[A-Za-z][\w.-]*:)?math\s*>", re.IGNORECASE | re.DOTALL)
+_ANNOTATION = re.compile(r"<annotation-xml\b.*?</annotation-xml\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<(?:[A-Za-z][\w.-]*:)?([A-Za-z][\w-]*)")
+_KINDS = {"audio": "a sound", "video": "a video"}
+
+
+def img_src(tag: str) -> str:
+    match = SRC.search(tag)
+    return html.unescape(match.group(2).strip("\"'")).strip() if match else ""
+
+
+class InlineImages:
+    """Stores the ``data:`` pictures of texts as assets; ``problems`` lists those that are no picture."""
+
+    def __init__(self) -> None:
+        self.assets: dict[str, bytes] = {}
+        self.problems: list[str] = []
+
+    def rewrite(self, source: str) -> str:
+        """``source`` with every ``<img src="data:...">`` pointing at its stored asset."""
+        if "data:" not in source.lower():
+            return source
+        return IMG.sub(self._rewrite, source)
+
+    def _rewrite(self, match: re.Match) -> str:
+        tag = match.group(0)
+        src = SRC.search(tag)
+        if src is None or not img_src(tag).lower().startswith("data:"):
+            return tag
+        name = self.store(img_src(tag))
+        return tag if name is None else f'{tag[:src.start(2)]}"{ASSET_SCHEME}{name}"{tag[src.end(2):]}'
+
+    def store(self, url: str) -> str | None:
+        try:
+            name, data = stored_image(data_url_bytes(url), "image")
+        except ImageRefused as exc:
+            self.problems.append(f"a picture written into the text: {str(exc).removeprefix('image: ')}")
+            return None
+        except ValueError:
+            self.problems.append("the data: URL of a picture written into the text cannot be decoded")
+            return None
+        self.assets[name] = data
+        return name
+
+
+def kept_html(text: str, fmt: str, images: InlineImages,
+              clean: Callable[[str, str], str]) -> tuple[str, str | None]:
+    """(safe HTML of ``text`` written in ``fmt``, what it lost or None), its data: pictures stored.
+
+    ``clean`` is the format's own text-to-safe-HTML function.
+    """
+    if fmt == "markdown":
+        text, fmt = _markdown.markdown(text.strip()), "html"
+    if fmt == "plain" or "<" not in text:
+        return clean(text, fmt), None
+    text = images.rewrite(text)
+    cleaned = clean(text, fmt)
+    return cleaned, lost(text, cleaned)
+
+
+def lost(source: str, cleaned: str) -> str | None:
+    """What the candidate would miss in ``cleaned`` (safe HTML made from ``source``), or None."""
+    if "<" not in source:
+        return None
+    media = _MEDIA.search(source)
+    if media:
+        tag = media.group(1).lower()
+        return f"{_KINDS.get(tag, 'an embedded object')} (<{tag}>) cannot be delivered: only text and pictures are"
+    link = _MEDIA_LINK.search(source)
+    if link:
+        return f"a sound or video ({link.group(1)[:80]}) cannot be delivered: only text and pictures are"
+    return _lost_picture(source, cleaned) or _lost_formula(source)
+
+
+def _lost_picture(source: str, cleaned: str) -> str | None:
+    pictures = [src for src in map(img_src, IMG.findall(source)) if src]
+    kept = sum(img_src(tag).startswith(ASSET_SCHEME) for tag in IMG.findall(cleaned))
+    if len(pictures) <= kept:
+        return None
+    missing = next((src for src in pictures if not src.startswith(ASSET_SCHEME)), "")
+    if missing.startswith("@@PLUGINFILE@@"):
+        return (f"the picture {missing[15:][:80]} stayed in Moodle (@@PLUGINFILE@@): this file does not "
+                "carry it (export the questions as Moodle XML, which does)")
+    return f"the picture {missing[:80]} is not in the file, and the question needs it"
+
+
+def _lost_formula(source: str) -> str | None:
+    for formula in _MATH.findall(source):
+        # Another encoding of the same formula, which a browser does not show either.
+        for name in _TAG.findall(_ANNOTATION.sub("", formula)):
+            if name.lower() not in _TAGS:
+                return f"the formula uses MathML <{name}>, which cannot be shown: write it as text or a picture"
+    return None
