@@ -5,11 +5,10 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import QUESTION_BANKS, ROOT
+from tests.conftest import HANDMADE, QUESTION_BANKS, ROOT
 from tests.integration.conftest import ExamCli
 
 pytestmark = pytest.mark.slow
@@ -122,8 +121,6 @@ def test_a_hostile_file_is_refused_cleanly_within_limits(sqlite_cli, hostile):
     assert peak_kib < 256 * 1024, f"{hostile.name}: {peak_kib // 1024} MiB"
     print(f"{hostile.name}: exit {process.returncode} in {elapsed:.2f} s, peak {peak_kib // 1024} MiB")
 
-
-HANDMADE = ROOT / "tests/fixtures/handmade"
 
 
 def test_a_file_with_nothing_deliverable_says_why_for_every_question(sqlite_cli):

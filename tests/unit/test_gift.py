@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from decimal import Decimal
@@ -15,17 +14,15 @@ from exam_server.banks.formats.gift import GiftFormat
 from exam_server.banks.importer import parse_bank
 from exam_server.banks.text import to_plain
 from exam_server.domain.items import Item
+from tests.conftest import FIXTURES, HANDMADE
 
-FIXTURES = Path(os.environ.get("EXAM_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")) / "fixtures"
 UPSTREAM = FIXTURES / "gift" / "fuhrmanator-gift-grammar"
 GIFT = GiftFormat()
-MISSING = f"the shared fixtures are not at {FIXTURES} (set EXAM_SHARED_DIR to the shared folder)"
 
 
 def fixture_params(pattern: str, folder: Path = FIXTURES / "gift") -> list:
-    files = sorted(folder.glob(pattern)) if folder.is_dir() else []
-    if not files:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=MISSING))]
+    files = sorted(folder.glob(pattern))
+    assert files, f"no {pattern} under {folder}"
     return [pytest.param(path, id=str(path.relative_to(FIXTURES))) for path in files]
 
 
@@ -246,8 +243,6 @@ def test_a_feedback_that_loses_its_picture_is_imported_with_a_warning():
     assert result.warnings[0].startswith("bank.gift:1: ")
 
 
-HANDMADE = Path(__file__).resolve().parents[1] / "fixtures" / "handmade"
-
 
 def test_pictures_written_into_the_text_as_data_urls_are_kept():
     result = parse_bank((HANDMADE / "inline_pictures.gift").read_bytes(), "inline_pictures.gift")
@@ -316,16 +311,12 @@ REAL_FILE_OUTCOMES = {  # file: (items imported, items skipped)
 @pytest.mark.parametrize("relative, outcome", sorted(REAL_FILE_OUTCOMES.items()))
 def test_real_moodle_exports_give_the_expected_counts(relative, outcome):
     path = FIXTURES / "gift" / relative
-    if not path.is_file():
-        pytest.skip(MISSING)
     result = GIFT.parse(path.read_bytes(), path.name)
     assert (len(result.items), len(result.skipped)) == outcome
 
 
 def test_the_moodle_fixture_reads_like_moodle_reads_it():
     path = FIXTURES / "gift" / "moodle" / "questions.gift.txt"
-    if not path.is_file():
-        pytest.skip(MISSING)
     result = GIFT.parse(path.read_bytes(), path.name)
     mc, tf = result.items[0], result.items[1]
     assert mc.title == "Q2" and weights(mc) == [1, 0, 0]
@@ -340,8 +331,6 @@ def test_the_moodle_fixture_reads_like_moodle_reads_it():
 
 def test_the_category_fixture_puts_items_in_the_category_and_unescapes_html():
     path = FIXTURES / "gift" / "moodle" / "questions_in_category.gift.txt"
-    if not path.is_file():
-        pytest.skip(MISSING)
     result = GIFT.parse(path.read_bytes(), path.name)
     assert {item.category for item in result.items} == {"Default for New Features"}
     assert result.items[0].stem.startswith('Moodle is an acronym for <span style="font-style:italic">')

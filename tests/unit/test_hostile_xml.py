@@ -7,7 +7,6 @@ must not fail the suite, a hang would.
 from __future__ import annotations
 
 import io
-import os
 import time
 import zipfile
 from pathlib import Path
@@ -20,9 +19,9 @@ from exam_server.banks.base import BankFormatError, ParseResult
 from exam_server.banks.formats.moodlexml import MoodleXmlFormat
 from exam_server.banks.formats.qti import QtiFormat
 from exam_server.banks.safety import MAX_ZIP_MEMBERS
+from tests.conftest import FIXTURES, HANDMADE, SHARED_FIXTURES
 
 HOSTILE = Path(__file__).resolve().parent / "hostile" / "xml"
-FIXTURES = Path(os.environ.get("EXAM_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")) / "fixtures"
 READERS = {"qti": QtiFormat(), "moodlexml": MoodleXmlFormat()}
 NOT_XML = "not well-formed XML"
 ZIP = "this is a zip file, not a Moodle XML file"
@@ -142,9 +141,12 @@ def test_xml_nested_100000_levels_deep_is_refused(reader, root):
 
 def _seed_files() -> list[bytes]:
     seeds = [p.read_bytes() for p in sorted(HOSTILE.iterdir()) if p.suffix in (".xml", ".zip")]
-    for folder in ("moodlexml/moodle", "qti21/ims-examples", "qti21/qtiworks-packages", "qti30/citolab-examples/items"):
-        if (FIXTURES / folder).is_dir():
-            seeds += [p.read_bytes() for p in sorted((FIXTURES / folder).iterdir()) if p.stat().st_size < 20_000]
+    folders = [FIXTURES / "moodlexml/moodle", FIXTURES / "qti21/qtiworks-packages", FIXTURES / "qti21/onyx-sachsen-test",
+               HANDMADE / "qti21", HANDMADE / "qti30/items"]
+    # IMS/1EdTech examples are not shipped (see tests/fixtures/third_party/README.md): used where present.
+    folders += [SHARED_FIXTURES / "qti21/ims-examples", SHARED_FIXTURES / "qti30/citolab-examples/items"]
+    for folder in (f for f in folders if f.is_dir()):
+        seeds += [p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.stat().st_size < 20_000]
     return seeds
 
 

@@ -2,25 +2,20 @@
 from __future__ import annotations
 
 import base64
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from exam_server.banks.base import BankFormatError, formats
 from exam_server.banks.formats.moodlexml import MoodleXmlFormat, category_name
+from tests.conftest import FIXTURES, HANDMADE
 
-FIXTURES = Path(os.environ.get("EXAM_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")) / "fixtures"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 13
 MOODLE = MoodleXmlFormat()
 
 
 def fixture(relative: str) -> bytes:
-    path = FIXTURES / "moodlexml" / relative
-    if not path.is_file():
-        pytest.skip(f"shared fixture {path} is missing (set EXAM_SHARED_DIR to the shared folder)")
-    return path.read_bytes()
+    return (FIXTURES / "moodlexml" / relative).read_bytes()
 
 
 def parse_fixture(relative: str):
@@ -150,8 +145,6 @@ def test_a_multichoice_that_shows_an_svg_keeps_it_cleaned():
     assert f'src="asset:{svg}"' in item.stem and result.assets[svg].startswith(b"<svg ")
     assert b"inkscape" not in result.assets[svg] and b"<path " in result.assets[svg]
 
-
-HANDMADE = Path(__file__).resolve().parents[1] / "fixtures" / "handmade"
 
 
 def test_a_hostile_svg_diagram_is_imported_clean():

@@ -5,7 +5,6 @@ import hashlib
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -21,6 +20,7 @@ from exam_server.banks.safety import (
     sniff_image,
     stored_image,
 )
+from tests.conftest import HANDMADE
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
@@ -178,7 +178,7 @@ def test_an_image_with_the_wrong_extension_is_named_for_what_it_is():
 def test_svg_is_never_named_uncleaned_and_is_stored_cleaned():
     with pytest.raises(ImageRefused, match="SVG"):
         image_asset_name(b"<svg><script>alert(1)</script></svg>", "evil.svg")
-    hostile = (Path(__file__).resolve().parents[1] / "fixtures" / "handmade" / "hostile.svg").read_bytes()
+    hostile = (HANDMADE / "hostile.svg").read_bytes()
     name, cleaned = stored_image(hostile, "segitiga.svg")
     assert name.endswith(".svg") and name[:32] == hashlib.sha256(cleaned).hexdigest()[:32]
     for hostile_part in (b"script", b"onload", b"onclick", b"javascript:", b"foreignObject", b"https:", b"@import"):

@@ -14,6 +14,7 @@ from exam_server.banks.base import BankFormatError, Skipped, formats
 from exam_server.banks.formats.tabular import COLUMNS, CsvFormat, XlsxFormat, field_of
 from exam_server.banks.importer import parse_bank
 from exam_server.banks.template import template_csv, template_xlsx
+from tests.conftest import HANDMADE
 
 CSV = CsvFormat()
 XLSX = XlsxFormat()
@@ -285,8 +286,6 @@ def test_the_documentation_lists_every_column_in_both_languages():
     for column in COLUMNS + EXTRA_COLUMNS:
         assert f"| `{column.english}` | `{column.indonesian}` | {column.help_en} | {column.help_id} |" in doc
 
-
-HANDMADE = Path(__file__).resolve().parents[1] / "fixtures" / "handmade"
 
 
 def test_a_picture_written_into_an_html_cell_is_kept_and_a_sound_skips_the_row():
