@@ -20,13 +20,13 @@ from exam_server.banks.text import ASSET_SCHEME, _TAGS
 
 IMG = re.compile(r"<img\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.IGNORECASE)
 SRC = re.compile(r"((?<![\w-])src\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
-_MEDIA = re.compile(r"<(audio|video|object|embed|iframe|applet)\b", re.IGNORECASE)
+_MEDIA = re.compile(r"<(audio|video|object|embed|iframe|applet|svg|canvas)\b", re.IGNORECASE)
 _MEDIA_LINK = re.compile(r"<a\b[^>]*?\bhref\s*=\s*[\"']?([^\"'\s>]+?\.(?:mp3|m4a|aac|ogg|oga|wav|mp4|m4v|webm|ogv|"
                          r"mov|avi|flv|swf))[\"'\s>?#]", re.IGNORECASE)
 _MATH = re.compile(r"<(?:[A-Za-z][\w.-]*:)?math\b.*?</(?:[A-Za-z][\w.-]*:)?math\s*>", re.IGNORECASE | re.DOTALL)
 _ANNOTATION = re.compile(r"<annotation-xml\b.*?</annotation-xml\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<(?:[A-Za-z][\w.-]*:)?([A-Za-z][\w-]*)")
-_KINDS = {"audio": "a sound", "video": "a video"}
+_KINDS = {"audio": "a sound", "video": "a video", "canvas": "a drawing"}
 
 
 def img_src(tag: str) -> str:
@@ -90,6 +90,8 @@ def lost(source: str, cleaned: str) -> str | None:
     media = _MEDIA.search(source)
     if media:
         tag = media.group(1).lower()
+        if tag == "svg":
+            return "a drawing written into the text (<svg>) cannot be delivered: save it as an .svg picture"
         return f"{_KINDS.get(tag, 'an embedded object')} (<{tag}>) cannot be delivered: only text and pictures are"
     link = _MEDIA_LINK.search(source)
     if link:

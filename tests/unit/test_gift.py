@@ -430,3 +430,14 @@ def test_the_example_in_the_documentation_imports_as_described():
         ("TWK", "multichoice"), ("TWK", "multichoice"), ("TWK", "multichoice"), ("TWK", "truefalse")]
     assert result.items[1].stem == "Lambang negara Indonesia adalah _____."
     assert weights(result.items[2]) == [Decimal("0.2"), Decimal("0.6"), 1, Decimal("0.4"), Decimal("0.8")]
+
+
+@pytest.mark.parametrize("stem, reason", [
+    ('<svg><circle r\\="4"/></svg> Which shape?', "a drawing written into the text (<svg>) cannot be delivered"),
+    ('<audio src\\="a.mp3"></audio> Who speaks?', "a sound (<audio>) cannot be delivered"),
+    ('<iframe src\\="https\\://example.com"></iframe> What is shown?', "an embedded object (<iframe>)"),
+    ('<img src\\="https\\://example.com/a.png"> What is shown?', "the picture https://example.com/a.png is not in the file"),
+])
+def test_a_question_that_would_lose_what_it_shows_is_skipped_with_the_reason(stem, reason):
+    result = parse(f"::Lost::[html]{stem}{{=a ~b}}")
+    assert result.items == [] and result.skipped[0].item == "Lost" and result.skipped[0].reason.startswith(reason)
