@@ -441,3 +441,12 @@ def test_the_example_in_the_documentation_imports_as_described():
 def test_a_question_that_would_lose_what_it_shows_is_skipped_with_the_reason(stem, reason):
     result = parse(f"::Lost::[html]{stem}{{=a ~b}}")
     assert result.items == [] and result.skipped[0].item == "Lost" and result.skipped[0].reason.startswith(reason)
+
+
+def test_unclosed_tags_by_the_thousand_are_read_in_linear_time():
+    # Quadratic scans took minutes on this; 20 s leaves room for any slow machine.
+    stem = "<img src=x " * 10_000 + "<math " * 10_000 + "<a href=" + "x" * 100_000
+    started = time.perf_counter()
+    result = parse(f"::Banjir::[html]Soal banjir {stem}{{=a ~b}}")
+    assert result.items == [] and result.skipped[0].item == "Banjir"
+    assert time.perf_counter() - started < 20
