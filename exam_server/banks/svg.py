@@ -4,8 +4,9 @@ A picture is shown through ``<img>``, where a browser runs no script, and the
 kiosk's policy forbids scripts anyway; cleaning is the second wall. Whatever
 is not on the lists goes: scripts, event handlers (``on*``), animation (it
 can rewrite a link), ``foreignObject`` (HTML inside the picture), markup of
-other namespaces (editors' own data), and every reference that leaves the
-picture (only ``#fragment`` links, and raster ``data:`` images, remain).
+other namespaces (editors' own data), every reference that leaves the
+picture (only ``#fragment`` links, and raster ``data:`` images, remain) and
+a ``<use>`` of a group that itself holds a ``<use>`` (they multiply).
 The file is parsed with defusedxml: no DTD, no entities, no external files.
 """
 from __future__ import annotations
@@ -66,6 +67,7 @@ def clean_svg(data: bytes, name: str) -> bytes:
     if root.tag != f"{{{SVG}}}svg":
         raise SvgRefused(f"{name}: not an SVG image (the root element must be <svg> in the SVG namespace)")
     _clean(root)
+    _unnest_uses(root)
     _plain_names(root)
     root.set("xmlns", SVG)
     root.set("xmlns:xlink", XLINK)
@@ -73,16 +75,43 @@ def clean_svg(data: bytes, name: str) -> bytes:
 
 
 def _clean(element: ET.Element) -> None:
+    kept: list[ET.Element] = []
+    carried: list[str] = []  # the text after a removed element stays in its parent's text flow
     for child in list(element):
-        if not _allowed(child):
-            _remove(element, child)
-        else:
+        if _allowed(child):
+            _carry(element, kept, carried)
             _clean(child)
+            kept.append(child)
+        elif child.tail:
+            carried.append(child.tail)
+    _carry(element, kept, carried)
+    element[:] = kept
     for attribute, value in list(element.attrib.items()):
         if not _safe_attribute(element, attribute, value):
             del element.attrib[attribute]
     if element.tag == f"{{{SVG}}}style" and _UNSAFE_CSS.search(element.text or ""):
         element.text = ""
+
+
+def _unnest_uses(root: ET.Element) -> None:
+    """A <use> of something that holds a <use> loses its link: nested, they multiply (a "billion laughs")."""
+    use = f"{{{SVG}}}use"
+    holding = {element.get("id") for element in root.iter()
+               if element.get("id") and any(inner.tag == use for inner in element.iter() if inner is not element)}
+    for element in root.iter(use):
+        for attribute in ("href", f"{{{XLINK}}}href"):
+            if element.get(attribute, "").strip()[1:] in holding:
+                del element.attrib[attribute]
+
+
+def _carry(parent: ET.Element, kept: list[ET.Element], carried: list[str]) -> None:
+    if carried:
+        text = "".join(carried)
+        carried.clear()
+        if kept:
+            kept[-1].tail = (kept[-1].tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
 
 
 def _plain_names(root: ET.Element) -> None:
@@ -98,18 +127,6 @@ def _plain_names(root: ET.Element) -> None:
 def _allowed(element: ET.Element) -> bool:
     tag = element.tag
     return isinstance(tag, str) and namespace(tag) == SVG and tag.split("}", 1)[1] in ELEMENTS
-
-
-def _remove(parent: ET.Element, child: ET.Element) -> None:
-    # The text after a removed element belongs to its parent's text flow: keep it.
-    if child.tail:
-        index = list(parent).index(child)
-        if index:
-            previous = parent[index - 1]
-            previous.tail = (previous.tail or "") + child.tail
-        else:
-            parent.text = (parent.text or "") + child.tail
-    parent.remove(child)
 
 
 def _safe_attribute(element: ET.Element, attribute: str, value: str) -> bool:

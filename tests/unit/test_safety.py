@@ -200,3 +200,17 @@ def test_data_urls_are_decoded():
     assert data_url_bytes("data:image/png;base64,iVBORw0KGgo=") == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError):
         data_url_bytes("data:image/png;base64,***")
+
+
+def test_nested_svg_uses_lose_their_links_so_they_cannot_multiply():
+    layers = ['<g id="l0"><rect width="1" height="1"/></g>'] + [
+        f'<g id="l{i}">' + f'<use href="#l{i - 1}"/>' * 10 + "</g>" for i in range(1, 10)]
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><defs>' + "".join(layers) + '</defs><use href="#l9"/></svg>')
+    _, cleaned = stored_image(svg.encode(), "bom.svg")
+    assert cleaned.count(b'href="#l0"') == 10 and b'href="#l1"' not in cleaned and b'href="#l9"' not in cleaned
+
+
+def test_an_svg_of_200000_scripts_is_cleaned_in_linear_time():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<script>x</script>\n" * 200_000 + b"<text>a<set/>b</text></svg>"
+    _, cleaned = stored_image(svg, "banyak.svg")
+    assert cleaned.endswith(b"<text>ab</text></svg>") and b"script" not in cleaned
