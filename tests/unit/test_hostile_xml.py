@@ -142,7 +142,7 @@ def test_xml_nested_100000_levels_deep_is_refused(reader, root):
 def _seed_files() -> list[bytes]:
     seeds = [p.read_bytes() for p in sorted(HOSTILE.iterdir()) if p.suffix in (".xml", ".zip")]
     folders = [FIXTURES / "moodlexml/moodle", FIXTURES / "qti21/qtiworks-packages", FIXTURES / "qti21/onyx-sachsen-test",
-               HANDMADE / "qti21", HANDMADE / "qti30/items"]
+               HANDMADE / "qti21", HANDMADE / "qti30/package/items"]
     # IMS/1EdTech examples are not shipped (see tests/fixtures/third_party/README.md): used where present.
     folders += [SHARED_FIXTURES / "qti21/ims-examples", SHARED_FIXTURES / "qti30/citolab-examples/items"]
     for folder in (f for f in folders if f.is_dir()):
