@@ -410,6 +410,8 @@ def test_an_inline_data_image_in_a_single_file_becomes_an_asset():
     ('<p><video src="film.mp4"/></p>', "a video (<video>) cannot be delivered"),
     ('<p><math xmlns="http://www.w3.org/1998/Math/MathML"><mmultiscripts><mi>x</mi></mmultiscripts></math></p>',
      "the formula uses MathML <mmultiscripts>"),
+    ('<p><svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg></p>',
+     "a drawing written into the text (<svg>) cannot be delivered"),
 ])
 def test_an_item_that_would_lose_a_sound_a_video_or_a_formula_is_skipped(body, reason):
     result = QTI.parse(item(body + CHOICES), "i.xml")
