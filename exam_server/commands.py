@@ -106,18 +106,28 @@ def _safe_url(settings) -> str:
 @command
 def import_bank(settings, file, bank_code, fmt, dry_run, strict, as_json):
     from exam_server.banks.importer import MAX_BANK_BYTES
+    from exam_server.services.banks import NothingDeliverable
     from exam_server.services.banks import import_bank as run
 
     data = read_input(file, MAX_BANK_BYTES)
-    with _progress(enabled=not as_json) as progress:
-        report = run(context(settings), data, file, bank_code=bank_code, fmt=fmt, strict=strict,
-                     dry_run=dry_run, progress=progress)
+    try:
+        with _progress(enabled=not as_json) as progress:
+            report = run(context(settings), data, file, bank_code=bank_code, fmt=fmt, strict=strict,
+                         dry_run=dry_run, progress=progress)
+    except NothingDeliverable as exc:
+        if as_json:  # the reasons on stdout too; the message and exit 2 follow
+            _print_import_json(exc.report)
+        raise
     if as_json:
-        keys = ("bank", "version", "imported", "skipped", "warnings")
-        extra = {k: v for k, v in report.items() if k not in keys}
-        click.echo(json.dumps({**{k: report[k] for k in keys}, **extra}, ensure_ascii=False, indent=2))
+        _print_import_json(report)
     else:
         _print_import_report(report, dry_run)
+
+
+def _print_import_json(report: dict) -> None:
+    keys = ("bank", "version", "imported", "skipped", "warnings")
+    extra = {k: v for k, v in report.items() if k not in keys}
+    click.echo(json.dumps({**{k: report[k] for k in keys}, **extra}, ensure_ascii=False, indent=2))
 
 
 class _progress:

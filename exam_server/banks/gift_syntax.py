@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Iterator
 
+from exam_server.banks.categories import moodle_category
 from exam_server.banks.importer import clean_text
 
 _BRACES = re.compile(r"\\.|[{}]", re.S)
@@ -22,7 +23,6 @@ _ESCAPE = re.compile(r"\\([~=#{}:\\n])")
 _FORMAT = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.I)
 _WEIGHT = re.compile(r"\s*([+-]?\d{1,3}(?:[.,]\d{1,10})?)\s*")
 _NOTE = re.compile(r"\[(id|tags?|fixed|difficulty|shuffle):([^\]]*)\]", re.I)
-_CONTEXT = re.compile(r"^\$(?:course|system|cat|coursecategory|module)\$(?:/|$)")
 _TAGS = re.compile(r"<[^>]*>")
 
 
@@ -119,10 +119,7 @@ def _parse_weight(raw: str) -> Decimal | None:
 
 
 def _category(raw: str) -> str:
-    path = _CONTEXT.sub("", raw.strip())
-    if path == "top" or path.startswith("top/"):
-        path = path[4:]
-    return path.strip().strip("/")
+    return moodle_category(raw)
 
 
 def _notes(comments: list[str]) -> dict[str, list[str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import inspect
+import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import PureWindowsPath
@@ -30,6 +31,7 @@ MAX_BANK_BYTES = 64 * 1024 * 1024
 MAX_LISTED_PROBLEMS = 200  # a hostile file must not flood the report; the rest are counted
 MAX_LISTED_WARNINGS = 200  # per kind; the rest is summed up in one line
 
+_PICTURE = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"')
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
@@ -217,8 +219,10 @@ def _accepts_progress(bank_format: BankFormat) -> bool:
 
 
 def _visible(html_text: str) -> str:
+    """What a candidate sees, for comparing: the text, and the pictures (assets are named by content)."""
     if "<" in html_text or "&" in html_text:
-        return to_plain(html_text).casefold()
+        pictures = " ".join(_PICTURE.findall(html_text))
+        return to_plain(html_text).casefold() + (f"\x00{pictures}" if pictures else "")
     return " ".join(html_text.split()).casefold()
 
 

@@ -8,6 +8,7 @@ from exam_server.banks.safety import XmlElement
 from exam_server.banks.text import to_plain
 
 XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 _DROP = {"feedbackBlock", "feedbackInline", "modalFeedback", "printedVariable", "templateBlock",
          "templateInline", "stylesheet", "catalogInfo", "companionMaterialsInfo", "endAttemptInteraction"}
 _VOID = {"br", "hr", "img", "col", "wbr"}
@@ -50,6 +51,8 @@ class _Html:
         if element is self.interaction:
             prompt = element.find("prompt")
             return f"<div>{self.inner(prompt)}</div>" if prompt is not None else ""
+        if tag == f"{{{SVG_NAMESPACE}}}svg":  # kept as a mark, so that the loss of the drawing is seen
+            return "<svg></svg>"
         if tag.startswith("{"):  # markup from another namespace: its text only
             return self.inner(element)
         if tag in _DROP or tag.endswith("Interaction"):

@@ -8,8 +8,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from exam_server.banks.base import ParseResult, Problem, Skipped
+from exam_server.banks.media import lost
 from exam_server.banks.qti_html import _Html
-from exam_server.banks.safety import ImageRefused, XmlElement, data_url_bytes, image_asset_name
+from exam_server.banks.safety import ImageRefused, XmlElement, data_url_bytes, stored_image
 from exam_server.banks.text import safe_html, to_plain
 from exam_server.domain.items import Item, Option
 
@@ -58,12 +59,12 @@ class _ItemReader:
         rule = self.scoring_rule(interaction.get("responseIdentifier", ""))
         weights = self.weights(rule, declaration, choices)
         render = _Html(lambda src, element: self.context.image(src, element, self), interaction)
-        stem = safe_html(render.stem(body), "html")
+        stem = self.kept(render.stem(body))
         if not to_plain(stem) and "<img" not in stem and "<math" not in stem:
             self.problem(body, "the item has no question text")
         options = tuple(self.option(render, choice, weights.get(choice.get("identifier"), Decimal(0)))
                         for choice in choices)
-        feedback = [safe_html(render.inner(f), "html") for f in root.findall("modalFeedback")]
+        feedback = [self.kept(render.inner(f), f) for f in root.findall("modalFeedback")]
         if self.problems:
             return None
         return Item(
@@ -191,9 +192,19 @@ class _ItemReader:
             return Decimal(0)
         return value.quantize(_PLACES)
 
+    def kept(self, source: str, feedback: XmlElement | None = None) -> str:
+        """Safe HTML of rendered body content; losing what the question needs skips the item."""
+        cleaned = safe_html(source, "html")
+        reason = lost(source, cleaned) if not self.problems else None
+        if reason and feedback is None:
+            raise _SkipItem(reason)
+        if reason:
+            self.warnings.append(f"{self.where(feedback)}: the feedback loses something: {reason}")
+        return cleaned
+
     def option(self, render: _Html, choice: XmlElement, weight: Decimal) -> Option:
-        feedback = "".join(safe_html(render.inner(f), "html") for f in choice.findall("feedbackInline"))
-        return Option(text=safe_html(render.inner(choice), "html"), weight=weight,
+        feedback = "".join(self.kept(render.inner(f), f) for f in choice.findall("feedbackInline"))
+        return Option(text=self.kept(render.inner(choice)), weight=weight,
                       fixed=choice.get("fixed", "false").strip() == "true", feedback=feedback)
 
 
@@ -243,7 +254,7 @@ def _outside_image(src: str) -> str | None:
 
 def _store(reader: _ItemReader, element: XmlElement, data: bytes, name: str) -> str | None:
     try:
-        asset = image_asset_name(data, name)
+        asset, data = stored_image(data, name)
     except ImageRefused as exc:
         reader.problem(element, str(exc))
         return None

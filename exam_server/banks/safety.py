@@ -336,17 +336,37 @@ def image_asset_name(data: bytes, original_name: str) -> str:
 
     The original extension is kept when it fits the bytes (``.jpeg`` stays
     ``.jpeg``); otherwise the extension of what the bytes really are is used.
-    Raises ``ImageRefused`` for SVG (it can carry scripts) and anything that
-    is not PNG, JPEG, GIF or WebP.
+    Raises ``ImageRefused`` for SVG (it must be cleaned: use ``stored_image``)
+    and anything that is not PNG, JPEG, GIF or WebP.
     """
     kind = sniff_image(data)
     extension = posixpath.splitext(original_name)[1].lower().lstrip(".")
     if kind is None:
-        head = data[:512].lstrip().lower()
-        if extension == "svg" or b"<svg" in head or head.startswith(b"<?xml"):
-            raise ImageRefused(f"{original_name}: SVG images are not accepted (they can carry scripts); "
-                               "convert it to PNG")
-        raise ImageRefused(f"{original_name}: not a PNG, JPEG, GIF or WebP image")
+        if looks_like_svg(data, original_name):
+            raise ImageRefused(f"{original_name}: SVG images must be cleaned first (they can carry scripts); "
+                               "store them with stored_image")
+        raise ImageRefused(f"{original_name}: not a PNG, JPEG, GIF, WebP or SVG image")
     if extension not in IMAGE_EXTENSIONS[kind]:
         extension = kind
     return hashlib.sha256(data).hexdigest()[:32] + "." + extension
+
+
+def looks_like_svg(data: bytes, original_name: str) -> bool:
+    head = data[:512].lstrip().lower()
+    return original_name.lower().endswith(".svg") or b"<svg" in head or head.startswith(b"<?xml")
+
+
+def stored_image(data: bytes, original_name: str) -> tuple[str, bytes]:
+    """(asset name, bytes to store) for a picture; an SVG is stored cleaned (see ``banks.svg``).
+
+    Raises ``ImageRefused`` for anything that is not PNG, JPEG, GIF, WebP or SVG.
+    """
+    if sniff_image(data) is None and looks_like_svg(data, original_name):
+        from exam_server.banks.svg import SvgRefused, clean_svg
+
+        try:
+            cleaned = clean_svg(data, original_name)
+        except SvgRefused as exc:
+            raise ImageRefused(str(exc)) from None
+        return hashlib.sha256(cleaned).hexdigest()[:32] + ".svg", cleaned
+    return image_asset_name(data, original_name), data

@@ -39,7 +39,8 @@ BEACON_BATCH = 200
 ANCHOR_TICK_SECONDS = 5  # how often due checkpoints are looked for (each attempt is signed once per anchor_seconds)
 STAGED_SWEEP_SECONDS = 60  # at most; a shorter staged_file_seconds sweeps more often
 _ASSET = re.compile(r'asset:([A-Za-z0-9._-]{1,128})')
-_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
+                "svg": "image/svg+xml"}
 
 
 class Runtime:

@@ -15,15 +15,34 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from exam_server.async_mode import run_blocking
-from exam_server.banks.base import ProgressCallback
-from exam_server.banks.importer import guess_format, parse_bank, report
+from exam_server.banks.base import ParseResult, Problem, ProgressCallback
+from exam_server.banks.importer import display_name, guess_format, parse_bank, report
 from exam_server.domain.items import Item, item_from_dict, item_to_dict
-from exam_server.errors import BadInput, NotFound
+from exam_server.errors import BadInput, LocatedProblems, NotFound
 from exam_server.services.context import ServiceContext
 from exam_server.store import models
 
 _CHUNK = 2000
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+NOT_DELIVERED = "only single-answer multiple choice and true/false are delivered"
+
+
+class NothingDeliverable(LocatedProblems):
+    """No question of the file can be delivered: each is listed with its own reason.
+
+    ``report`` is the import report (nothing imported, every skip and warning),
+    so ``--json`` and the admin page can show it too.
+    """
+
+    def __init__(self, name: str, report: dict):
+        problems = [Problem(f"{name}:{s['line']}", f"{s['item']}: {s['reason']}") for s in report["skipped"]]
+        summary = f"{name}: no deliverable item found ({NOT_DELIVERED})"
+        super().__init__(problems, summary=summary)
+        if not problems:
+            self.message = summary
+        self.report = report
 
 
 def item_context(bank_code: str, version: int, ordinal: int) -> str:
@@ -70,7 +89,7 @@ def import_bank(
     # Parsing a large file takes seconds of CPU: off the event loop, so a sitting in progress goes on.
     parsed = run_blocking(lambda: parse_bank(data, filename, fmt, strict=strict, progress=progress))
     if not parsed.items:
-        raise BadInput(f"{filename}: no deliverable item found (only single-answer multiple choice and true/false are delivered)")
+        raise NothingDeliverable(display_name(filename), _empty_report(parsed, code, fmt))
     summary = report(parsed)
     fingerprint = content_hash(parsed.items, parsed.assets)
     with ctx.db.unit_of_work() as session:
@@ -89,6 +108,11 @@ def import_bank(
             session.flush()
         _store_version(ctx, session, bank, version, parsed, filename, fingerprint, result)
     return result
+
+
+def _empty_report(parsed: ParseResult, code: str, fmt: str) -> dict:
+    # Nothing is stored, so there is no version to name.
+    return {**report(parsed), "bank": code, "version": None, "format": fmt, "imported": 0, "unchanged": False}
 
 
 def _latest_version(session: Session, bank: models.Bank) -> models.BankVersion | None:

@@ -19,6 +19,9 @@ PAYLOADS = [
     "<div style=\"background:url(javascript:alert(1))\">gaya</div>",
     "<math><mtext><img src=x onerror=alert(1)></mtext></math>",
 ]
+# The import skips a question that would lose its picture, drawing or frame: those payloads never reach the kiosk.
+NEVER_DELIVERED = ("<img src=x", "<svg", "<iframe", "<math><mtext><img")
+DELIVERED = [payload for payload in PAYLOADS if not payload.startswith(NEVER_DELIVERED)]
 
 
 def hostile_bank() -> str:
@@ -37,7 +40,7 @@ instructions = "<img src=x onerror=alert('instr')>"
 [[sections]]
 name = "Uji"
 bank = "jahat"
-count = {len(PAYLOADS)}
+count = {len(DELIVERED)}
 scoring = "right_wrong"
 correct = 1
 """
@@ -55,7 +58,7 @@ def hostile_server(tmp_path):
     cli = ExamCli(tmp_path / "data", f"sqlite:///{tmp_path / 'exam.db'}")
     services = make_services(cli.data_dir, cli.database_url, SystemClock())
     report = banks.import_bank(services, hostile_bank().encode(), "jahat.gift", bank_code="jahat")
-    assert report["imported"] == len(PAYLOADS)
+    assert report["imported"] == len(DELIVERED) and len(report["skipped"]) == len(PAYLOADS) - len(DELIVERED)
     exams.create_exam(services, BLUEPRINT)
     users.add_user(services, "proctor", "pengawas", STAFF_PASSWORDS["pengawas"])
     opened = sessions.create_session(services, "XSS-1", "Sesi <b>jahat</b>", ROSTER.encode(), proctors=("pengawas",))
@@ -103,7 +106,7 @@ def test_no_payload_runs_on_the_kiosk_or_in_the_console(hostile_server, browsing
     kiosk.click("#login-submit")
     kiosk.click("#start-btn")
     expect(kiosk.locator("#screen-exam")).to_be_visible()
-    for position in range(len(PAYLOADS)):
+    for position in range(len(DELIVERED)):
         expect(kiosk.locator("#q-options .option")).to_have_count(2)
         kiosk.locator("#q-options .option").first.click()
         browsing.shot(kiosk, f"kiosk-item-{position + 1}")

@@ -249,6 +249,20 @@ def test_a_malformed_bank_shows_its_located_problems_and_writes_nothing(server, 
     assert admin.get("/admin/banks").text.split("Bank tersimpan")[1] == before
 
 
+def test_a_bank_with_nothing_deliverable_shows_every_question_with_its_reason(server, admin):
+    source = Path(__file__).resolve().parents[1] / "fixtures" / "handmade" / "nothing_deliverable.xml"
+    with source.open("rb") as handle:
+        sent = admin.submit("/admin/banks/upload", {"bank_code": "", "format": ""},
+                            {"bank_file": ("nothing_deliverable.xml", handle)}, follow=True)
+    assert sent.status_code == 400 and "Berkas ditolak" in sent.text and "no deliverable item found" in sent.text
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", sent.text)
+    assert [(item, line) for item, line, _ in rows] == [
+        ("Peta dari web", "4 (/quiz/question[1])"), ("Isian", "11 (/quiz/question[2])"),
+        ("Seret kata", "15 (/quiz/question[3])")]
+    assert "https://example.com/peta.png is not inside the file" in rows[0][2]
+    assert "Konfirmasi impor" not in sent.text
+
+
 # ---------------------------------------------------------------- exams
 
 

@@ -5,11 +5,10 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import QUESTION_BANKS, ROOT
+from tests.conftest import HANDMADE, QUESTION_BANKS, ROOT
 from tests.integration.conftest import ExamCli
 
 pytestmark = pytest.mark.slow
@@ -121,3 +120,27 @@ def test_a_hostile_file_is_refused_cleanly_within_limits(sqlite_cli, hostile):
         assert cli("banks", "--json", check=True).out == before
     assert peak_kib < 256 * 1024, f"{hostile.name}: {peak_kib // 1024} MiB"
     print(f"{hostile.name}: exit {process.returncode} in {elapsed:.2f} s, peak {peak_kib // 1024} MiB")
+
+
+
+def test_a_file_with_nothing_deliverable_says_why_for_every_question(sqlite_cli):
+    run = sqlite_cli("import-bank", str(HANDMADE / "nothing_deliverable.xml"), "--json")
+    assert run.code == 2 and "Traceback" not in run.err
+    report = json.loads(run.out)
+    assert (report["bank"], report["version"], report["imported"]) == ("nothing_deliverable", None, 0)
+    reasons = {s["item"]: s["reason"] for s in report["skipped"]}
+    assert "https://example.com/peta.png is not inside the file" in reasons["Peta dari web"]
+    assert reasons["Isian"].startswith("cloze (embedded answers) questions are not delivered")
+    assert reasons["Seret kata"].startswith("drag and drop into text questions are not delivered")
+    lines = run.err.splitlines()
+    assert lines[0] == ("error: nothing_deliverable.xml: no deliverable item found (only single-answer multiple "
+                        "choice and true/false are delivered):")
+    assert lines[1].startswith("  nothing_deliverable.xml:4 (/quiz/question[1]): Peta dari web: the image")
+    assert len(lines) == 4 and sqlite_cli("banks", "--json", check=True).json() == []
+
+
+def test_a_lone_qti_item_whose_picture_is_not_beside_it_names_the_picture(sqlite_cli, fixtures_dir):
+    item = fixtures_dir / "qti21/onyx-sachsen-test/Choicesingle_853928446.xml"
+    run = sqlite_cli("import-bank", str(item))
+    assert run.code == 2 and run.out == ""
+    assert "Choicesingle_853928446.xml:" in run.err and "media/3d92a0b7b7be4480a582f62ce823d908.jpg" in run.err

@@ -1,15 +1,14 @@
 """Aiken: a question, lettered options and ANSWER: become an item; anything else is located and refused."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from exam_server.banks.base import BankFormatError, formats
 from exam_server.banks.formats.aiken import AikenFormat
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(os.environ.get("EXAM_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")) / "fixtures"
 AIKEN = AikenFormat()
 
 
@@ -24,10 +23,7 @@ def refusal(text: str, name: str = "bank.txt") -> list[str]:
 
 
 def fixture(relative: str) -> bytes:
-    path = FIXTURES / "aiken" / relative
-    if not path.is_file():
-        pytest.skip(f"shared fixture {path} is missing (set EXAM_SHARED_DIR to the shared folder)")
-    return path.read_bytes()
+    return (FIXTURES / "aiken" / relative).read_bytes()
 
 
 SAMPLE = """Pancasila sebagai dasar negara disahkan pada tanggal ...

@@ -4,10 +4,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import os
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,9 +17,9 @@ from exam_server.banks.safety import image_asset_name
 from exam_server.banks.text import safe_html, sanitize, to_plain
 from exam_server.domain.items import Item, Option
 from exam_server.errors import ExamError
+from tests.conftest import FIXTURES
 
 QTI = QtiFormat()
-FIXTURES = Path(os.environ.get("EXAM_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")) / "fixtures"
 FIXTURE_PACKAGE = FIXTURES / "qti21" / "qtiworks-packages" / "WebDeveloperTest1.zip"
 
 
@@ -77,8 +75,6 @@ def test_the_package_holds_a_manifest_a_test_one_file_per_item_and_the_images():
 
 
 def test_items_imported_from_a_real_package_survive_export_and_import():
-    if not FIXTURE_PACKAGE.is_file():
-        pytest.skip(f"shared fixture {FIXTURE_PACKAGE} is missing (set EXAM_SHARED_DIR to the shared folder)")
     first = QTI.parse(FIXTURE_PACKAGE.read_bytes(), "WebDeveloperTest1.zip")
     back, assets = round_trip(first.items, first.assets)
     assert back == without_source(first.items) and assets == first.assets

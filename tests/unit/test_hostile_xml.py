@@ -7,7 +7,6 @@ must not fail the suite, a hang would.
 from __future__ import annotations
 
 import io
-import os
 import time
 import zipfile
 from pathlib import Path
@@ -20,9 +19,9 @@ from exam_server.banks.base import BankFormatError, ParseResult
 from exam_server.banks.formats.moodlexml import MoodleXmlFormat
 from exam_server.banks.formats.qti import QtiFormat
 from exam_server.banks.safety import MAX_ZIP_MEMBERS
+from tests.conftest import FIXTURES, HANDMADE, SHARED_FIXTURES
 
 HOSTILE = Path(__file__).resolve().parent / "hostile" / "xml"
-FIXTURES = Path(os.environ.get("EXAM_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")) / "fixtures"
 READERS = {"qti": QtiFormat(), "moodlexml": MoodleXmlFormat()}
 NOT_XML = "not well-formed XML"
 ZIP = "this is a zip file, not a Moodle XML file"
@@ -41,8 +40,6 @@ CORPUS = {
     "drive_letter.zip": ("drive letter", ZIP),
     "encrypted_member.zip": ("encrypted", ZIP),
     "truncated.zip": ("not a readable zip", ZIP),
-    "svg_script.zip": ("SVG images are not accepted", ZIP),
-    "svg_named_png.zip": ("SVG images are not accepted", ZIP),
     "garbage.zip": ("not a readable zip", NOT_XML),
     "garbage.xml": (NOT_XML, NOT_XML),
 }
@@ -56,8 +53,23 @@ def refused(reader: str, data: bytes, name: str) -> str:
     return str(caught.value)
 
 
+# Packages that import, with what was hostile in them taken out.
+CLEANED = ("svg_script.zip", "svg_named_png.zip")
+
+
 def test_the_corpus_is_complete():
-    assert sorted(CORPUS) == sorted(p.name for p in HOSTILE.iterdir() if p.suffix in (".xml", ".zip"))
+    assert sorted([*CORPUS, *CLEANED]) == sorted(p.name for p in HOSTILE.iterdir() if p.suffix in (".xml", ".zip"))
+
+
+@pytest.mark.parametrize("name", CLEANED)
+def test_an_svg_carrying_a_script_is_stored_without_it(name):
+    result = READERS["qti"].parse((HOSTILE / name).read_bytes(), name)
+    (item,) = result.items
+    (asset,) = result.assets
+    assert asset.endswith(".svg") and f'src="asset:{asset}"' in item.stem
+    assert result.assets[asset] == (b'<svg xmlns="http://www.w3.org/2000/svg" '
+                                    b'xmlns:xlink="http://www.w3.org/1999/xlink"><circle r="5" /></svg>')
+    assert ZIP in refused("moodlexml", (HOSTILE / name).read_bytes(), name)
 
 
 @pytest.mark.parametrize("reader", ["qti", "moodlexml"])
@@ -129,9 +141,12 @@ def test_xml_nested_100000_levels_deep_is_refused(reader, root):
 
 def _seed_files() -> list[bytes]:
     seeds = [p.read_bytes() for p in sorted(HOSTILE.iterdir()) if p.suffix in (".xml", ".zip")]
-    for folder in ("moodlexml/moodle", "qti21/ims-examples", "qti21/qtiworks-packages", "qti30/citolab-examples/items"):
-        if (FIXTURES / folder).is_dir():
-            seeds += [p.read_bytes() for p in sorted((FIXTURES / folder).iterdir()) if p.stat().st_size < 20_000]
+    folders = [FIXTURES / "moodlexml/moodle", FIXTURES / "qti21/qtiworks-packages", FIXTURES / "qti21/onyx-sachsen-test",
+               HANDMADE / "qti21", HANDMADE / "qti30/package/items"]
+    # IMS/1EdTech examples are not shipped (see tests/fixtures/third_party/README.md): used where present.
+    folders += [SHARED_FIXTURES / "qti21/ims-examples", SHARED_FIXTURES / "qti30/citolab-examples/items"]
+    for folder in (f for f in folders if f.is_dir()):
+        seeds += [p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.stat().st_size < 20_000]
     return seeds
 
 

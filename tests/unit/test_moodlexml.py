@@ -2,25 +2,20 @@
 from __future__ import annotations
 
 import base64
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from exam_server.banks.base import BankFormatError, formats
 from exam_server.banks.formats.moodlexml import MoodleXmlFormat, category_name
+from tests.conftest import FIXTURES, HANDMADE
 
-FIXTURES = Path(os.environ.get("EXAM_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")) / "fixtures"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 13
 MOODLE = MoodleXmlFormat()
 
 
 def fixture(relative: str) -> bytes:
-    path = FIXTURES / "moodlexml" / relative
-    if not path.is_file():
-        pytest.skip(f"shared fixture {path} is missing (set EXAM_SHARED_DIR to the shared folder)")
-    return path.read_bytes()
+    return (FIXTURES / "moodlexml" / relative).read_bytes()
 
 
 def parse_fixture(relative: str):
@@ -143,10 +138,53 @@ def test_question_types_we_do_not_deliver_are_skipped_with_their_name(relative, 
     assert words in result.skipped[0].reason and "not delivered" in result.skipped[0].reason
 
 
-def test_a_multichoice_that_shows_an_svg_is_refused():
-    error = refusal(fixture("qas-editor/multichoice.xml"), "multichoice.xml")
-    assert "dessin.svg" in str(error) and "SVG" in str(error)
-    assert error.problems[0].where.startswith("multichoice.xml:")
+def test_a_multichoice_that_shows_an_svg_keeps_it_cleaned():
+    result = parse_fixture("qas-editor/multichoice.xml")
+    (item,) = result.items
+    (svg,) = [name for name in result.assets if name.endswith(".svg")]
+    assert f'src="asset:{svg}"' in item.stem and result.assets[svg].startswith(b"<svg ")
+    assert b"inkscape" not in result.assets[svg] and b"<path " in result.assets[svg]
+
+
+
+def test_a_hostile_svg_diagram_is_imported_clean():
+    result = MOODLE.parse((HANDMADE / "moodle_svg.xml").read_bytes(), "moodle_svg.xml")
+    (item,) = result.items
+    (name,) = result.assets
+    svg = result.assets[name].decode()
+    assert name.endswith(".svg") and f'src="asset:{name}"' in item.stem
+    for hostile in ("script", "onload", "onclick", "javascript", "foreignObject", "onmouseover",
+                    "example.com", "<set", "@import"):
+        assert hostile not in svg
+    assert '<polygon points="10,70 60,10 110,70" fill="url(#g)" stroke="black" />' in svg
+    assert "<title>Segitiga</title>" in svg and 'stop-color="#fc0"' in svg
+
+
+def test_a_question_that_needs_a_sound_a_video_or_a_formula_it_would_lose_is_skipped():
+    result = MOODLE.parse((HANDMADE / "moodle_media.xml").read_bytes(), "moodle_media.xml")
+    reasons = {s.item: s.reason for s in result.skipped}
+    assert reasons == {
+        "Simak audio": "a sound (<audio>) cannot be delivered: only text and pictures are",
+        "Tautan audio": "a sound or video (@@PLUGINFILE@@/rekaman.mp3) cannot be delivered: only text and pictures are",
+        "Rumus": "the formula uses MathML <menclose>, which cannot be shown: write it as text or a picture",
+    }
+    assert [item.title for item in result.items] == ["Dua kunci", "Gambar dalam teks"]
+
+
+def test_two_full_credit_answers_are_warned_about_as_in_gift():
+    result = MOODLE.parse((HANDMADE / "moodle_media.xml").read_bytes(), "moodle_media.xml")
+    assert result.warnings == ["moodle_media.xml:28 (/quiz/question[4]): options A, C all earn full credit"]
+
+
+def test_a_picture_written_into_the_text_is_kept():
+    result = MOODLE.parse((HANDMADE / "moodle_media.xml").read_bytes(), "moodle_media.xml")
+    (name,) = result.assets
+    assert f'<img src="asset:{name}" alt="">' in result.items[1].stem and result.assets[name].startswith(b"\x89PNG")
+
+
+def test_moodles_escaped_slash_in_a_category_name_is_unescaped():
+    result = MOODLE.parse((HANDMADE / "moodle_svg.xml").read_bytes(), "moodle_svg.xml")
+    assert result.items[0].category == "Bangun/Datar/Segitiga"
 
 
 # ----------------------------------------------------------- the details
@@ -155,6 +193,7 @@ def test_a_multichoice_that_shows_an_svg_is_refused():
 @pytest.mark.parametrize("path, category", [
     ("$course$/top/TWK", "TWK"), ("$course$/TWK/Pancasila", "TWK/Pancasila"),
     ("$system$/top", ""), ("top/TIU", "TIU"), ("TKP", "TKP"),
+    ("$course$/top/Fisika//Kimia/Bab 1", "Fisika/Kimia/Bab 1"), ("$course$/top/ A // B ", "A / B"),
 ])
 def test_category_prefixes_are_stripped(path, category):
     assert category_name(path) == category

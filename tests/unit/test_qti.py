@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -11,8 +10,8 @@ import pytest
 
 from exam_server.banks.base import BankFormatError, formats
 from exam_server.banks.formats.qti import QtiFormat
+from tests.conftest import FIXTURES, HANDMADE, SHARED_FIXTURES, shared_only
 
-FIXTURES = Path(os.environ.get("EXAM_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")) / "fixtures"
 QTI = QtiFormat()
 QTI21 = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 QTI22 = "http://www.imsglobal.org/xsd/imsqti_v2p2"
@@ -21,10 +20,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 
 
 def fixture_path(relative: str) -> Path:
-    path = FIXTURES / relative
-    if not path.exists():
-        pytest.skip(f"shared fixture {path} is missing (set EXAM_SHARED_DIR to the shared folder)")
-    return path
+    """A third-party file shipped with the tests, a hand-made one, or an IMS example from the shared folder."""
+    for root in (FIXTURES, HANDMADE, SHARED_FIXTURES):
+        if (root / relative).exists():
+            return root / relative
+    raise FileNotFoundError(relative)
 
 
 def fixture(relative: str) -> bytes:
@@ -82,8 +82,8 @@ def refusal(data: bytes, name: str) -> BankFormatError:
 
 def test_the_format_is_registered_and_recognises_items_tests_and_packages():
     assert isinstance(formats()["qti"], QtiFormat)
-    assert QTI.sniff(fixture("qti21/ims-examples/choice.xml"), "choice.xml") >= 90
-    assert QTI.sniff(fixture("qti30/citolab-examples/items/choice.xml"), "choice.xml") >= 90
+    assert QTI.sniff(fixture("qti21/onyx-sachsen-test/Choicesingle_853928446.xml"), "choice.xml") >= 90
+    assert QTI.sniff(fixture("qti30/package/items/choice.xml"), "choice.xml") >= 90
     assert QTI.sniff(fixture("qti21/qtiworks-packages/WebDeveloperTest1.zip"), "t.zip") >= 90
     assert QTI.sniff(zip_of({"[Content_Types].xml": b"<Types/>"}), "bank.xlsx") == 0
     assert QTI.sniff(b"<quiz><question/></quiz>", "bank.xml") == 0
@@ -91,21 +91,57 @@ def test_the_format_is_registered_and_recognises_items_tests_and_packages():
 
 # ----------------------------------------------------- single item files
 
+# IMS/1EdTech example items: not shipped (see tests/fixtures/third_party/README.md), read where the shared folder is.
+IMS_SKIPS = {
+    "qti21/ims-examples/adaptive.xml": "adaptive item",
+    "qti21/ims-examples/choice_multiple.xml": "choiceInteraction with multiple cardinality",
+    "qti21/ims-examples/choice_multiple_chocolade.xml": "choiceInteraction with multiple cardinality",
+    "qti21/ims-examples/extended_text.xml": "extendedTextInteraction is not delivered",
+    "qti21/ims-examples/gap_match.xml": "gapMatchInteraction is not delivered",
+    "qti21/ims-examples/hotspot.xml": "hotspotInteraction is not delivered",
+    "qti21/ims-examples/inline_choice.xml": "inlineChoiceInteraction is not delivered",
+    "qti21/ims-examples/match.xml": "matchInteraction is not delivered",
+    "qti21/ims-examples/order.xml": "orderInteraction is not delivered",
+    "qti21/ims-examples/template.xml": "template item",
+    "qti21/ims-examples/text_entry.xml": "textEntryInteraction is not delivered",
+    "qti21/ims-examples/choice.xml": "images/sign.png is not in this file",
+    "qti21/ims-examples/choice_fixed.xml": "images/sign.png is not in this file",
+    "qti22/ims-examples/choice_aria.xml": "images/sign.png is not in this file",
+    "qti22/ims-examples/choice_v2p2p4.xml": "images/sign.png is not in this file",
+    "qti22/ims-examples/choice_multiple_rtl.xml": "multiple cardinality",
+    "qti22/ims-examples/essay_v2p2p4.xml": "extendedTextInteraction is not delivered",
+    "qti22/ims-examples/uploadinteraction-with-multiple-mime-types.xml": "uploadInteraction is not delivered",
+    "qti30/citolab-conformance-T4-T7/items/choice-multiple-cardinality.xml": "qti-choice-interaction with multiple cardinality",
+    "qti30/citolab-conformance-T4-T7/items/text-entry.xml": "qti-text-entry-interaction is not delivered",
+    "qti30/citolab-conformance-T4-T7/items/extended-text.xml": "qti-extended-text-interaction is not delivered",
+    "qti30/citolab-examples/items/choice.xml": "../img/sign.png is not in this file",
+    "qti30/citolab-examples/items/choice_multiple.xml": "multiple cardinality",
+    "qti30/citolab-examples/items/extended_text.xml": "qti-extended-text-interaction",
+    "qti30/citolab-examples/items/gap_match.xml": "qti-gap-match-interaction",
+    "qti30/citolab-examples/items/graphic_associate.xml": "qti-graphic-associate-interaction",
+    "qti30/citolab-examples/items/graphic_gap_match.xml": "qti-graphic-gap-match-interaction",
+    "qti30/citolab-examples/items/hotspot.xml": "qti-hotspot-interaction",
+    "qti30/citolab-examples/items/inline_choice.xml": "qti-inline-choice-interaction",
+    "qti30/citolab-examples/items/match.xml": "qti-match-interaction",
+    "qti30/citolab-examples/items/order.xml": "qti-order-interaction",
+    "qti30/citolab-examples/items/position_object.xml": "qti-position-object-interaction",
+    "qti30/citolab-examples/items/select_point.xml": "qti-select-point-interaction",
+    "qti30/citolab-examples/items/slider.xml": "qti-slider-interaction",
+    "qti30/citolab-examples/items/text_entry.xml": "qti-text-entry-interaction",
+    "qti30/citolab-examples/items/info_start.xml": "informational item",
+    "qti30/citolab-examples/items/info_end.xml": "informational item",
+}
+
 
 @pytest.mark.parametrize("relative, reason", [
-    ("qti21/ims-examples/adaptive.xml", "adaptive item"),
-    ("qti21/ims-examples/choice_multiple.xml", "choiceInteraction with multiple cardinality"),
-    ("qti21/ims-examples/choice_multiple_chocolade.xml", "choiceInteraction with multiple cardinality"),
-    ("qti21/ims-examples/extended_text.xml", "extendedTextInteraction is not delivered"),
-    ("qti21/ims-examples/gap_match.xml", "gapMatchInteraction is not delivered"),
-    ("qti21/ims-examples/hotspot.xml", "hotspotInteraction is not delivered"),
-    ("qti21/ims-examples/inline_choice.xml", "inlineChoiceInteraction is not delivered"),
-    ("qti21/ims-examples/match.xml", "matchInteraction is not delivered"),
-    ("qti21/ims-examples/order.xml", "orderInteraction is not delivered"),
-    ("qti21/ims-examples/template.xml", "template item"),
-    ("qti21/ims-examples/text_entry.xml", "textEntryInteraction is not delivered"),
-    ("qti21/ims-examples/choice.xml", "images/sign.png is not in this file"),
-    ("qti21/ims-examples/choice_fixed.xml", "images/sign.png is not in this file"),
+    ("qti21/adaptive.xml", "adaptive item"),
+    ("qti21/extended_text.xml", "extendedTextInteraction is not delivered"),
+    ("qti21/gap_match.xml", "gapMatchInteraction is not delivered"),
+    ("qti21/inline_choice.xml", "inlineChoiceInteraction is not delivered"),
+    ("qti21/order.xml", "orderInteraction is not delivered"),
+    ("qti21/template.xml", "template item"),
+    ("qti21/choice.xml", "images/kotak.png is not in this file"),
+    ("qti21/choice_fixed.xml", "images/kotak.png is not in this file"),
     ("qti21/onyx-sachsen-test/Choicemultiple_2014410822.xml", "multiple cardinality"),
     ("qti21/onyx-sachsen-test/Choicemultiple_871212949.xml", "multiple cardinality"),
     ("qti21/onyx-sachsen-test/Choicesingle_853928446.xml", "media/3d92a0b7b7be4480a582f62ce823d908.jpg"),
@@ -118,31 +154,16 @@ def test_the_format_is_registered_and_recognises_items_tests_and_packages():
     ("qti21/onyx-sachsen-test/TextEntrynumeric_2040297025.xml", "2 interactions (textEntryInteraction)"),
     ("qti21/onyx-sachsen-test/TextEntrynumeric_770468849.xml", "textEntryInteraction"),
     ("qti21/onyx-sachsen-test/TextEntrysubset_806481421.xml", "3 interactions (textEntryInteraction)"),
-    ("qti22/ims-examples/choice_aria.xml", "images/sign.png is not in this file"),
-    ("qti22/ims-examples/choice_v2p2p4.xml", "images/sign.png is not in this file"),
-    ("qti22/ims-examples/choice_multiple_rtl.xml", "multiple cardinality"),
-    ("qti22/ims-examples/essay_v2p2p4.xml", "extendedTextInteraction is not delivered"),
-    ("qti22/ims-examples/uploadinteraction-with-multiple-mime-types.xml", "uploadInteraction is not delivered"),
-    ("qti30/citolab-conformance-T4-T7/items/choice-multiple-cardinality.xml",
-     "qti-choice-interaction with multiple cardinality"),
-    ("qti30/citolab-conformance-T4-T7/items/text-entry.xml", "qti-text-entry-interaction is not delivered"),
-    ("qti30/citolab-conformance-T4-T7/items/extended-text.xml", "qti-extended-text-interaction is not delivered"),
-    ("qti30/citolab-examples/items/choice.xml", "../img/sign.png is not in this file"),
-    ("qti30/citolab-examples/items/choice_multiple.xml", "multiple cardinality"),
-    ("qti30/citolab-examples/items/extended_text.xml", "qti-extended-text-interaction"),
-    ("qti30/citolab-examples/items/gap_match.xml", "qti-gap-match-interaction"),
-    ("qti30/citolab-examples/items/graphic_associate.xml", "qti-graphic-associate-interaction"),
-    ("qti30/citolab-examples/items/graphic_gap_match.xml", "qti-graphic-gap-match-interaction"),
-    ("qti30/citolab-examples/items/hotspot.xml", "qti-hotspot-interaction"),
-    ("qti30/citolab-examples/items/inline_choice.xml", "qti-inline-choice-interaction"),
-    ("qti30/citolab-examples/items/match.xml", "qti-match-interaction"),
-    ("qti30/citolab-examples/items/order.xml", "qti-order-interaction"),
-    ("qti30/citolab-examples/items/position_object.xml", "qti-position-object-interaction"),
-    ("qti30/citolab-examples/items/select_point.xml", "qti-select-point-interaction"),
-    ("qti30/citolab-examples/items/slider.xml", "qti-slider-interaction"),
-    ("qti30/citolab-examples/items/text_entry.xml", "qti-text-entry-interaction"),
-    ("qti30/citolab-examples/items/info_start.xml", "informational item"),
-    ("qti30/citolab-examples/items/info_end.xml", "informational item"),
+    ("qti22/choice_aria.xml", "images/kotak.png is not in this file"),
+    ("qti22/essay.xml", "extendedTextInteraction is not delivered"),
+    ("qti22/upload.xml", "uploadInteraction is not delivered"),
+    ("qti30/package/items/choice.xml", "../img/kotak.png is not in this file"),
+    ("qti30/package/items/choice_multiple.xml", "multiple cardinality"),
+    ("qti30/package/items/extended_text.xml", "qti-extended-text-interaction is not delivered"),
+    ("qti30/package/items/order.xml", "qti-order-interaction is not delivered"),
+    ("qti30/package/items/text_entry.xml", "qti-text-entry-interaction is not delivered"),
+    ("qti30/package/items/info_start.xml", "informational item"),
+    *[(relative, reason) for relative, reason in IMS_SKIPS.items() if shared_only(relative)],
 ])
 def test_single_items_we_do_not_deliver_are_skipped_with_the_reason(relative, reason):
     result = QTI.parse(fixture(relative), relative.rsplit("/", 1)[-1])
@@ -151,13 +172,13 @@ def test_single_items_we_do_not_deliver_are_skipped_with_the_reason(relative, re
 
 
 def test_a_true_false_choice_with_custom_match_correct_processing_is_imported():
-    result = QTI.parse(fixture("qti21/ims-examples/modalFeedback.xml"), "modalFeedback.xml")
+    result = QTI.parse(fixture("qti21/modal_feedback.xml"), "modal_feedback.xml")
     (choice,) = result.items
-    assert [(o.text, o.weight, o.fixed) for o in choice.options] == [("True", 1, True), ("False", 0, True)]
-    assert choice.stem.startswith("Sigmund Freud and Carl Jung") and choice.shuffle_options is False
-    assert choice.title == "Example 1 - modal feedback"
-    assert choice.general_feedback == "<p>correct</p><p>incorrect</p>"
-    assert choice.source == "modalFeedback.xml:3 (/assessmentItem)"
+    assert [(o.text, o.weight, o.fixed) for o in choice.options] == [("Benar", 1, True), ("Salah", 0, True)]
+    assert choice.stem.startswith("Proklamasi kemerdekaan Indonesia") and choice.shuffle_options is False
+    assert choice.title == "Umpan balik modal"
+    assert choice.general_feedback == "<p>benar</p><p>salah</p>"
+    assert choice.source == "modal_feedback.xml:2 (/assessmentItem)"
 
 
 def test_onyx_processing_that_adds_maxscore_on_a_match_is_read_as_match_correct():
@@ -167,21 +188,26 @@ def test_onyx_processing_that_adds_maxscore_on_a_match_is_read_as_match_correct(
 
 
 def test_a_qti3_item_without_max_choices_and_an_https_template_is_imported():
-    relative = "qti30/citolab-conformance-T4-T7/items/choice-single-cardinality.xml"
-    (choice,) = QTI.parse(fixture(relative), "choice-single-cardinality.xml").items
-    assert [(o.text, o.weight) for o in choice.options] == [("Correct", 1), ("Incorrect", 0)]
-    assert "<p>candidate rubric block</p>" in choice.stem and "<h2>T1 - Test Entry - Item 1</h2>" in choice.stem
+    (choice,) = QTI.parse(fixture("qti30/package/items/math.xml"), "math.xml").items
+    assert [(o.text, o.weight) for o in choice.options] == [("9", 1), ("6", 0), ("8", 0), ("3", 0)]
     assert choice.source.endswith("(/qti-assessment-item)")
+    for relative in shared_only("qti30/citolab-conformance-T4-T7/items/choice-single-cardinality.xml"):
+        (choice,) = QTI.parse(fixture(relative), "choice-single-cardinality.xml").items
+        assert [(o.text, o.weight) for o in choice.options] == [("Correct", 1), ("Incorrect", 0)]
+        assert "<p>candidate rubric block</p>" in choice.stem and "<h2>T1 - Test Entry - Item 1</h2>" in choice.stem
 
 
 def test_mathml_in_a_qti3_prompt_is_kept():
-    (choice,) = QTI.parse(fixture("qti30/citolab-examples/items/math.xml"), "math.xml").items
-    assert "<math>" in choice.stem and "<msup>" in choice.stem and choice.shuffle_options is True
-    assert [o.weight for o in choice.options] == [1, 0, 0, 0]
+    (choice,) = QTI.parse(fixture("qti30/package/items/math.xml"), "math.xml").items
+    assert choice.stem == "Berapakah <math><msup><mi>x</mi><mn>2</mn></msup></math> untuk x = 3?"
+    assert choice.shuffle_options is True
+    for relative in shared_only("qti30/citolab-examples/items/math.xml"):
+        (choice,) = QTI.parse(fixture(relative), "math.xml").items
+        assert "<math>" in choice.stem and "<msup>" in choice.stem and [o.weight for o in choice.options] == [1, 0, 0, 0]
 
 
 def test_the_hybrid_qti3_file_with_qti2_names_is_refused_clearly():
-    error = refusal(fixture("qti30/invalid/aqti_tmh_sample_1_hybrid.xml"), "hybrid.xml")
+    error = refusal(fixture("qti30/hybrid.xml"), "hybrid.xml")
     first = error.problems[0]
     assert first.where == "hybrid.xml:2 (/assessmentItem)"
     assert "QTI 2 element name in a QTI 3 document" in first.reason and "mixes QTI 2 and QTI 3" in first.reason
@@ -190,14 +216,14 @@ def test_the_hybrid_qti3_file_with_qti2_names_is_refused_clearly():
 
 @pytest.mark.parametrize("relative", [
     "qti21/onyx-sachsen-test/interaction_mix_sachsen.xml", "qti22/interaction_mix_sachsen_2_2.xml",
-    "qti30/citolab-examples/assessment.xml", "qti30/citolab-conformance-T4-T7/assessment.xml",
+    "qti30/package/assessment.xml", *shared_only("qti30/citolab-conformance-T4-T7/assessment.xml"),
 ])
 def test_a_lone_test_file_is_refused_with_advice(relative):
     assert "import the content package (.zip)" in str(refusal(fixture(relative), "test.xml"))
 
 
 def test_a_lone_manifest_is_refused_with_advice():
-    error = refusal(fixture("qti30/citolab-examples/imsmanifest.xml"), "imsmanifest.xml")
+    error = refusal(fixture("qti30/package/imsmanifest.xml"), "imsmanifest.xml")
     assert "whole content package as a .zip" in str(error)
 
 
@@ -231,44 +257,51 @@ def test_broken_packages_are_refused_with_the_reason(relative, words):
 
 
 def test_a_qti3_package_listing_only_its_test_reaches_the_items_through_the_test():
-    result = QTI.parse(zip_folder("qti30/citolab-examples"), "examples.zip")
-    assert [it.title for it in result.items] == ["Unattended Luggage", "Relativity"]
-    assert [it.category for it in result.items] == ["examples-a1", "examples-a2"]
-    assert len(result.skipped) == 15
-    assert result.skipped[0].line == "items/info_start.xml:3 (/qti-assessment-item)"
+    result = QTI.parse(zip_folder("qti30/package"), "package.zip")
+    assert [it.title for it in result.items] == ["Kotak berwarna", "Pangkat"]
+    assert [it.category for it in result.items] == ["Bagian A", "Bagian B"]
+    assert len(result.skipped) == 5
+    assert result.skipped[0].line == "items/info_start.xml:2 (/qti-assessment-item)"
     (name,) = result.assets
-    assert result.assets[name] == fixture("qti30/citolab-examples/img/sign.png")
-    assert f'<img src="asset:{name}" alt="NEVER LEAVE LUGGAGE UNATTENDED">' in result.items[0].stem
+    assert result.assets[name] == fixture("qti30/package/img/kotak.png")
+    assert f'<img src="asset:{name}" alt="KOTAK BIRU">' in result.items[0].stem
+    assert "<p>Perhatikan gambar.</p>" in result.items[0].stem
 
 
-def test_the_qti3_conformance_package_imports_one_item_and_skips_three():
-    result = QTI.parse(zip_folder("qti30/citolab-conformance-T4-T7"), "T4-T7.zip")
-    assert [(it.title, it.category) for it in result.items] == [("T1 - Test Entry - Item 1", "Section 1")]
-    assert len(result.skipped) == 3
+IMS_PACKAGES = {  # folder: (title, category) of the items imported, number skipped
+    "qti30/citolab-examples": ([("Unattended Luggage", "examples-a1"), ("Relativity", "examples-a2")], 15),
+    "qti30/citolab-conformance-T4-T7": ([("T1 - Test Entry - Item 1", "Section 1")], 3),
+}
 
 
-def test_qti21_examples_packaged_with_their_image_import_and_keep_fixed_choices():
-    sign = fixture("qti30/citolab-examples/img/sign.png")
+def test_the_ims_qti3_example_packages_import_where_the_shared_folder_holds_them():
+    for folder in filter(shared_only, IMS_PACKAGES):
+        titles, skipped = IMS_PACKAGES[folder]
+        result = QTI.parse(zip_folder(folder), "examples.zip")
+        assert [(it.title, it.category) for it in result.items] == titles and len(result.skipped) == skipped
+
+
+def test_qti21_items_packaged_with_their_image_import_and_keep_fixed_choices():
+    picture = fixture("qti21/images/kotak.png")
     items = ["choice.xml", "choice_fixed.xml", "order.xml"]
     data = zip_of({
         "imsmanifest.xml": manifest(*(("imsqti_item_xmlv2p1", name) for name in items)),
-        "images/sign.png": sign,
-        **{name: fixture(f"qti21/ims-examples/{name}") for name in items},
+        "images/kotak.png": picture,
+        **{name: fixture(f"qti21/{name}") for name in items},
     })
-    result = QTI.parse(data, "ims.zip")
+    result = QTI.parse(data, "kotak.zip")
     plain, fixed = result.items
     assert plain.shuffle_options is False and fixed.shuffle_options is True
     assert [o.fixed for o in fixed.options] == [False, False, False, True]
-    assert fixed.options[3].text == "None of the above." and fixed.correct_indexes == (0,)
-    assert list(result.assets.values()) == [sign]
+    assert fixed.options[3].text == "Bukan salah satu di atas." and fixed.correct_indexes == (0,)
+    assert list(result.assets.values()) == [picture]
     assert "orderInteraction" in result.skipped[0].reason
 
 
-def test_a_qti22_package_of_the_aria_example_is_imported():
-    sign = fixture("qti30/citolab-examples/img/sign.png")
+def test_a_qti22_package_with_aria_attributes_is_imported():
     data = zip_of({"imsmanifest.xml": manifest(("imsqti_item_xmlv2p2", "items/choice_aria.xml")),
-                   "items/choice_aria.xml": fixture("qti22/ims-examples/choice_aria.xml"),
-                   "items/images/sign.png": sign})
+                   "items/choice_aria.xml": fixture("qti22/choice_aria.xml"),
+                   "items/images/kotak.png": fixture("qti22/images/kotak.png")})
     (choice,) = QTI.parse(data, "aria.zip").items
     assert choice.correct_indexes == (0,) and choice.shuffle_options is False
     assert "aria" not in choice.stem
@@ -370,6 +403,31 @@ def test_an_inline_data_image_in_a_single_file_becomes_an_asset():
     assert list(result.assets.values()) == [PNG]
 
 
+@pytest.mark.parametrize("body, reason", [
+    ('<p><object type="audio/mpeg" data="halo.mp3">audio</object></p>',
+     "an embedded object (<object>) cannot be delivered"),
+    ('<p><audio src="halo.mp3" controls="controls"/></p>', "a sound (<audio>) cannot be delivered"),
+    ('<p><video src="film.mp4"/></p>', "a video (<video>) cannot be delivered"),
+    ('<p><math xmlns="http://www.w3.org/1998/Math/MathML"><mmultiscripts><mi>x</mi></mmultiscripts></math></p>',
+     "the formula uses MathML <mmultiscripts>"),
+    ('<p><svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg></p>',
+     "a drawing written into the text (<svg>) cannot be delivered"),
+])
+def test_an_item_that_would_lose_a_sound_a_video_or_a_formula_is_skipped(body, reason):
+    result = QTI.parse(item(body + CHOICES), "i.xml")
+    assert result.items == [] and result.skipped[0].reason.startswith(reason)
+
+
+def test_an_inline_svg_picture_is_stored_cleaned():
+    import base64
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script><rect width="4"/></svg>'
+    body = f'<p><img src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" alt="x"/></p>' + CHOICES
+    result = QTI.parse(item(body), "i.xml")
+    (name,) = result.assets
+    assert name.endswith(".svg") and b"alert" not in result.assets[name] and b"<rect" in result.assets[name]
+    assert f'src="asset:{name}"' in result.items[0].stem
+
+
 def test_an_image_from_the_web_skips_the_item():
     result = QTI.parse(item('<p><img src="https://example.org/a.png" alt=""/></p>' + CHOICES), "i.xml")
     assert "outside the file" in result.skipped[0].reason
@@ -381,7 +439,7 @@ def test_images_in_a_package_must_be_inside_it_and_real_images():
                        "items/a.xml": item(f'<p><img src="{src}" alt=""/></p>' + CHOICES), **members})
     assert "points outside the package" in str(refusal(package("../../x.png", {}), "p.zip"))
     assert "is not in the package" in str(refusal(package("gone.png", {}), "p.zip"))
-    assert "not a PNG, JPEG, GIF or WebP" in str(refusal(package("x.png", {"items/x.png": b"MZ"}), "p.zip"))
+    assert "not a PNG, JPEG, GIF, WebP or SVG" in str(refusal(package("x.png", {"items/x.png": b"MZ"}), "p.zip"))
     result = QTI.parse(package("../img/x%20y.png", {"img/x y.png": PNG}), "p.zip")
     assert list(result.assets.values()) == [PNG]
 

@@ -1,7 +1,9 @@
 """Untrusted XML, zip packages and images are read safely or refused with a reason."""
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 import zipfile
 
 import pytest
@@ -16,7 +18,9 @@ from exam_server.banks.safety import (
     parse_xml,
     resolve_href,
     sniff_image,
+    stored_image,
 )
+from tests.conftest import HANDMADE
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
@@ -171,12 +175,42 @@ def test_an_image_with_the_wrong_extension_is_named_for_what_it_is():
     assert image_asset_name(b"\xff\xd8\xff\x00", "photo.JPEG").endswith(".jpeg")
 
 
-def test_svg_is_refused_because_it_can_carry_scripts():
+def test_svg_is_never_named_uncleaned_and_is_stored_cleaned():
     with pytest.raises(ImageRefused, match="SVG"):
         image_asset_name(b"<svg><script>alert(1)</script></svg>", "evil.svg")
+    hostile = (HANDMADE / "hostile.svg").read_bytes()
+    name, cleaned = stored_image(hostile, "segitiga.svg")
+    assert name.endswith(".svg") and name[:32] == hashlib.sha256(cleaned).hexdigest()[:32]
+    for hostile_part in (b"script", b"onload", b"onclick", b"javascript:", b"foreignObject", b"https:", b"@import"):
+        assert hostile_part not in cleaned
+    assert cleaned.startswith(b'<svg width="120" height="80" viewBox="0 0 120 80" xmlns="http://www.w3.org/2000/svg"')
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"<svg><circle r='1'/></svg>", "the root element must be <svg> in the SVG namespace"),
+    (b"<!DOCTYPE svg [<!ENTITY x 'y'>]><svg xmlns='http://www.w3.org/2000/svg'/>", "document type declaration"),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'>", "not a readable SVG image"),
+])
+def test_an_svg_that_cannot_be_cleaned_is_refused_saying_why(data, reason):
+    with pytest.raises(ImageRefused, match=re.escape(reason)):
+        stored_image(data, "x.svg")
 
 
 def test_data_urls_are_decoded():
     assert data_url_bytes("data:image/png;base64,iVBORw0KGgo=") == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError):
         data_url_bytes("data:image/png;base64,***")
+
+
+def test_nested_svg_uses_lose_their_links_so_they_cannot_multiply():
+    layers = ['<g id="l0"><rect width="1" height="1"/></g>'] + [
+        f'<g id="l{i}">' + f'<use href="#l{i - 1}"/>' * 10 + "</g>" for i in range(1, 10)]
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><defs>' + "".join(layers) + '</defs><use href="#l9"/></svg>')
+    _, cleaned = stored_image(svg.encode(), "bom.svg")
+    assert cleaned.count(b'href="#l0"') == 10 and b'href="#l1"' not in cleaned and b'href="#l9"' not in cleaned
+
+
+def test_an_svg_of_200000_scripts_is_cleaned_in_linear_time():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<script>x</script>\n" * 200_000 + b"<text>a<set/>b</text></svg>"
+    _, cleaned = stored_image(svg, "banyak.svg")
+    assert cleaned.endswith(b"<text>ab</text></svg>") and b"script" not in cleaned

@@ -5,14 +5,16 @@ import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
 
-from exam_server.banks.base import BankFormatError, formats
+from exam_server.banks.base import BankFormatError, Skipped, formats
 from exam_server.banks.formats.tabular import COLUMNS, CsvFormat, XlsxFormat, field_of
 from exam_server.banks.importer import parse_bank
 from exam_server.banks.template import template_csv, template_xlsx
+from tests.conftest import HANDMADE
 
 CSV = CsvFormat()
 XLSX = XlsxFormat()
@@ -283,3 +285,13 @@ def test_the_documentation_lists_every_column_in_both_languages():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "formats" / "spreadsheet.md").read_text("utf-8")
     for column in COLUMNS + EXTRA_COLUMNS:
         assert f"| `{column.english}` | `{column.indonesian}` | {column.help_en} | {column.help_id} |" in doc
+
+
+
+def test_a_picture_written_into_an_html_cell_is_kept_and_a_sound_skips_the_row():
+    result = CsvFormat().parse((HANDMADE / "inline_pictures.csv").read_bytes(), "inline_pictures.csv")
+    (name,) = result.assets
+    assert result.items[0].stem == f'<p>Warna apa ini?</p><p><img src="asset:{name}" alt="kotak"></p>'
+    assert result.assets[name].startswith(b"\x89PNG") and result.items[1].stem == "Ibu kota Indonesia?"
+    assert result.skipped == [Skipped("Simak", "3", "soal: a sound (<audio>) cannot be delivered: "
+                                                    "only text and pictures are")]

@@ -28,6 +28,7 @@ from exam_server.banks.gift_syntax import (
     _notes, _parse_weight, _short, _split, _text_format, _unescape,
 )
 from exam_server.banks.importer import ProblemList, decode_text, display_name
+from exam_server.banks.media import InlineImages, kept_html
 from exam_server.domain.items import Item, Option
 
 MAX_OPTIONS = 26
@@ -192,6 +193,8 @@ class _Question:
         self.stem, self.fmt, self.general, self.offset = stem, fmt, general, offset
         self.line = block.lines[0][0]
         self.failed = False
+        self.images = InlineImages()
+        self.lost = ""  # what the candidate would not see: the reason to skip
 
     def problem(self, offset: int, reason: str) -> None:
         self.failed = True
@@ -231,7 +234,16 @@ class _Question:
 
     def feedback(self, raw: str) -> str:
         fmt, start = _text_format(raw, 0, self.fmt)
-        return _html(_unescape(raw[start:]), fmt)
+        return self.html(_unescape(raw[start:]), fmt, needed=False)
+
+    def html(self, text: str, fmt: str, *, needed: bool = True) -> str:
+        """Safe HTML of one text, its data: pictures stored; a loss is noted (``needed``) or warned."""
+        cleaned, reason = kept_html(text, fmt, self.images, _html)
+        if reason and needed:
+            self.lost = self.lost or reason
+        elif reason:
+            self.reader.warn(self.line, f"the feedback loses something: {reason}")
+        return cleaned
 
     # ------------------------------------------------------------ multiple choice
 
@@ -261,8 +273,8 @@ class _Question:
         keys = [_letter(i) for i, weight in enumerate(weights) if weight == 1]
         if len(keys) > 1:
             self.reader.warn(self.line, f"options {', '.join(keys)} all earn full credit")
-        options = tuple(Option(_html(c.text, c.fmt), c.weight, feedback=_html(c.feedback, c.feedback_fmt))
-                        for c in parsed)
+        options = tuple(Option(self.html(c.text, c.fmt), c.weight,
+                               feedback=self.html(c.feedback, c.feedback_fmt, needed=False)) for c in parsed)
         self.emit(options, kind="multichoice", shuffle=True)
 
     def read_choice(self, start: int, marker: str, body: str) -> _Answer:
@@ -293,11 +305,18 @@ class _Question:
 
     def emit(self, options: tuple[Option, ...], *, kind: str, shuffle: bool) -> None:
         notes = _notes(self.block.notes)
-        stem = _html(_unescape(self.stem), self.fmt)
+        stem = self.html(_unescape(self.stem), self.fmt)
         if not stem:
             self.problem(0, "the question has no text")
         fixed = self.fixed_indexes(notes.get("fixed", []), len(options))
+        general_fmt, at = _text_format(self.general, 0, self.fmt)
+        general = self.html(_unescape(self.general[at:]), general_fmt, needed=False)
+        for reason in self.images.problems:
+            self.problem(0, reason)
         if self.failed:
+            return
+        if self.lost:
+            self.reader.skip(self.block, self.title or _first_words(self.stem), self.lost)
             return
         if "@@PLUGINFILE@@" in self.block.text:
             self.reader.warn(self.line, "an image or file stored in Moodle (@@PLUGINFILE@@) is not in a GIFT "
@@ -306,7 +325,7 @@ class _Question:
             options = tuple(Option(o.text, o.weight, True, o.feedback) if i in fixed else o
                             for i, o in enumerate(options))
         shuffle = shuffle and not any(v.strip().lower() in ("no", "false", "0") for v in notes.get("shuffle", []))
-        general_fmt, at = _text_format(self.general, 0, self.fmt)
+        self.reader.result.assets.update(self.images.assets)
         self.reader.result.items.append(Item(
             stem=stem,
             options=options,
@@ -314,7 +333,7 @@ class _Question:
             title=self.title,
             kind=kind,
             shuffle_options=shuffle,
-            general_feedback=_html(_unescape(self.general[at:]), general_fmt),
+            general_feedback=general,
             difficulty=(notes.get("difficulty") or [""])[-1].strip(),
             tags=tuple(dict.fromkeys(t.strip() for t in notes.get("tag", []) if t.strip())),
             source=f"{self.reader.name}:{self.line}",

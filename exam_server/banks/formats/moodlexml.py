@@ -18,9 +18,11 @@ from urllib.parse import unquote
 import markdown as _markdown
 
 from exam_server.banks.base import BankFormatError, ParseResult, Problem, Skipped, register
+from exam_server.banks.categories import moodle_category
 from exam_server.banks.importer import display_name
+from exam_server.banks.media import lost
 from exam_server.banks.safety import (
-    ImageRefused, XmlElement, data_url_bytes, image_asset_name, is_zip, parse_xml, refuse,
+    ImageRefused, XmlElement, data_url_bytes, is_zip, parse_xml, refuse, stored_image,
 )
 from exam_server.banks.text import safe_html, sanitize, to_plain
 from exam_server.domain.items import Item, Option
@@ -39,7 +41,6 @@ _SKIP_NAMES = {
 }
 _IMG = re.compile(r"<img\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.IGNORECASE)
 _SRC = re.compile(r"((?<![\w-])src\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
-_CONTEXT = re.compile(r"^\$[A-Za-z0-9_]+\$/?")
 _PLUGINFILE = "@@PLUGINFILE@@/"
 
 
@@ -49,9 +50,7 @@ class _SkipItem(Exception):
 
 def category_name(path: str) -> str:
     """'$course$/top/TWK' -> 'TWK', '$course$/Iota/Kappa' -> 'Iota/Kappa'."""
-    name = _CONTEXT.sub("", path.strip())
-    name = re.sub(r"^top(/|$)", "", name)
-    return name.strip("/ ")
+    return moodle_category(path)
 
 
 def _child(element: XmlElement, name: str) -> XmlElement | None:
@@ -79,6 +78,7 @@ class _Question:
         self.element = element
         self.path = path
         self.problems: list[Problem] = []
+        self.warnings: list[str] = []
         self.assets: dict[str, bytes] = {}
         self.all_files = {self._file_key(f): f for f in element.iter("file")}
 
@@ -94,8 +94,12 @@ class _Question:
         name = file.get("name") or ""
         return f"{folder}/{name}" if folder else name
 
-    def html(self, container: XmlElement | None, default_format: str, path: str) -> str:
-        """Safe HTML of ``container/text``, its images turned into assets."""
+    def html(self, container: XmlElement | None, default_format: str, path: str, *, needed: bool = True) -> str:
+        """Safe HTML of ``container/text``, its images turned into assets.
+
+        What the sanitiser would drop (a sound, a video, a formula) skips the
+        question when it is ``needed`` to answer it, and is warned about otherwise.
+        """
         if container is None:
             return ""
         source = _text_of(container)
@@ -107,7 +111,13 @@ class _Question:
             source, text_format = _markdown.markdown(source.strip()), "html"
         files = {self._file_key(f): f for f in container.findall("file")}
         source = _IMG.sub(lambda m: self._rewrite_img(m.group(0), files, container, path), source)
-        return safe_html(source, text_format)
+        cleaned = safe_html(source, text_format)
+        reason = lost(source, cleaned) if not self.problems else None
+        if reason and needed:
+            raise _SkipItem(reason)
+        if reason:
+            self.warnings.append(f"{self.where(container, path)}: the feedback loses something: {reason}")
+        return cleaned
 
     def _rewrite_img(self, tag: str, files: dict, container: XmlElement, path: str) -> str:
         match = _SRC.search(tag)
@@ -157,7 +167,7 @@ class _Question:
         if data is None:
             return None
         try:
-            asset = image_asset_name(data, name)
+            asset, data = stored_image(data, name)
         except ImageRefused as exc:
             self.problem(element, path, str(exc))
             return None
@@ -217,6 +227,7 @@ class _Reader:
             return
         self.result.items.append(item)
         self.result.assets.update(question.assets)
+        self.result.warnings.extend(question.warnings)
 
     def build(self, question: _Question, title: str, kind: str) -> Item:
         element, path = question.element, question.path
@@ -234,7 +245,7 @@ class _Reader:
             stem=stem, options=options, category=self.category, title=title, kind=kind,
             shuffle_options=shuffle,
             general_feedback=question.html(_child(element, "generalfeedback"), stem_format,
-                                           f"{path}/generalfeedback"),
+                                           f"{path}/generalfeedback", needed=False),
             tags=tuple(t for t in (" ".join(_text_of(tag).split()) for tag in element.iterfind("tags/tag")) if t),
             source=f"{self.filename}:{element.line} ({path})",
             extra={"idnumber": idnumber} if idnumber else {},
@@ -277,13 +288,17 @@ def _choices(question: _Question, stem_format: str) -> tuple[Option, ...]:
         if not _text_of(answer).strip():
             continue  # Moodle ignores blank answers too
         text = question.html(answer, stem_format, path)
-        feedback = question.html(_child(answer, "feedback"), stem_format, f"{path}/feedback")
+        feedback = question.html(_child(answer, "feedback"), stem_format, f"{path}/feedback", needed=False)
         options.append(Option(text=text, weight=weight if weight is not None else Decimal(0), feedback=feedback))
     if len(options) < 2:
         question.problem(question.element, question.path, "a multiple-choice question needs at least two answers")
     elif not any(option.weight == 1 for option in options):
         question.problem(question.element, question.path,
                          "no answer has fraction 100: a single-answer question needs one fully correct answer")
+    keys = [chr(ord("A") + i) for i, option in enumerate(options) if option.weight == 1]
+    if len(keys) > 1:  # as the GIFT and spreadsheet readers say it
+        question.warnings.append(f"{question.where(question.element, question.path)}: options "
+                                 f"{', '.join(keys)} all earn full credit")
     return tuple(options)
 
 
@@ -299,7 +314,7 @@ def _true_false(question: _Question, stem_format: str) -> tuple[Option, ...]:
         label = _text_of(answer).strip().lower()
         if label not in ("true", "false"):
             label = "true" if index == 1 else "false"  # old files: true first, as Moodle reads them
-        feedback = question.html(_child(answer, "feedback"), stem_format, f"{path}/feedback")
+        feedback = question.html(_child(answer, "feedback"), stem_format, f"{path}/feedback", needed=False)
         found[label] = (_fraction(question, answer, path), feedback)
     if len(found) != 2:
         question.problem(question.element, question.path, "both answers say the same (true or false)")

@@ -21,6 +21,7 @@ from typing import Iterable
 
 from exam_server.banks.base import ParseResult, ProgressCallback, Skipped, register
 from exam_server.banks.importer import ProblemList, clean_text, decode_text, display_name
+from exam_server.banks.media import InlineImages, kept_html
 from exam_server.banks.tabular_cells import (  # noqa: F401 - SHEET_NAMES importable from here
     SHEET_NAMES, _csv_rows, _plain_number, _reporting, _xlsx_rows,
 )
@@ -154,6 +155,18 @@ class _Row:
     def __init__(self, table: _Table, number: int, cells: list[str]):
         self.table, self.number, self.cells = table, number, cells
         self.failed = False
+        self.images = InlineImages()
+        self.lost = ""  # what the candidate would not see: the reason to skip the row
+
+    def html(self, field: str, fmt: str, *, needed: bool = True) -> str:
+        """Safe HTML of a cell, its data: pictures stored; a loss is noted (``needed``) or warned."""
+        cleaned, reason = kept_html(self.get(field), fmt, self.images, clean_text)
+        if reason and needed:
+            self.lost = self.lost or f"{self.label(field)}: {reason}"
+        elif reason:
+            self.table.result.warnings.append(f"{self.table.name}:{self.number}: {self.label(field)} "
+                                              f"loses something: {reason}")
+        return cleaned
 
     def get(self, field: str) -> str:
         column = self.table.columns.get(field)
@@ -274,19 +287,31 @@ class _Row:
 
     def emit(self, stem: str, fmt: str, texts: list[str], weights: list[Decimal],
              fixed: frozenset[int], shuffle: bool) -> None:
+        columns = [f"option_{letter.lower()}" for letter in self.table.options[:len(texts)]]
+        options = tuple(Option(self.html(column, fmt), weight, index in fixed)
+                        for index, (column, weight) in enumerate(zip(columns, weights)))
+        stem_html = self.html("stem", fmt)
+        general = self.html("general_feedback", fmt, needed=False) if self.get("general_feedback") else ""
+        for reason in self.images.problems:
+            self.problem("stem", reason)
+        if self.failed:
+            return
+        if self.lost:
+            self.table.result.skipped.append(Skipped(_first_words(self.get("title") or stem), str(self.number),
+                                                     self.lost))
+            return
         keys = [LETTERS[i] for i, weight in enumerate(weights) if weight == 1]
         if len(keys) > 1:
             self.table.result.warnings.append(f"{self.table.name}:{self.number}: options {', '.join(keys)} "
                                               f"all earn full credit")
-        options = tuple(Option(clean_text(text, fmt), weight, index in fixed)
-                        for index, (text, weight) in enumerate(zip(texts, weights)))
+        self.table.result.assets.update(self.images.assets)
         self.table.result.items.append(Item(
-            stem=clean_text(stem, fmt),
+            stem=stem_html,
             options=options,
             category=self.get("category"),
             title=self.get("title"),
             shuffle_options=shuffle,
-            general_feedback=clean_text(self.get("general_feedback"), fmt) if self.get("general_feedback") else "",
+            general_feedback=general,
             difficulty=self.get("difficulty"),
             tags=tuple(dict.fromkeys(t.strip() for t in re.split(r"[,;]", self.get("tags")) if t.strip())),
             source=f"{self.table.name}:{self.number}",

@@ -46,6 +46,8 @@ def bank_upload():
     except ExamError as exc:
         outcome = {"refused": exc.message.splitlines()[0],
                    "problems": [str(p) for p in getattr(exc, "problems", [])]}
+        if isinstance(exc, banks.NothingDeliverable):  # every question with its own reason
+            outcome.update(skipped=exc.report["skipped"], warnings=exc.report["warnings"], problems=[])
         data = b""  # nothing to confirm: keep only the report
     session["upload"] = store.put(data, {**options, **outcome})
     return redirect(url_for("admin.bank_review"), 303)
