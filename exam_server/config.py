@@ -42,6 +42,10 @@ class Settings:
     socket_event_budget_scale: float = 1.0  # multiplies every connection's event budget (load tests)
     staff_token_hours: int = 12
     login_attempts_per_minute: int = 10
+    login_lock_max_seconds: int = 900  # the longest lock after repeated failures
+    login_lock_known_max_seconds: int = 120  # the same for a key that has signed in before
+    login_guard_max_keys: int = 20_000  # sign-in keys one process remembers (without Redis)
+    login_forget_seconds: int = 86_400  # a key's failures are forgotten after this long without a try
 
     @property
     def resolved_database_url(self) -> str:
@@ -81,6 +85,10 @@ _ENVIRONMENT = {
     "EXAM_STAFF_TOKEN_HOURS": "staff_token_hours",
     "EXAM_SOCKET_EVENT_BUDGET_SCALE": "socket_event_budget_scale",
     "EXAM_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
+    "EXAM_LOGIN_LOCK_MAX_SECONDS": "login_lock_max_seconds",
+    "EXAM_LOGIN_LOCK_KNOWN_MAX_SECONDS": "login_lock_known_max_seconds",
+    "EXAM_LOGIN_GUARD_MAX_KEYS": "login_guard_max_keys",
+    "EXAM_LOGIN_FORGET_SECONDS": "login_forget_seconds",
 }
 # Variables with our prefix that are read elsewhere and are not settings.
 _OTHER_KNOWN = {"EXAM_BIND", "EXAM_SHARED_DIR", "EXAM_TEST_POSTGRES_URL", "EXAM_TEST_REDIS_URL", "EXAM_CHROMIUM"}
@@ -148,6 +156,9 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"DATABASE_URL must be a sqlite:// or postgresql:// URL, got {url.split(':', 1)[0]}://...")
     if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
+    for name in ("login_guard_max_keys", "login_forget_seconds"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"{name} must be at least 1, got {getattr(settings, name)}")
     if not 0 < settings.port < 65536:
         raise ConfigError(f"port must be between 1 and 65535, got {settings.port}")
     return replace(settings, sqlite_synchronous=synchronous)

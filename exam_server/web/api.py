@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from exam_server.errors import BadInput, Forbidden, Unauthorized
 from exam_server.security import seb
+from exam_server.security.login_keys import candidate_key, staff_key
 from exam_server.services import attempts, publishing, results, sessions, users
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,7 +41,7 @@ def require_admin():
 def candidate_login():
     body = json_body()
     # Keyed by participant, not by address: a whole hall may sit behind one address.
-    key = f"candidate:{body.get('session_token')}:{body.get('participant_number')}"
+    key = candidate_key(body.get("session_token"), body.get("participant_number"))
     check_safe_exam_browser(body.get("session_token"))
     answer = guarded_login(key, lambda: attempts.login(
         services(), body.get("session_token"), body.get("participant_number"), body.get("password"),
@@ -83,7 +84,7 @@ def check_safe_exam_browser(session_token) -> None:
 @blueprint.post("/staff/login")
 def staff_login():
     body = json_body()
-    answer = guarded_login(f"staff:{body.get('username')}", lambda: users.authenticate(
+    answer = guarded_login(staff_key(body.get("username")), lambda: users.authenticate(
         services(), body.get("username"), body.get("password")))
     return jsonify({"token": answer["token"], "role": answer["role"]})
 

@@ -151,3 +151,20 @@ def test_the_message_queue_carries_json_only(nodes, redis_url):
     for raw in messages:
         assert not raw.startswith(b"\x80"), "a pickled message"
         assert isinstance(json.loads(raw), dict)
+
+
+def test_a_sign_in_lock_holds_on_every_node_and_a_reset_on_either_lifts_it(nodes):
+    """With REDIS_URL the nodes share their counts: switching nodes gives an attacker no fresh allowance."""
+    node_a, node_b = nodes
+    token, right = node_a.session["session_token"], node_a.session["passwords"]["P-003"]
+    codes = [candidate_login(node.url, token, "P-003", f"salah-{i}").status_code
+             for i, node in enumerate([node_a, node_b] * 4)]
+    assert codes[:6] == [401] * 6 and set(codes[6:]) == {429}
+    time.sleep(2.1)
+    assert candidate_login(node_b.url, token, "P-003", "salah-lagi").status_code == 401  # now 4 s on both
+    assert candidate_login(node_a.url, token, "P-003", right).status_code == 429
+    proctor = logged_in_proctor(node_b)
+    snapshot = proctor.call("watch", {"session_id": node_a.session["session_id"]})
+    attempt_id = next(c["attempt_id"] for c in snapshot["candidates"] if c["participant_number"] == "P-003")
+    assert proctor.call("reset_login", {"attempt_id": attempt_id})["ok"]
+    assert candidate_login(node_a.url, token, "P-003", right).status_code == 200  # lifted on the other node

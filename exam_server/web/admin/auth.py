@@ -8,6 +8,7 @@ from exam_server.services import users
 from exam_server.web.admin import blueprint, csrf
 from exam_server.web.admin.i18n import LANGUAGES, choose_language, translate
 from exam_server.web.admin.pages import services
+from exam_server.security.login_keys import staff_key
 from exam_server.web.api import guarded_login
 
 
@@ -56,7 +57,7 @@ def login():
     target = _safe_next(request.form.get("next"))
     try:
         # The API's guard and key: guesses here and at /api/v1/staff/login count together.
-        answer = guarded_login(f"staff:{username}", lambda: users.authenticate(services(), username, password))
+        answer = guarded_login(staff_key(username), lambda: users.authenticate(services(), username, password))
     except ExamError as exc:
         message = {
             "rate_limited": f'{translate("Terlalu banyak percobaan masuk; tunggu sebentar lalu coba lagi.")} '

@@ -1,9 +1,10 @@
 """Staff accounts: creating them, enabling and disabling, new passwords, assigning proctors to sessions."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 
 from exam_server.errors import ExamError
+from exam_server.security.login_keys import staff_key
 from exam_server.services import sessions, users
 from exam_server.web.admin import blueprint
 from exam_server.web.admin.i18n import translate
@@ -48,6 +49,16 @@ def staff_password(user_id: int):
     password = request.form.get("password") or ""
     return run_action(lambda: users.set_password(services(), user_id, password),
                       translate("Kata sandi diganti."), url_for("admin.staff_list"))
+
+
+@blueprint.post("/staff/<int:user_id>/login-lock")
+def staff_unlock(user_id: int):
+    """Lift the sign-in lock someone else's wrong passwords put on this account (audited)."""
+    def unlock():
+        username = users.record_login_unlock(services(), g.staff, user_id, request.remote_addr or "")
+        current_app.extensions["exam_runtime"].clear_login_lock(staff_key(username))
+
+    return run_action(unlock, translate("Kunci masuk akun dibuka."), url_for("admin.staff_list"))
 
 
 @blueprint.post("/staff/assign")

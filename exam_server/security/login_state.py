@@ -1,0 +1,164 @@
+"""Where the sign-in guard keeps its counts: a bounded map in this process, or Redis shared by every node.
+
+Both hold the same things per key: the failures since the last success, the
+time a lock ends, the tries in the current minute, and whether the key has
+ever signed in (``known``). Keys come from strangers, so neither may grow
+without bound: the map forgets the least recently used key past
+``max_keys`` and any key untouched for ``forget_seconds``; Redis expires
+every entry after ``forget_seconds``.
+"""
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol
+
+log = logging.getLogger("exam_server.login")
+
+
+class LockState(Protocol):
+    def locked_until(self, key: str) -> float: ...
+    def count_try(self, key: str, window: int) -> int: ...
+    def add_failure(self, key: str) -> int: ...
+    def lock(self, key: str, until: float) -> None: ...
+    def clear(self, key: str) -> None: ...
+    def is_known(self, key: str) -> bool: ...
+    def mark_known(self, key: str) -> None: ...
+
+
+@dataclass
+class _Entry:
+    touched: float
+    failures: int = 0
+    locked_until: float = 0.0
+    window: int = -1
+    tries: int = 0
+
+
+class MemoryLockState:
+    """One process's counts, in two least-recently-used maps of bounded size."""
+
+    def __init__(self, now, *, max_keys: int, forget_seconds: float):
+        self._now = now
+        self.max_keys = max_keys
+        self.forget_seconds = forget_seconds
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        # Only a correct password adds here, so strangers cannot fill it or push keys out.
+        self._known: OrderedDict[str, float] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _entry(self, key: str) -> _Entry:
+        now = self._now()
+        entry = self._entries.pop(key, None) or _Entry(touched=now)
+        entry.touched = now
+        self._entries[key] = entry  # now the most recently used
+        self._forget(self._entries, lambda e: e.touched)
+        return entry
+
+    def _forget(self, entries: OrderedDict, touched) -> None:
+        limit = self._now() - self.forget_seconds
+        while entries and (len(entries) > self.max_keys or touched(next(iter(entries.values()))) < limit):
+            entries.popitem(last=False)
+
+    def locked_until(self, key: str) -> float:
+        entry = self._entries.get(key)
+        return entry.locked_until if entry else 0.0
+
+    def count_try(self, key: str, window: int) -> int:
+        entry = self._entry(key)
+        if entry.window != window:
+            entry.window, entry.tries = window, 0
+        entry.tries += 1
+        return entry.tries
+
+    def add_failure(self, key: str) -> int:
+        entry = self._entry(key)
+        entry.failures += 1
+        return entry.failures
+
+    def lock(self, key: str, until: float) -> None:
+        self._entry(key).locked_until = until
+
+    def clear(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+    def is_known(self, key: str) -> bool:
+        return key in self._known
+
+    def mark_known(self, key: str) -> None:
+        self._known.pop(key, None)
+        self._known[key] = self._now()
+        self._forget(self._known, lambda touched: touched)
+
+
+KNOWN_SECONDS = 90 * 24 * 3600  # a key that signed in stays known for a season of sittings
+
+
+class RedisLockState:
+    """The counts in Redis, so every node sees the same failures, locks and resets."""
+
+    def __init__(self, client, *, prefix: str, forget_seconds: float):
+        self._redis = client
+        self._prefix = prefix
+        self._forget = max(1, int(forget_seconds))
+
+    def _name(self, kind: str, key: str) -> str:
+        return f"{self._prefix}:login:{kind}:{key}"
+
+    def locked_until(self, key: str) -> float:
+        return float(self._redis.hget(self._name("lock", key), "until") or 0)
+
+    def count_try(self, key: str, window: int) -> int:
+        name = self._name("tries", key)
+        pipe = self._redis.pipeline()
+        pipe.hincrby(name, str(window), 1)
+        pipe.expire(name, 120)  # this minute's count and the last one's, no more
+        tries = pipe.execute()[0]
+        self._redis.hdel(name, str(window - 1))
+        return int(tries)
+
+    def add_failure(self, key: str) -> int:
+        name = self._name("lock", key)
+        pipe = self._redis.pipeline()
+        pipe.hincrby(name, "failures", 1)  # atomic: nodes racing each other cannot lose a failure
+        pipe.expire(name, self._forget)
+        return int(pipe.execute()[0])
+
+    def lock(self, key: str, until: float) -> None:
+        name = self._name("lock", key)
+        pipe = self._redis.pipeline()
+        pipe.hset(name, "until", repr(until))
+        pipe.expire(name, self._forget)
+        pipe.execute()
+
+    def clear(self, key: str) -> None:
+        self._redis.delete(self._name("lock", key), self._name("tries", key))
+
+    def is_known(self, key: str) -> bool:
+        return bool(self._redis.exists(self._name("known", key)))
+
+    def mark_known(self, key: str) -> None:
+        self._redis.set(self._name("known", key), 1, ex=KNOWN_SECONDS)
+
+
+class FallbackLockState:
+    """Redis first; while it cannot be reached, this process's own map, so sign-ins go on and stay limited."""
+
+    def __init__(self, primary: RedisLockState, fallback: MemoryLockState):
+        self._primary = primary
+        self._fallback = fallback
+
+    def __getattr__(self, method: str):
+        import redis
+
+        def call(*args):
+            try:
+                return getattr(self._primary, method)(*args)
+            except redis.RedisError:
+                log.warning("login counts: Redis unreachable, this node counts alone until it returns")
+                return getattr(self._fallback, method)(*args)
+
+        return call
