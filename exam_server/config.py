@@ -46,6 +46,7 @@ class Settings:
     login_lock_known_max_seconds: int = 120  # the same for a key that has signed in before
     login_guard_max_keys: int = 20_000  # sign-in keys one process remembers (without Redis)
     login_forget_seconds: int = 86_400  # a key's failures are forgotten after this long without a try
+    request_timeout_seconds: int = 30  # a connection silent this long (no complete request) is closed
 
     @property
     def resolved_database_url(self) -> str:
@@ -89,6 +90,7 @@ _ENVIRONMENT = {
     "EXAM_LOGIN_LOCK_KNOWN_MAX_SECONDS": "login_lock_known_max_seconds",
     "EXAM_LOGIN_GUARD_MAX_KEYS": "login_guard_max_keys",
     "EXAM_LOGIN_FORGET_SECONDS": "login_forget_seconds",
+    "EXAM_REQUEST_TIMEOUT_SECONDS": "request_timeout_seconds",
 }
 # Variables with our prefix that are read elsewhere and are not settings.
 _OTHER_KNOWN = {"EXAM_BIND", "EXAM_SHARED_DIR", "EXAM_TEST_POSTGRES_URL", "EXAM_TEST_REDIS_URL", "EXAM_CHROMIUM"}
@@ -156,7 +158,7 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"DATABASE_URL must be a sqlite:// or postgresql:// URL, got {url.split(':', 1)[0]}://...")
     if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
-    for name in ("login_guard_max_keys", "login_forget_seconds"):
+    for name in ("login_guard_max_keys", "login_forget_seconds", "request_timeout_seconds"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(settings, name)}")
     if not 0 < settings.port < 65536:

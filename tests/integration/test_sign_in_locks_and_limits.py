@@ -1,15 +1,17 @@
-"""Sign-in locks that cannot be dodged by spelling and can be lifted by staff; small bodies.
+"""Sign-in locks that cannot be dodged by spelling and can be lifted by staff; small bodies; no idle sockets.
 
-Everything here goes from outside: a server process, HTTP requests and Socket.IO clients.
+Everything here goes from outside: a server process, HTTP requests, Socket.IO
+clients and raw TCP sockets.
 """
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
 import requests
 
-from tests.integration.conftest import make_services
+from tests.integration.conftest import ServerProcess, make_services, prepare_data
 from tests.integration.sockets import STAFF_PASSWORDS, candidate_login, logged_in_proctor, staff_login
 
 pytestmark = pytest.mark.slow
@@ -140,3 +142,61 @@ def test_deep_or_malformed_json_gets_a_clean_bad_request(live, body):
         assert answer.json()["error"]["code"] == "bad_request"
     log = live.log_path.read_text(errors="replace")
     assert "Traceback" not in log and "RecursionError" not in log
+
+
+# ------------------------------------------------------------------ idle connections
+
+MODES = [("eventlet", False), ("threading", False), ("gevent", False), ("eventlet", True), ("gevent", True)]
+
+
+@pytest.fixture
+def prepared(exam_cli, tmp_path):
+    prepare_data(exam_cli, tmp_path)
+    return exam_cli
+
+
+@pytest.mark.parametrize("mode,gunicorn", MODES, ids=[f"{m}{'-gunicorn' if g else ''}" for m, g in MODES])
+def test_a_connection_that_never_completes_its_request_is_closed(prepared, mode, gunicorn):
+    server = ServerProcess(prepared.data_dir, prepared.database_url, async_mode=mode, gunicorn=gunicorn,
+                           extra_env={"EXAM_REQUEST_TIMEOUT_SECONDS": "2"}).start()
+    try:
+        half = socket.create_connection(("127.0.0.1", server.port))
+        silent = socket.create_connection(("127.0.0.1", server.port))
+        half.sendall(b"POST /api/v1/staff/login HTTP/1.1\r\nHost: x\r\nContent-Type: applic")
+        assert closed_within(half, 8) and closed_within(silent, 8)
+        assert requests.get(server.url + "/api/v1/health", timeout=5).status_code == 200  # others still served
+    finally:
+        server.stop()
+
+
+def closed_within(connection: socket.socket, seconds: float) -> bool:
+    """True when the server closes the connection (end of stream or reset) before ``seconds`` pass."""
+    connection.settimeout(seconds)
+    started = time.monotonic()
+    try:
+        while connection.recv(4096):
+            pass  # a 408 or 400 answer before closing is fine
+    except socket.timeout:
+        return False
+    except ConnectionResetError:
+        pass
+    finally:
+        connection.close()
+    return time.monotonic() - started < seconds
+
+
+def test_a_quiet_candidate_socket_outlives_the_timeout(exam_cli, tmp_path):
+    """The timeout is one of silence: a websocket's pings (every 10 s) keep an idle candidate connected."""
+    from tests.integration.sockets import logged_in_candidate
+
+    opened = prepare_data(exam_cli, tmp_path)
+    server = ServerProcess(exam_cli.data_dir, exam_cli.database_url,
+                           extra_env={"EXAM_REQUEST_TIMEOUT_SECONDS": "15"}).start()
+    server.session = opened
+    try:
+        candidate = logged_in_candidate(server, "P-001")
+        time.sleep(25)
+        assert candidate.client.connected and candidate.call("state")["ok"]
+        candidate.close()
+    finally:
+        server.stop()
