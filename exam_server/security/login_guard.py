@@ -84,5 +84,5 @@ def guard_from_settings(settings) -> LoginGuard:
 
         client = redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
         shared = RedisLockState(client, prefix=settings.redis_channel, forget_seconds=settings.login_forget_seconds)
-        state = FallbackLockState(shared, state)
+        state = FallbackLockState(shared, state, time.time)
     return LoginGuard(settings.login_attempts_per_minute, state=state, policy=policy)

@@ -55,11 +55,11 @@ class MemoryLockState:
         entry = self._entries.pop(key, None) or _Entry(touched=now)
         entry.touched = now
         self._entries[key] = entry  # now the most recently used
-        self._forget(self._entries, lambda e: e.touched)
+        self._forget(self._entries, lambda e: e.touched, self.forget_seconds)
         return entry
 
-    def _forget(self, entries: OrderedDict, touched) -> None:
-        limit = self._now() - self.forget_seconds
+    def _forget(self, entries: OrderedDict, touched, seconds: float) -> None:
+        limit = self._now() - seconds
         while entries and (len(entries) > self.max_keys or touched(next(iter(entries.values()))) < limit):
             entries.popitem(last=False)
 
@@ -91,10 +91,20 @@ class MemoryLockState:
     def mark_known(self, key: str) -> None:
         self._known.pop(key, None)
         self._known[key] = self._now()
-        self._forget(self._known, lambda touched: touched)
+        self._forget(self._known, lambda touched: touched, KNOWN_SECONDS)
 
 
 KNOWN_SECONDS = 90 * 24 * 3600  # a key that signed in stays known for a season of sittings
+
+# The tries of this minute's window, in one atomic step: a new window starts again from one.
+_COUNT_TRY = """
+if redis.call('HGET', KEYS[1], 'window') ~= ARGV[1] then
+  redis.call('HSET', KEYS[1], 'window', ARGV[1], 'tries', 0)
+end
+local tries = redis.call('HINCRBY', KEYS[1], 'tries', 1)
+redis.call('EXPIRE', KEYS[1], 120)
+return tries
+"""
 
 
 class RedisLockState:
@@ -104,6 +114,7 @@ class RedisLockState:
         self._redis = client
         self._prefix = prefix
         self._forget = max(1, int(forget_seconds))
+        self._count_try = client.register_script(_COUNT_TRY)
 
     def _name(self, kind: str, key: str) -> str:
         return f"{self._prefix}:login:{kind}:{key}"
@@ -112,13 +123,7 @@ class RedisLockState:
         return float(self._redis.hget(self._name("lock", key), "until") or 0)
 
     def count_try(self, key: str, window: int) -> int:
-        name = self._name("tries", key)
-        pipe = self._redis.pipeline()
-        pipe.hincrby(name, str(window), 1)
-        pipe.expire(name, 120)  # this minute's count and the last one's, no more
-        tries = pipe.execute()[0]
-        self._redis.hdel(name, str(window - 1))
-        return int(tries)
+        return int(self._count_try(keys=[self._name("tries", key)], args=[window]))
 
     def add_failure(self, key: str) -> int:
         name = self._name("lock", key)
@@ -145,20 +150,41 @@ class RedisLockState:
 
 
 class FallbackLockState:
-    """Redis first; while it cannot be reached, this process's own map, so sign-ins go on and stay limited."""
+    """Redis first; while it cannot be reached, this process's own map, so sign-ins go on and stay limited.
 
-    def __init__(self, primary: RedisLockState, fallback: MemoryLockState):
+    After a failure Redis is left alone for a few seconds, so a Redis outage
+    does not add its connection timeout to every sign-in.
+    """
+
+    RETRY_SECONDS = 5.0
+
+    def __init__(self, primary: RedisLockState, fallback: MemoryLockState, now):
         self._primary = primary
         self._fallback = fallback
+        self._now = now
+        self._down_until = 0.0
+        self._down = False
 
     def __getattr__(self, method: str):
         import redis
 
         def call(*args):
-            try:
-                return getattr(self._primary, method)(*args)
-            except redis.RedisError:
-                log.warning("login counts: Redis unreachable, this node counts alone until it returns")
-                return getattr(self._fallback, method)(*args)
+            if self._now() >= self._down_until:
+                try:
+                    answer = getattr(self._primary, method)(*args)
+                except redis.RedisError:
+                    self._went_down()
+                else:
+                    if self._down:
+                        log.warning("sign-in counts: Redis is back; the nodes share their counts again")
+                        self._down = False
+                    return answer
+            return getattr(self._fallback, method)(*args)
 
         return call
+
+    def _went_down(self) -> None:
+        if not self._down:
+            log.error("sign-in counts: Redis unreachable, this node counts alone until it returns")
+        self._down = True
+        self._down_until = self._now() + self.RETRY_SECONDS

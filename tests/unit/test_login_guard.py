@@ -5,7 +5,7 @@ import pytest
 
 from exam_server.security.login_guard import FREE_FAILURES, LockPolicy, LoginGuard, RateLimited
 from exam_server.security.login_keys import candidate_key, staff_key
-from exam_server.security.login_state import MemoryLockState, RedisLockState
+from exam_server.security.login_state import FallbackLockState, MemoryLockState, RedisLockState
 
 
 class Clock:
@@ -66,7 +66,9 @@ def test_attempts_per_minute_are_capped_whatever_the_outcome():
 REDIS_URL = os.environ.get("EXAM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-def redis_state(clock) -> RedisLockState:
+@pytest.fixture
+def redis_state():
+    """A maker of guard states in a real Redis, each under its own prefix, removed after the test."""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
@@ -76,17 +78,30 @@ def redis_state(clock) -> RedisLockState:
         if os.environ.get("CI"):
             pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}; set EXAM_TEST_REDIS_URL")
-    return RedisLockState(client, prefix=f"exam-test-{uuid.uuid4().hex[:8]}", forget_seconds=3600)
+    prefixes = []
+
+    def make() -> RedisLockState:
+        prefixes.append(f"exam-test-{uuid.uuid4().hex[:8]}")
+        return RedisLockState(client, prefix=prefixes[-1], forget_seconds=3600)
+
+    yield make
+    for prefix in prefixes:
+        names = client.keys(f"{prefix}:*")
+        if names:
+            client.delete(*names)
+
+
+def state_of(kind: str, clock, request) -> object:
+    if kind == "memory":
+        return MemoryLockState(clock, max_keys=1000, forget_seconds=3600)
+    return request.getfixturevalue("redis_state")()
 
 
 @pytest.fixture(params=["memory", "redis"])
 def guard_and_clock(request):
     """The same guard over each place its counts can live: this process, or a real Redis."""
     clock = Clock()
-    if request.param == "memory":
-        state = MemoryLockState(clock, max_keys=1000, forget_seconds=3600)
-    else:
-        state = redis_state(clock)
+    state = state_of(request.param, clock, request)
     return LoginGuard(per_minute=1000, now=clock, state=state, policy=LockPolicy(900, 60)), clock
 
 
@@ -162,12 +177,43 @@ def test_only_successes_make_a_key_known_and_known_keys_are_bounded_too():
     assert state.is_known("staff:u49") and not state.is_known("staff:u0")
 
 
-def test_redis_expires_what_it_keeps():
+def test_redis_expires_what_it_keeps(redis_state):
     clock = Clock()
-    state = redis_state(clock)
+    state = redis_state()
     guard = LoginGuard(per_minute=10, now=clock, state=state)
     guard.check("candidate:ABC123:P-009")
     guard.failed("candidate:ABC123:P-009")
     names = state._redis.keys(f"{state._prefix}:*")
-    assert names and all(0 < state._redis.ttl(name) <= 3600 for name in names)
-    state._redis.delete(*names)
+    assert len(names) == 2 and all(0 < state._redis.ttl(name) <= 3600 for name in names)
+
+
+def test_without_redis_the_guard_counts_alone_and_tries_redis_again_later():
+    import redis
+
+    clock = Clock()
+    unreachable = RedisLockState(redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2),
+                                 prefix="exam-test", forget_seconds=3600)
+    local = MemoryLockState(clock, max_keys=100, forget_seconds=3600)
+    guard = LoginGuard(per_minute=1000, now=clock, state=FallbackLockState(unreachable, local, clock))
+    for _ in range(FREE_FAILURES + 1):
+        guard.check("staff:budi")
+        guard.failed("staff:budi")
+    with pytest.raises(RateLimited):
+        guard.check("staff:budi")  # still limited, by this process's own counts
+    assert len(local) == 1
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_tries_per_minute_are_capped_in_either_store_and_a_clear_resets_them(kind, request):
+    clock = Clock()
+    state = state_of(kind, clock, request)
+    guard = LoginGuard(per_minute=3, now=clock, state=state)
+    for _ in range(3):
+        guard.check("candidate:ABC123:P-001")
+    with pytest.raises(RateLimited):
+        guard.check("candidate:ABC123:P-001")
+    guard.clear("candidate:ABC123:P-001")
+    guard.check("candidate:ABC123:P-001")
+    clock.now += 60
+    for _ in range(3):
+        guard.check("candidate:ABC123:P-001")  # a new minute, a new allowance
