@@ -69,6 +69,11 @@ class LoginGuard:
         self.state.clear(key)
         self.state.mark_known(key)
 
+    def locked_for(self, key: str) -> int:
+        """Whole seconds until the key's lock ends (0: not locked), for staff to see."""
+        left = self.state.locked_until(key) - self._now()
+        return int(left) + 1 if left > 0 else 0
+
     def clear(self, key: str) -> None:
         """Lift the key's lock and forget its failures (a proctor's or an admin's reset)."""
         self.state.clear(key)

@@ -5,6 +5,7 @@ clients and raw TCP sockets.
 """
 from __future__ import annotations
 
+import re
 import socket
 import time
 
@@ -60,6 +61,8 @@ def test_an_admin_lifts_a_staff_lock_and_the_log_says_who(live):
     admin = AdminBrowser(live.url)
     assert admin.sign_in("admin", STAFF_PASSWORDS["admin"]).status_code == 303
     user_id, admin_id = staff_ids(live, "lain", "admin")
+    row = re.search(r"<tr[^>]*>\s*<td>lain</td>.*?</tr>", admin.get("/admin/staff").text, re.S).group(0)
+    assert "terkunci" in row
     assert admin.submit(f"/admin/staff/{user_id}/login-lock").status_code == 303
     assert staff_login(live.url, " lain ", STAFF_PASSWORDS["lain"]).status_code == 200
     entries = audit_entries(live, "clear_login_lock")

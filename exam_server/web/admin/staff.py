@@ -18,7 +18,11 @@ def staff_list():
 
 def staff_page(status: int = 200, **context):
     ctx = services()
-    return render_template("admin/staff.html", accounts=users.list_users(ctx), roles=users.ROLES,
+    accounts = users.list_users(ctx)
+    guard = current_app.extensions["exam_runtime"].login_guard
+    for account in accounts:
+        account["locked_for"] = guard.locked_for(staff_key(account["username"]))
+    return render_template("admin/staff.html", accounts=accounts, roles=users.ROLES,
                            sessions=sessions.list_sessions(ctx, g.staff), **context), status
 
 
