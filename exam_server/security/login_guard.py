@@ -66,7 +66,7 @@ class LoginGuard:
             self.state.lock(key, self._now() + lock)
 
     def succeeded(self, key: str) -> None:
-        self.state.clear(key)
+        self.state.clear(key, tries=False)  # the tries of this minute still count: the rate holds whatever the outcome
         self.state.mark_known(key)
 
     def locked_for(self, key: str) -> int:

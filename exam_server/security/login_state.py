@@ -22,7 +22,7 @@ class LockState(Protocol):
     def count_try(self, key: str, window: int) -> int: ...
     def add_failure(self, key: str) -> int: ...
     def lock(self, key: str, until: float) -> None: ...
-    def clear(self, key: str) -> None: ...
+    def clear(self, key: str, *, tries: bool = True) -> None: ...
     def is_known(self, key: str) -> bool: ...
     def mark_known(self, key: str) -> None: ...
 
@@ -82,8 +82,12 @@ class MemoryLockState:
     def lock(self, key: str, until: float) -> None:
         self._entry(key).locked_until = until
 
-    def clear(self, key: str) -> None:
-        self._entries.pop(key, None)
+    def clear(self, key: str, *, tries: bool = True) -> None:
+        """Forget the key's failures and lock, and with ``tries`` this minute's count too."""
+        if tries:
+            self._entries.pop(key, None)
+        elif key in self._entries:
+            self._entries[key].failures, self._entries[key].locked_until = 0, 0.0
 
     def is_known(self, key: str) -> bool:
         return key in self._known
@@ -139,8 +143,8 @@ class RedisLockState:
         pipe.expire(name, self._forget)
         pipe.execute()
 
-    def clear(self, key: str) -> None:
-        self._redis.delete(self._name("lock", key), self._name("tries", key))
+    def clear(self, key: str, *, tries: bool = True) -> None:
+        self._redis.delete(self._name("lock", key), *([self._name("tries", key)] if tries else []))
 
     def is_known(self, key: str) -> bool:
         return bool(self._redis.exists(self._name("known", key)))
@@ -168,10 +172,10 @@ class FallbackLockState:
     def __getattr__(self, method: str):
         import redis
 
-        def call(*args):
+        def call(*args, **kwargs):
             if self._now() >= self._down_until:
                 try:
-                    answer = getattr(self._primary, method)(*args)
+                    answer = getattr(self._primary, method)(*args, **kwargs)
                 except redis.RedisError:
                     self._went_down()
                 else:
@@ -179,7 +183,7 @@ class FallbackLockState:
                         log.warning("sign-in counts: Redis is back; the nodes share their counts again")
                         self._down = False
                     return answer
-            return getattr(self._fallback, method)(*args)
+            return getattr(self._fallback, method)(*args, **kwargs)
 
         return call
 

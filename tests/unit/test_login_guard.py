@@ -217,3 +217,14 @@ def test_tries_per_minute_are_capped_in_either_store_and_a_clear_resets_them(kin
     clock.now += 60
     for _ in range(3):
         guard.check("candidate:ABC123:P-001")  # a new minute, a new allowance
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_a_success_clears_the_failures_but_not_the_tries_of_the_minute(kind, request):
+    clock = Clock()
+    guard = LoginGuard(per_minute=3, now=clock, state=state_of(kind, clock, request))
+    for _ in range(3):
+        guard.check("staff:ani")
+    guard.succeeded("staff:ani")
+    with pytest.raises(RateLimited):
+        guard.check("staff:ani")
