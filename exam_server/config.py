@@ -44,6 +44,11 @@ class Settings:
     login_attempts_per_minute: int = 10
     anchor_seconds: int = 60  # an attempt's chain head is signed at most this often while it changes
     staged_file_seconds: int = 3600  # a staged bank upload or a one-time download is deleted after this
+    login_lock_max_seconds: int = 900  # the longest lock after repeated failures
+    login_lock_known_max_seconds: int = 120  # the same for a key that has signed in before
+    login_guard_max_keys: int = 20_000  # sign-in keys one process remembers (without Redis)
+    login_forget_seconds: int = 86_400  # a key's failures are forgotten after this long without a try
+    request_timeout_seconds: int = 30  # a connection silent this long (no complete request) is closed
 
     @property
     def resolved_database_url(self) -> str:
@@ -85,6 +90,11 @@ _ENVIRONMENT = {
     "EXAM_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
     "EXAM_ANCHOR_SECONDS": "anchor_seconds",
     "EXAM_STAGED_FILE_SECONDS": "staged_file_seconds",
+    "EXAM_LOGIN_LOCK_MAX_SECONDS": "login_lock_max_seconds",
+    "EXAM_LOGIN_LOCK_KNOWN_MAX_SECONDS": "login_lock_known_max_seconds",
+    "EXAM_LOGIN_GUARD_MAX_KEYS": "login_guard_max_keys",
+    "EXAM_LOGIN_FORGET_SECONDS": "login_forget_seconds",
+    "EXAM_REQUEST_TIMEOUT_SECONDS": "request_timeout_seconds",
 }
 # Variables with our prefix that are read elsewhere and are not settings.
 _OTHER_KNOWN = {"EXAM_BIND", "EXAM_SHARED_DIR", "EXAM_TEST_POSTGRES_URL", "EXAM_TEST_REDIS_URL", "EXAM_CHROMIUM"}
@@ -156,6 +166,9 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"anchor_seconds must be 1 or more, got {settings.anchor_seconds}")
     if settings.staged_file_seconds < 1:
         raise ConfigError(f"staged_file_seconds must be at least 1, got {settings.staged_file_seconds}")
+    for name in ("login_guard_max_keys", "login_forget_seconds", "request_timeout_seconds"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"{name} must be at least 1, got {getattr(settings, name)}")
     if not 0 < settings.port < 65536:
         raise ConfigError(f"port must be between 1 and 65535, got {settings.port}")
     return replace(settings, sqlite_synchronous=synchronous)

@@ -39,6 +39,36 @@ def _stop_gracefully_on_sigterm(runtime) -> None:
     signal.signal(signal.SIGTERM, on_sigterm)
 
 
+def server_options(settings: Settings) -> dict:
+    """Options of the web server each async mode runs.
+
+    Every mode closes a connection that stays silent for ``request_timeout_seconds``
+    (a half-sent request, or nothing at all), so idle sockets cannot pile up. Live
+    websockets are not touched: their pings every 10 s are traffic.
+    """
+    timeout = settings.request_timeout_seconds
+    if settings.async_mode == "eventlet":
+        # eventlet's server accepts only 1,024 connections by default
+        return {"max_size": 10_000, "socket_timeout": timeout}
+    if settings.async_mode == "gevent":
+        return {"handler_class": _gevent_handler(timeout)}
+    from werkzeug.serving import WSGIRequestHandler
+
+    timed = type("TimedRequestHandler", (WSGIRequestHandler,), {"timeout": timeout})
+    return {"allow_unsafe_werkzeug": True, "request_handler": timed}
+
+
+def _gevent_handler(timeout: int):
+    from gevent.pywsgi import WSGIHandler
+
+    class TimedHandler(WSGIHandler):
+        def handle(self):
+            self.socket.settimeout(timeout)
+            return super().handle()
+
+    return TimedHandler
+
+
 def run_server(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
     from dataclasses import replace
 
@@ -52,11 +82,7 @@ def run_server(settings: Settings, *, host: str | None = None, port: int | None 
     runtime.start()
     _stop_gracefully_on_sigterm(runtime)
     settle_garbage_collector()
-    options = {}
-    if settings.async_mode == "eventlet":
-        options["max_size"] = 10_000  # eventlet's server accepts only 1,024 connections by default
-    if settings.async_mode == "threading":
-        options["allow_unsafe_werkzeug"] = True
+    options = server_options(settings)
     logging.getLogger("exam_server").info(
         "serving on http://%s:%s (%s, %s)", settings.host, settings.port, settings.async_mode,
         "SQLite" if settings.is_sqlite else "PostgreSQL")

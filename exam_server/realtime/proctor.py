@@ -95,6 +95,7 @@ class ProctorNamespace(GuardedNamespace):
         def call():
             body = payload(data)
             reset = proctoring.reset_login(_services(), self._actor(), body.get("attempt_id"), body.get("reason"))
+            _runtime().clear_login_lock(reset["login_key"])
             if reset["disconnect_sid"]:
                 socketio.server.disconnect(reset["disconnect_sid"], namespace="/candidate")
             _runtime().candidate_changed(reset["attempt_id"])

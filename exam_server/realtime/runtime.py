@@ -18,7 +18,7 @@ from collections import defaultdict, deque
 from flask import Flask
 from sqlalchemy import select
 
-from exam_server.security.login_guard import LoginGuard
+from exam_server.security.login_guard import guard_from_settings
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
 from exam_server.realtime.metrics import Metrics
@@ -53,7 +53,7 @@ class Runtime:
         self._watched_by_sid: dict[str, set[int]] = {}
         self._dirty: set[int] = set()
         self._lock = threading.Lock()
-        self.login_guard = LoginGuard(self.services.settings.login_attempts_per_minute)
+        self.login_guard = guard_from_settings(self.services.settings)
         self._assets: dict[str, str] = {}
         self._answer_times: dict[int, deque] = defaultdict(deque)
         self._burst_raised: dict[int, float] = {}
@@ -149,6 +149,9 @@ class Runtime:
 
     def login_succeeded(self, key: str) -> None:
         self.login_guard.succeeded(key)
+
+    def clear_login_lock(self, key: str) -> None:
+        self.login_guard.clear(key)
 
     # --- images in a form ---
 

@@ -17,6 +17,7 @@ from exam_server.domain.blueprint import Blueprint
 from exam_server.domain.scoring import item_points
 from exam_server.domain.timing import AttemptClock
 from exam_server.errors import BadInput, Conflict, ExamError, Forbidden, NotFound, Unauthorized
+from exam_server.security.login_keys import normal_participant_number, normal_session_token
 from exam_server.security.passwords import hash_password, verify_password
 from exam_server.services import anchoring, results
 from exam_server.services.banks import read_items
@@ -111,7 +112,7 @@ def display_keys(count: int) -> list[str]:
 def login(ctx: ServiceContext, session_token, participant_number, password, *, remote: str = "") -> dict:
     if not all(isinstance(v, str) and v for v in (session_token, participant_number, password)):
         raise BadInput("session_token, participant_number and password are required")
-    token, number = session_token.strip().upper(), participant_number.strip()
+    token, number = normal_session_token(session_token), normal_participant_number(participant_number)
     with ctx.db.reading() as session:
         found = session.execute(
             select(models.Candidate.id, models.Candidate.password_hash)
@@ -155,7 +156,7 @@ def seb_config_keys(ctx: ServiceContext, session_token) -> tuple[str, ...]:
     """
     if not isinstance(session_token, str) or not session_token:
         return ()
-    token = session_token.strip().upper()
+    token = normal_session_token(session_token)
     now = time.monotonic()
     cached = ctx.seb_keys_cache.get(token)
     if cached is not None and cached[0] > now:

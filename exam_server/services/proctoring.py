@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from exam_server.errors import BadInput, Conflict
+from exam_server.security.login_keys import candidate_key
 from exam_server.services import monitoring
 from exam_server.services.attempts import ENDED, IN_PROGRESS, PAUSED, _attempt, _end, clock_of, set_clock
 from exam_server.services.context import ServiceContext
@@ -175,7 +176,9 @@ def reset_login(ctx: ServiceContext, actor: Actor, attempt_id, reason=None) -> d
         append_event(session, attempt, "control", {"action": "reset_login", "by": actor.user.username,
                                                    "reason": reason}, ctx.now())
         _audit(ctx, session, actor, "reset_login", f"attempt:{attempt_id}", {"reason": reason})
-        return {"attempt_id": attempt_id, "disconnect_sid": old_sid}
+        # The candidate's sign-in lock goes too: whoever locked it, the proctor has seen the person.
+        login_key = candidate_key(find_session(session, attempt.session_id).token, attempt.candidate.participant_number)
+        return {"attempt_id": attempt_id, "disconnect_sid": old_sid, "login_key": login_key}
 
 
 def announce(ctx: ServiceContext, actor: Actor, session_id, text, reason=None) -> dict:

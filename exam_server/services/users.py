@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from exam_server.async_mode import run_blocking
 from exam_server.errors import BadInput, Conflict, Forbidden, Unauthorized
+from exam_server.security.login_keys import normal_username
 from exam_server.security.passwords import hash_password, verify_password
 from exam_server.services.context import ServiceContext
 from exam_server.store import models
@@ -38,6 +39,7 @@ def add_user(ctx: ServiceContext, role: str, username: str, password: str) -> in
 def authenticate(ctx: ServiceContext, username, password) -> dict:
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         raise BadInput("username and password are required")
+    username = normal_username(username)
     with ctx.db.reading() as session:
         user = session.scalar(select(models.StaffUser).where(models.StaffUser.username == username))
         if not verify_password(user.password_hash if user else _DUMMY_HASH, password) or not user or not user.active:
@@ -126,3 +128,19 @@ def assign(ctx: ServiceContext, user_id: int, session_id: int, assigned: bool = 
             session.add(models.SessionProctor(session_id=session_id, user_id=user_id))
         elif not assigned and row is not None:
             session.delete(row)
+
+
+def record_login_unlock(ctx: ServiceContext, admin: models.StaffUser, user_id: int, remote_addr: str = "") -> str:
+    """Write to the audit log that an administrator lifted an account's sign-in lock; the account's name.
+
+    The lock itself lives with the sign-in guard of the serving process, which the caller clears.
+    """
+    if admin.role != "admin":
+        raise Forbidden("only administrators may do this")
+    with ctx.db.unit_of_work() as session:
+        user = session.get(models.StaffUser, user_id)
+        if user is None:
+            raise BadInput(f"no staff account {user_id}")
+        session.add(models.AuditEntry(at=ctx.now(), user_id=admin.id, action="clear_login_lock",
+                                      target=f"staff:{user.username}", detail_json="{}", remote_addr=remote_addr[:64]))
+        return user.username

@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from exam_server.errors import BadInput, Forbidden, Unauthorized
 from exam_server.security import seb
+from exam_server.security.login_keys import candidate_key, checked_field, staff_key
 from exam_server.services import attempts, publishing, results, sessions, users
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -15,11 +16,24 @@ def services():
     return current_app.extensions["exam_services"]
 
 
+LOGIN_BODY_BYTES = 4 * 1024  # three short fields; anything larger is refused before it is read
+
+
 def json_body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the parser's stack: as malformed as any other bad JSON
+        body = None
     if not isinstance(body, dict):
         raise BadInput("the request body must be a JSON object")
     return body
+
+
+def login_body(*names: str) -> dict:
+    """A sign-in's small JSON body: capped in bytes (413) and each field in length (400 naming it)."""
+    request.max_content_length = LOGIN_BODY_BYTES
+    body = json_body()
+    return {name: checked_field(body, name) for name in names}
 
 
 def current_staff():
@@ -38,9 +52,9 @@ def require_admin():
 
 @blueprint.post("/candidate/login")
 def candidate_login():
-    body = json_body()
+    body = login_body("session_token", "participant_number", "password")
     # Keyed by participant, not by address: a whole hall may sit behind one address.
-    key = f"candidate:{body.get('session_token')}:{body.get('participant_number')}"
+    key = candidate_key(body["session_token"], body["participant_number"])
     check_safe_exam_browser(body.get("session_token"))
     answer = guarded_login(key, lambda: attempts.login(
         services(), body.get("session_token"), body.get("participant_number"), body.get("password"),
@@ -82,8 +96,8 @@ def check_safe_exam_browser(session_token) -> None:
 
 @blueprint.post("/staff/login")
 def staff_login():
-    body = json_body()
-    answer = guarded_login(f"staff:{body.get('username')}", lambda: users.authenticate(
+    body = login_body("username", "password")
+    answer = guarded_login(staff_key(body["username"]), lambda: users.authenticate(
         services(), body.get("username"), body.get("password")))
     return jsonify({"token": answer["token"], "role": answer["role"]})
 

@@ -158,3 +158,31 @@ def test_unassigning_a_proctor_on_one_node_cuts_their_watch_on_the_other(nodes):
 
     node_a, node_b = nodes
     assert_cut_off(proctor_node=node_a, admin_node=node_b, candidate_node=node_b)
+
+
+def test_a_sign_in_lock_holds_on_every_node_and_a_reset_on_either_lifts_it(nodes):
+    """With REDIS_URL the nodes share their counts: switching nodes gives an attacker no fresh allowance."""
+    node_a, node_b = nodes
+    token, right = node_a.session["session_token"], node_a.session["passwords"]["P-003"]
+    codes = [candidate_login(node.url, token, "P-003", f"salah-{i}").status_code
+             for i, node in enumerate([node_a, node_b] * 4)]
+    assert codes[:6] == [401] * 6 and set(codes[6:]) == {429}
+    time.sleep(2.1)
+    assert candidate_login(node_b.url, token, "P-003", "salah-lagi").status_code == 401  # now 4 s on both
+    assert candidate_login(node_a.url, token, "P-003", right).status_code == 429
+    proctor = logged_in_proctor(node_b)
+    snapshot = proctor.call("watch", {"session_id": node_a.session["session_id"]})
+    attempt_id = next(c["attempt_id"] for c in snapshot["candidates"] if c["participant_number"] == "P-003")
+    assert proctor.call("reset_login", {"attempt_id": attempt_id})["ok"]
+    assert candidate_login(node_a.url, token, "P-003", right).status_code == 200  # lifted on the other node
+    forget_sign_ins(node_a)
+
+
+def forget_sign_ins(node) -> None:
+    """The sign-in counts the nodes left in the test Redis (known keys would otherwise stay for months)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    names = client.keys(f"{node.extra_env['EXAM_REDIS_CHANNEL']}:login:*")
+    if names:
+        client.delete(*names)

@@ -82,6 +82,7 @@ HTTP = {
     ("POST", "/admin/staff"): ADMIN_FORM,
     ("POST", "/admin/staff/<int:user_id>/active"): ADMIN_FORM,
     ("POST", "/admin/staff/<int:user_id>/password"): ADMIN_FORM,
+    ("POST", "/admin/staff/<int:user_id>/login-lock"): ADMIN_FORM,
     ("POST", "/admin/staff/assign"): ADMIN_FORM,
 }
 

@@ -8,7 +8,8 @@ from exam_server.services import users
 from exam_server.web.admin import blueprint, csrf
 from exam_server.web.admin.i18n import LANGUAGES, choose_language, translate
 from exam_server.web.admin.pages import services
-from exam_server.web.api import guarded_login
+from exam_server.security.login_keys import checked_field, staff_key
+from exam_server.web.api import LOGIN_BODY_BYTES, guarded_login
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -23,6 +24,8 @@ def guard():
     choose_language()
     if request.endpoint == "admin.static":
         return None
+    if request.endpoint == "admin.login":
+        request.max_content_length = LOGIN_BODY_BYTES  # before the CSRF check reads the form
     csrf.protect()  # GET and HEAD pass; POST needs the form's token
     if request.endpoint == "admin.login":
         return None
@@ -55,8 +58,10 @@ def login():
     password = request.form.get("password") or ""
     target = _safe_next(request.form.get("next"))
     try:
+        for name in ("username", "password"):
+            checked_field(request.form, name)
         # The API's guard and key: guesses here and at /api/v1/staff/login count together.
-        answer = guarded_login(f"staff:{username}", lambda: users.authenticate(services(), username, password))
+        answer = guarded_login(staff_key(username), lambda: users.authenticate(services(), username, password))
     except ExamError as exc:
         message = {
             "rate_limited": f'{translate("Terlalu banyak percobaan masuk; tunggu sebentar lalu coba lagi.")} '

@@ -1,9 +1,10 @@
 """Staff accounts: creating them, enabling and disabling, new passwords, assigning proctors to sessions."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 
 from exam_server.errors import ExamError
+from exam_server.security.login_keys import staff_key
 from exam_server.services import sessions, users
 from exam_server.web.admin import blueprint
 from exam_server.web.admin.i18n import translate
@@ -17,7 +18,11 @@ def staff_list():
 
 def staff_page(status: int = 200, **context):
     ctx = services()
-    return render_template("admin/staff.html", accounts=users.list_users(ctx), roles=users.ROLES,
+    accounts = users.list_users(ctx)
+    guard = current_app.extensions["exam_runtime"].login_guard
+    for account in accounts:
+        account["locked_for"] = guard.locked_for(staff_key(account["username"]))
+    return render_template("admin/staff.html", accounts=accounts, roles=users.ROLES,
                            sessions=sessions.list_sessions(ctx, g.staff), **context), status
 
 
@@ -48,6 +53,16 @@ def staff_password(user_id: int):
     password = request.form.get("password") or ""
     return run_action(lambda: users.set_password(services(), user_id, password),
                       translate("Kata sandi diganti."), url_for("admin.staff_list"))
+
+
+@blueprint.post("/staff/<int:user_id>/login-lock")
+def staff_unlock(user_id: int):
+    """Lift the sign-in lock someone else's wrong passwords put on this account (audited)."""
+    def unlock():
+        username = users.record_login_unlock(services(), g.staff, user_id, request.remote_addr or "")
+        current_app.extensions["exam_runtime"].clear_login_lock(staff_key(username))
+
+    return run_action(unlock, translate("Kunci masuk akun dibuka."), url_for("admin.staff_list"))
 
 
 @blueprint.post("/staff/assign")
