@@ -49,6 +49,13 @@ class Settings:
     login_guard_max_keys: int = 20_000  # sign-in keys one process remembers (without Redis)
     login_forget_seconds: int = 86_400  # a key's failures are forgotten after this long without a try
     request_timeout_seconds: int = 30  # a connection silent this long (no complete request) is closed
+    # The office whose papers these are (docs/configuration.md): the letterhead, the zone of its
+    # clock (WIB, WITA or WIT) and the officials who sign results and minutes.
+    office_zone: str = "WIB"
+    office_name: str = ""
+    office_address: str = ""
+    office_logo: str = ""  # a PNG or JPEG, a path inside data_dir
+    signatories: tuple = ()  # (name, title, nip) each; only config.toml can list them
 
     @property
     def resolved_database_url(self) -> str:
@@ -95,6 +102,10 @@ _ENVIRONMENT = {
     "EXAM_LOGIN_GUARD_MAX_KEYS": "login_guard_max_keys",
     "EXAM_LOGIN_FORGET_SECONDS": "login_forget_seconds",
     "EXAM_REQUEST_TIMEOUT_SECONDS": "request_timeout_seconds",
+    "EXAM_OFFICE_ZONE": "office_zone",
+    "EXAM_OFFICE_NAME": "office_name",
+    "EXAM_OFFICE_ADDRESS": "office_address",
+    "EXAM_OFFICE_LOGO": "office_logo",
 }
 # Variables with our prefix that are read elsewhere and are not settings.
 _OTHER_KNOWN = {"EXAM_BIND", "EXAM_SHARED_DIR", "EXAM_TEST_POSTGRES_URL", "EXAM_TEST_REDIS_URL", "EXAM_CHROMIUM"}
@@ -113,9 +124,28 @@ def _convert(name: str, value: Any, source: str) -> Any:
             return float(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{source}: {name} must be a {'whole ' if kind == 'int' else ''}number, got {value!r}") from None
+    if kind == "tuple":
+        return _signatories(value, source)
     if kind == "str" and not isinstance(value, str):
         raise ConfigError(f"{source}: {name} must be text, got {value!r}")
     return value
+
+
+_SIGNATORY_KEYS = ("name", "title", "nip")
+
+
+def _signatories(value: Any, source: str) -> tuple:
+    """[[signatories]] tables of config.toml: each names an official with a title (jabatan) and NIP."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{source}: signatories must be a list of tables ([[signatories]] with name, title, nip)")
+    for index, entry in enumerate(value, start=1):
+        extra = set(entry) - set(_SIGNATORY_KEYS)
+        if extra or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+            raise ConfigError(f"{source}: signatory {index} needs a name and may have title and nip only")
+        if not all(isinstance(entry.get(k, ""), str) for k in _SIGNATORY_KEYS):
+            raise ConfigError(f"{source}: signatory {index}: name, title and nip must be text")
+    # Tuples, not dicts: settings stay hashable.
+    return tuple(tuple(entry.get(k, "").strip() for k in _SIGNATORY_KEYS) for entry in value)
 
 
 def _unknown(name: str, source: str, known) -> ConfigError:
@@ -169,6 +199,14 @@ def _validate(settings: Settings) -> Settings:
     for name in ("login_guard_max_keys", "login_forget_seconds", "request_timeout_seconds"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(settings, name)}")
+    from exam_server.i18n.formatting import ZONES
+
+    if settings.office_zone not in ZONES:
+        raise ConfigError(f"office_zone must be one of {', '.join(ZONES)}, got {settings.office_zone!r}")
+    if settings.office_logo and (Path(settings.office_logo).is_absolute() or ".." in Path(settings.office_logo).parts):
+        raise ConfigError(f"office_logo must be a path inside the data folder, got {settings.office_logo!r}")
+    if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"public_url must start with http:// or https://, got {settings.public_url!r}")
     if not 0 < settings.port < 65536:
         raise ConfigError(f"port must be between 1 and 65535, got {settings.port}")
     return replace(settings, sqlite_synchronous=synchronous)

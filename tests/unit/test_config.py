@@ -54,3 +54,31 @@ def test_create_app_does_no_work_at_import_time():
                          cwd=Path(__file__).resolve().parents[2]).stdout
     assert out.strip() == "[]"
 
+
+
+def test_the_office_letterhead_zone_and_signatories_come_from_config_toml(tmp_path):
+    (tmp_path / "config.toml").write_text(
+        'office_name = "Kantor Regional VIII BKN"\noffice_zone = "WIT"\noffice_logo = "logo.png"\n'
+        '[[signatories]]\nname = "Yohanes Wenda"\ntitle = "Kepala Kantor"\nnip = "197001011995031001"\n',
+        encoding="utf-8")
+    settings = load_settings(environ={"EXAM_DATA_DIR": str(tmp_path)})
+    assert (settings.office_name, settings.office_zone, settings.office_logo) == (
+        "Kantor Regional VIII BKN", "WIT", "logo.png")
+    assert settings.signatories == (("Yohanes Wenda", "Kepala Kantor", "197001011995031001"),)
+    assert load_settings(environ={}).office_zone == "WIB"
+
+
+@pytest.mark.parametrize("text, words", [
+    ('office_zone = "WITB"', "office_zone"),
+    ('office_logo = "/etc/passwd"', "office_logo"),
+    ('office_logo = "../logo.png"', "office_logo"),
+    ('public_url = "ujian.example.go.id"', "public_url"),
+    ('signatories = ["Kepala"]', "signatories"),
+    ('[[signatories]]\ntitle = "Kepala"', "signatory 1"),
+    ('[[signatories]]\nname = "A"\njabatan = "Kepala"', "signatory 1"),
+])
+def test_a_malformed_office_setting_is_named(tmp_path, text, words):
+    (tmp_path / "config.toml").write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"EXAM_DATA_DIR": str(tmp_path)})
+    assert words in refused.value.message
