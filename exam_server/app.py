@@ -49,10 +49,11 @@ def services_of(app: Flask):
 
 
 def _register_web(app: Flask) -> None:
-    from exam_server.web import admin, api, errors, kiosk, pages, public
+    from exam_server.web import admin, api, errors, kiosk, pages, public, texts
     from proctor_console import web as proctor_web
 
     errors.register(app)
+    texts.init(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(api.operations)
     app.register_blueprint(pages.blueprint)

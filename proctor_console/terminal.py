@@ -19,61 +19,13 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from exam_server.i18n import LOCALES, keyed
+
 ENDED = frozenset({"submitted", "timed_out", "ended_by_proctor"})
 MAX_EXTENSION_MINUTES = 600
 
-TEXT: dict[str, dict[str, str]] = {
-    "id": {
-        "col_id": "ID", "col_number": "No", "col_name": "Nama", "col_seat": "Kursi", "col_status": "Status",
-        "col_conn": "Kon", "col_answered": "Jawab", "col_flagged": "Ragu", "col_total": "Total",
-        "col_remaining": "Sisa", "col_alerts": "Pel",
-        "not_started": "belum", "in_progress": "kerja", "paused": "jeda", "submitted": "selesai",
-        "timed_out": "habis", "ended_by_proctor": "diakhiri",
-        "counts": ("tersambung {connected} · mengerjakan {in_progress} · jeda {paused} · selesai {finished} · "
-                   "belum {not_started}"),
-        "no_candidates": "(belum ada peserta)", "alerts_title": "Peringatan", "no_alerts": "(belum ada peringatan)",
-        "rows": "baris {first}–{last} dari {total} · PgUp/PgDn menggulir",
-        "ok": "ok", "refused": "ditolak", "cancelled": "dibatalkan", "no_answer": "server tidak menjawab",
-        "paused_n": "{n} peserta dijeda", "resumed_n": "{n} peserta dilanjutkan",
-        "extended": "sisa waktu sekarang {remaining}", "ended": "ujian diakhiri (total {total})",
-        "reset": "login direset", "announced": "pengumuman terkirim", "watching": "memantau sesi {name} ({exam})",
-        "help": ("perintah: pause ID|all [alasan] · resume ID|all [alasan] · extend ID MENIT [alasan] · "
-                 "end ID [alasan] · reset ID [alasan] · say TEKS · table · help · quit\n"
-                 "ID = nomor peserta (P-001) atau ID percobaan (#12)"),
-        "err_unknown": "perintah tidak dikenal: {word} (ketik help)",
-        "err_target": "{action} perlu ID peserta{all}",
-        "err_minutes": "extend perlu ID dan jumlah menit (1–600), mis. extend P-001 5",
-        "err_text": "say perlu teks pengumuman",
-        "err_no_candidate": "tidak ada peserta {target} di sesi ini",
-        "or_all": " atau all",
-        "alert": "peringatan",
-    },
-    "en": {
-        "col_id": "ID", "col_number": "No", "col_name": "Name", "col_seat": "Seat", "col_status": "Status",
-        "col_conn": "Con", "col_answered": "Answ", "col_flagged": "Flag", "col_total": "Total",
-        "col_remaining": "Left", "col_alerts": "Alr",
-        "not_started": "waiting", "in_progress": "running", "paused": "paused", "submitted": "submitted",
-        "timed_out": "timed out", "ended_by_proctor": "ended",
-        "counts": ("connected {connected} · in progress {in_progress} · paused {paused} · finished {finished} · "
-                   "not started {not_started}"),
-        "no_candidates": "(no candidates yet)", "alerts_title": "Alerts", "no_alerts": "(no alerts yet)",
-        "rows": "rows {first}–{last} of {total} · PgUp/PgDn scroll",
-        "ok": "ok", "refused": "refused", "cancelled": "cancelled", "no_answer": "the server did not answer",
-        "paused_n": "{n} candidates paused", "resumed_n": "{n} candidates resumed",
-        "extended": "time left now {remaining}", "ended": "exam ended (total {total})",
-        "reset": "login reset", "announced": "announcement sent", "watching": "watching session {name} ({exam})",
-        "help": ("commands: pause ID|all [reason] · resume ID|all [reason] · extend ID MINUTES [reason] · "
-                 "end ID [reason] · reset ID [reason] · say TEXT · table · help · quit\n"
-                 "ID = participant number (P-001) or attempt id (#12)"),
-        "err_unknown": "unknown command: {word} (type help)",
-        "err_target": "{action} needs a candidate ID{all}",
-        "err_minutes": "extend needs an ID and a number of minutes (1-600), e.g. extend P-001 5",
-        "err_text": "say needs the announcement text",
-        "err_no_candidate": "no candidate {target} in this session",
-        "or_all": " or all",
-        "alert": "alert",
-    },
-}
+# The console's texts are in the server's catalogs (exam_server/i18n/tables.py, docs/i18n.md).
+TEXT: dict[str, dict[str, str]] = {locale: keyed("terminal", locale) for locale in LOCALES}
 
 # Indonesian words for the same commands, for a proctor who types them.
 ALIASES = {

@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 ASSETS = (
-    "i18n.js", "console-state.js", "console-text.js", "console-auth.js", "console-picker.js", "console-socket.js",
+    "console-state.js", "console-text.js", "console-auth.js", "console-picker.js", "console-socket.js",
     "console-data.js", "console-feed.js", "console-board.js", "console-histogram.js", "console-tiles.js",
     "console-table.js", "console-actions.js", "console.js", "console.css", "scoreboard.js", "scoreboard.css",
 )

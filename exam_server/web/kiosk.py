@@ -27,7 +27,8 @@ from exam_server.web.browser_policy import content_security_policy, fingerprint,
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
-KIOSK_SCRIPTS = ("i18n", "state", "screens", "connection", "sync", "clock", "login", "answers", "question", "finish",
+# The texts come first, from the catalogs (/i18n/kiosk.js, exam_server/web/texts.py).
+KIOSK_SCRIPTS = ("state", "screens", "connection", "sync", "clock", "login", "answers", "question", "finish",
                  "integrity", "keyboard", "kiosk")  # load order: kiosk.js wires them together and starts the page
 KIOSK_ASSETS = ("kiosk/kiosk.css", *(f"kiosk/{name}.js" for name in KIOSK_SCRIPTS), "vendor/socket.io.min.js")
 

@@ -64,8 +64,8 @@ def login():
         answer = guarded_login(staff_key(username), lambda: users.authenticate(services(), username, password))
     except ExamError as exc:
         message = {
-            "rate_limited": f'{translate("Terlalu banyak percobaan masuk; tunggu sebentar lalu coba lagi.")} '
-                            f"({exc.message})",
+            "rate_limited": translate("Terlalu banyak percobaan masuk; tunggu sebentar lalu coba lagi.")
+                            + f" ({exc.message})",
             "bad_credentials": translate("Nama pengguna atau kata sandi salah."),
         }.get(exc.code, translate("Isi nama pengguna dan kata sandi."))
         return render_template("admin/login.html", error=message, username=username, next=target), exc.http_status

@@ -1,42 +1,27 @@
-"""The language of the admin pages: translating their text, naming statuses, showing times and numbers."""
+"""The language of the admin pages: their texts come from the catalogs (exam_server.i18n), chosen per visitor."""
 from __future__ import annotations
 
-import tomllib
-from datetime import datetime
-from functools import cache
-from pathlib import Path
+from flask import current_app, has_app_context, request, session
 
-from flask import request, session
+from exam_server import i18n
+from exam_server.i18n import labels
+from exam_server.i18n.formatting import Formatter
 
-# The dictionary sits with the templates in exam_server/web, beside this package.
-ENGLISH = Path(__file__).resolve().parent.parent / "templates" / "admin" / "en.toml"
-LANGUAGES = ("id", "en")
+LANGUAGES = i18n.LOCALES
 
-# Statuses of sessions and attempts as the pages name them (translated like any other text).
-STATUS_LABELS = {"open": "terbuka", "closed": "ditutup", "not_started": "belum mulai", "in_progress": "mengerjakan",
-                 "paused": "dijeda", "submitted": "selesai", "timed_out": "waktu habis",
-                 "ended_by_proctor": "diakhiri pengawas"}
-ROLE_LABELS = {"admin": "administrator", "proctor": "pengawas"}
-FLAG_LABELS = {"negative_discrimination": "daya beda negatif", "key_never_chosen": "kunci tidak pernah dipilih",
-               "distractor_never_chosen": "pengecoh tidak pernah dipilih", "too_easy": "terlalu mudah",
-               "too_hard": "terlalu sulit"}
-
-
-@cache
-def _english() -> dict[str, str]:
-    with ENGLISH.open("rb") as handle:
-        return tomllib.load(handle)
+# Statuses, roles and flags as the pages name them; the templates translate the words.
+STATUS_LABELS = labels.STATUS
+ROLE_LABELS = labels.ROLE
+FLAG_LABELS = labels.FLAG
 
 
 def language() -> str:
-    return session.get("lang") if session.get("lang") in LANGUAGES else "id"
+    return session.get("lang") if session.get("lang") in LANGUAGES else i18n.DEFAULT_LOCALE
 
 
-def translate(text: str, **values) -> str:
-    """The page text in the chosen language: Indonesian is the source, English a dictionary."""
-    if language() == "en":
-        text = _english().get(text, text)
-    return text.format(**values) if values else text
+def translate(msgid: str, /, **values) -> str:
+    """The page text in the visitor's language."""
+    return i18n.translate(msgid, language(), **values)
 
 
 def choose_language() -> None:
@@ -45,14 +30,16 @@ def choose_language() -> None:
         session["lang"] = wanted
 
 
+def formatter() -> Formatter:
+    """Numbers and times in the visitor's language and the office's zone."""
+    zone = current_app.extensions["exam_services"].settings.office_zone if has_app_context() else "WIB"
+    return Formatter(language(), zone)
+
+
 def when(ms: int | None) -> str:
-    """A stored time (ms since the epoch) as the server's local date and time."""
-    if ms is None:
-        return "–"
-    return datetime.fromtimestamp(ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    """A stored time (ms since the epoch) as the office's date and time, with the zone's name."""
+    return formatter().datetime(ms, seconds=True)
 
 
 def number(value, places: int = 2) -> str:
-    if value is None or value == "":
-        return "–"
-    return f"{float(value):.{places}f}"
+    return formatter().number(value, places)
