@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from exam_server.errors import ExamError
+from exam_server.i18n import translate
+from exam_server.i18n.http import http_text
 
 log = logging.getLogger("exam_server.web")
 
@@ -15,6 +17,17 @@ def error_response(code: str, message: str, status: int):
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status
     return response
+
+
+def error_page(status: int):
+    """A page in Indonesian, with the English below it: whoever reached a wrong address is not signed in,
+    so no language was chosen yet."""
+    title, text = http_text(status, "id")
+    title_en, text_en = http_text(status, "en")
+    page = render_template("page_error.html", status=status, title=title, text=text, title_en=title_en,
+                           text_en=text_en, home=translate("Ke halaman awal", "id"),
+                           home_en=translate("Ke halaman awal", "en"))
+    return page, status, {"Content-Security-Policy": "default-src 'none'; style-src 'self'", "X-Content-Type-Options": "nosniff"}
 
 
 def register(app: Flask) -> None:
@@ -27,7 +40,7 @@ def register(app: Flask) -> None:
         if request.path.startswith("/api/"):
             code = (exc.name or "error").lower().replace(" ", "_")
             return error_response(code, exc.description or exc.name, exc.code or 500)
-        return exc
+        return error_page(exc.code or 500)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

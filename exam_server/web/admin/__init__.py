@@ -34,6 +34,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from exam_server.errors import ExamError
+from exam_server.i18n.http import http_text
 from exam_server.web.admin.i18n import FLAG_LABELS, ROLE_LABELS, STATUS_LABELS, choose_language, language, translate
 from exam_server.web.admin.pages import STATIC, TEMPLATES, asset_url, page_globals, secure
 from exam_server.web.api import blueprint as api_blueprint
@@ -92,7 +93,7 @@ def http_error(exc: HTTPException):
     if exc.code == 413:
         message = translate("Berkas terlalu besar.")
     else:
-        message = exc.description or exc.name
+        message = " ".join(http_text(exc.code or 500, language()))
     return render_template("admin/error.html", message=message, problems=[]), exc.code or 500
 
 

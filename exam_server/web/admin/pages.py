@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import current_app, flash, g, redirect, url_for
 
 from exam_server.errors import ExamError, NotFound
+from exam_server.i18n import errors
 from exam_server.web.admin.i18n import FLAG_LABELS, ROLE_LABELS, STATUS_LABELS, language, number, translate, when
 from exam_server.web.browser_policy import content_security_policy, fingerprint, security_headers
 
@@ -22,8 +23,13 @@ def services():
     return current_app.extensions["exam_services"]
 
 
+def error_text(message: str) -> str:
+    """An error's message in the visitor's language (exam_server.i18n.errors)."""
+    return errors.message(str(message), language())
+
+
 def page_globals() -> dict:
-    return {"_": translate, "lang": language(), "when": when, "num": number,
+    return {"_": translate, "lang": language(), "when": when, "num": number, "error_text": error_text,
             "asset": asset_url, "staff": g.get("staff"), "status_labels": STATUS_LABELS,
             "role_labels": ROLE_LABELS, "flag_labels": FLAG_LABELS}
 
