@@ -400,12 +400,14 @@ def analysis(settings, session_id, out, as_json):
 @click.argument("session_id", type=int)
 @click.option("--format", "fmt", required=True, type=click.Choice(["pdf", "csv", "json"]))
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option("--lang", default="id", show_default=True, type=click.Choice(["id", "en"]), help="Language of the PDF.")
 @command
-def minutes(settings, session_id, fmt, out):
+def minutes(settings, session_id, fmt, out, lang):
     from exam_server.services import minutes as record
 
-    document = record.session_minutes(context(settings), session_id)
-    data = {"pdf": record.minutes_pdf, "csv": record.minutes_csv,
+    ctx = context(settings)
+    document = record.session_minutes(ctx, session_id)
+    data = {"pdf": lambda m: record.minutes_pdf(ctx, m, lang), "csv": lambda m: record.minutes_csv(m, settings.office_zone),
             "json": lambda m: json.dumps(m, ensure_ascii=False, indent=2).encode()}[fmt](document)
     Path(out).write_bytes(data)
     click.echo(f"minutes of session {session_id} written to {out}")

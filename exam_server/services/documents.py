@@ -1,172 +1,144 @@
-"""Printed documents: candidate login cards, the results list, and result slips with a verification QR code."""
+"""Printed documents: candidate login cards, the results list, result slips and the minutes (berita acara).
+
+Each is made on the office's paper (services/paper.py) in the office's language
+and zone; the codes of the records (statuses, alert types, actions) become words.
+"""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-import segno
-from fpdf import FPDF
+from exam_server.i18n import labels
+from exam_server.services.paper import Office, Paper, qr_png
 
-_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-
-
-class _Document(FPDF):
-    """A4 portrait with a Unicode font where the system has one (names are not always Latin-1)."""
-
-    def __init__(self, title: str):
-        super().__init__(format="A4")
-        self.set_title(title)
-        self.set_creator("exam-server")
-        self.set_auto_page_break(True, margin=15)
-        regular, bold = _FONT_DIR / "DejaVuSans.ttf", _FONT_DIR / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            self.add_font("Body", "", str(regular))
-            self.add_font("Body", "B", str(bold))
-            self.family, self.unicode = "Body", True
-        else:
-            self.family, self.unicode = "Helvetica", False
-
-    def text_of(self, value) -> str:
-        text = "" if value is None else str(value)
-        return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
-
-    def write_cell(self, w, h, value, *, bold=False, size=10, align="L", border=0, ln=False, fit=False):
-        self.set_font(self.family, "B" if bold else "", size)
-        # A long name shrinks to its box instead of running under what stands beside it.
-        while fit and w and size > 5 and self.get_string_width(self.text_of(value)) > w - 1:
-            size -= 0.5
-            self.set_font(self.family, "B" if bold else "", size)
-        self.cell(w, h, self.text_of(value), border=border, align=align,
-                  new_x="LMARGIN" if ln else "RIGHT", new_y="NEXT" if ln else "TOP")
+ABSENT, UNFINISHED = "not_started", ("in_progress", "paused")
 
 
-def _qr_png(data: str) -> io.BytesIO:
-    out = io.BytesIO()
-    segno.make(data, error="m").save(out, kind="png", scale=6, border=1)
-    out.seek(0)
-    return out
+def outcome(office: Office, result: dict) -> str:
+    """Lulus, Tidak lulus, or Tidak hadir for a candidate who never came: absence is not a failure."""
+    if result["status"] == ABSENT:
+        return office._("Tidak hadir")
+    if result["status"] in UNFINISHED:
+        return office._("Belum selesai")
+    return office._("Lulus") if result["passed"] else office._("Tidak lulus")
 
 
-def candidate_cards(exam_title: str, session_name: str, session_token: str, kiosk_url: str,
+def _yes_no(office: Office, result: dict, passed: bool) -> str:
+    return "–" if result["status"] == ABSENT else office._("ya") if passed else office._("tidak")
+
+
+def candidate_cards(office: Office, exam_title: str, session_name: str, session_token: str, kiosk_url: str,
                     candidates: list[dict]) -> bytes:
     """Cards to cut out, eight to a page: who, where, the session token and the password, a QR of the kiosk."""
-    pdf = _Document(f"Kartu peserta - {session_name}")
-    qr = _qr_png(kiosk_url).getvalue()
+    _ = office._
+    pdf = Paper(_("Kartu peserta - {session}", session=session_name), office)
+    qr = qr_png(kiosk_url).getvalue() if kiosk_url else None
     card_w, card_h = 95, 66
     for index, candidate in enumerate(candidates):
         if index % 8 == 0:
             pdf.add_page()
-        x = 10 + (index % 2) * (card_w + 0)
+        x = 10 + (index % 2) * card_w
         y = 12 + ((index % 8) // 2) * (card_h + 2)
         pdf.rect(x, y, card_w - 2, card_h)
-        pdf.set_xy(x + 3, y + 3)
-        pdf.write_cell(card_w - 34, 5, exam_title, bold=True, size=9)
-        pdf.set_xy(x + 3, y + 8)
-        pdf.write_cell(card_w - 34, 5, session_name, size=8)
-        rows = [("Nama", candidate.get("name", "")), ("No. peserta", candidate["participant_number"]),
-                ("Kursi", candidate.get("seat", "")), ("Token sesi", session_token), ("Kata sandi", candidate["password"])]
-        for line, (label, value) in enumerate(rows):
-            pdf.set_xy(x + 3, y + 16 + line * 8)
-            pdf.write_cell(22, 6, label, size=8)
-            pdf.write_cell(card_w - 60, 6, value, bold=label in ("No. peserta", "Kata sandi", "Token sesi"), size=10, fit=True)
-        pdf.image(io.BytesIO(qr), x=card_w - 30 + x, y=y + 4, w=26, h=26)
+        for line, (text, size, bold) in enumerate(((office.name, 6, False), (exam_title, 8, True), (session_name, 7, False))):
+            pdf.set_xy(x + 3, y + 2 + line * 4)
+            pdf.write_cell(card_w - 34, 4, text, bold=bold, size=size, fit=True)
+        rows = [(_("Nama"), candidate.get("name", ""), False), ("NIP", candidate.get("nip", ""), False),
+                (_("No. peserta"), candidate["participant_number"], True), (_("Kursi"), candidate.get("seat", ""), False),
+                (_("Token sesi"), session_token, True), (_("Kata sandi"), candidate["password"], True)]
+        for line, (label, value, bold) in enumerate(rows):
+            pdf.set_xy(x + 3, y + 16 + line * 7.8)
+            pdf.write_cell(22, 6, label, size=8, fit=True)
+            pdf.write_cell(card_w - 60 if line < 2 else card_w - 30, 6, value, bold=bold, size=10, fit=True)
         pdf.set_xy(x + card_w - 31, y + 31)
-        pdf.write_cell(28, 4, "kiosk", size=6, align="C")
+        if qr is not None:
+            pdf.image(io.BytesIO(qr), x=card_w - 30 + x, y=y + 4, w=26, h=26)
+            pdf.write_cell(28, 4, _("alamat ujian"), size=6, align="C")
+        else:
+            pdf.write_cell(28, 4, _("tanya pengawas alamatnya"), size=5, align="C", fit=True)
     return bytes(pdf.output())
 
 
-def results_list(exam_title: str, session_name: str, document: dict) -> bytes:
-    """The ranked results of a session as a printable table."""
-    pdf = _Document(f"Hasil - {session_name}")
-    pdf.add_page(orientation="L")
-    pdf.write_cell(0, 8, f"{exam_title} - {session_name}", bold=True, size=13, ln=True)
+def results_list(office: Office, exam_title: str, session_name: str, document: dict, nips: dict) -> bytes:
+    """The ranked results of a session as a table to sign and file."""
+    _, fmt = office._, office.fmt
+    pdf = Paper(_("Hasil - {session}", session=session_name), office, orientation="L")
+    pdf.add_page()
+    pdf.letterhead()
+    pdf.write_lines(_("DAFTAR HASIL UJIAN"), bold=True, size=13, align="C", h=7)
+    pdf.write_lines(f"{exam_title} - {session_name}", size=10, align="C")
+    pdf.ln(3)
     results = document["results"]
     sections = [s["name"] for s in results[0]["sections"]] if results else []
-    widths = [10, 30, 62] + [22] * len(sections) + [22, 18, 30]
-    header = ["#", "No. peserta", "Nama"] + sections + ["Total", "Lulus", "Status"]
-    for width, title in zip(widths, header):
-        pdf.write_cell(width, 7, title, bold=True, size=9, border=1)
-    pdf.ln()
-    for rank, r in enumerate(results, start=1):
-        row = [rank, r["participant_number"], r["name"]] + [s["points"] for s in r["sections"]] + \
-              [r["total"], "ya" if r["passed"] else "tidak", r["status"]]
-        for width, value in zip(widths, row):
-            pdf.write_cell(width, 6, value, size=8, border=1)
-        pdf.ln()
+    header = ["#", _("No. peserta"), "NIP", _("Nama")] + sections + [_("Total"), _("Keterangan"), _("Status")]
+    widths = [5, 13, 17, 28] + [11] * len(sections) + [10, 12, 13]
+    rows = [[rank, r["participant_number"], nips.get(r["participant_number"], ""), r["name"]]
+            + [fmt.number(s["points"]) for s in r["sections"]]
+            + [fmt.number(r["total"]), outcome(office, r), labels.status(r["status"], office.locale)]
+            for rank, r in enumerate(results, start=1)]
+    pdf.table(header, widths, rows)
+    pdf.signatures(fmt.date(office.issued_at))
     return bytes(pdf.output())
 
 
-def result_slip(exam_title: str, session_name: str, result: dict, verify_url: str) -> bytes:
-    """One candidate's result, with a QR code of the page that proves it genuine."""
-    pdf = _Document(f"Hasil {result['participant_number']}")
+def result_slip(office: Office, exam_title: str, session_name: str, result: dict, nip: str) -> bytes:
+    """One candidate's result, with a QR code of the public page that proves it genuine."""
+    _, fmt = office._, office.fmt
+    pdf = Paper(_("Hasil {number}", number=result["participant_number"]), office)
     pdf.add_page()
-    pdf.write_cell(0, 9, exam_title, bold=True, size=15, ln=True)
-    pdf.write_cell(0, 6, session_name, size=10, ln=True)
+    pdf.letterhead()
+    pdf.write_lines(_("SURAT KETERANGAN HASIL UJIAN"), bold=True, size=13, align="C", h=7)
+    pdf.write_lines(f"{exam_title} - {session_name}", size=10, align="C")
     pdf.ln(4)
-    for label, value in (("Nama", result["name"]), ("No. peserta", result["participant_number"]),
-                         ("Status", result["status"]), ("Selesai", result.get("submitted_at") or "-")):
+    for label, value in ((_("Nama"), result["name"]), ("NIP", nip or "–"), (_("No. peserta"), result["participant_number"]),
+                         (_("Status"), labels.status(result["status"], office.locale)),
+                         (_("Selesai"), fmt.datetime(result.get("submitted_at")))):
         pdf.write_cell(35, 7, label, size=10)
         pdf.write_cell(0, 7, value, bold=True, size=10, ln=True)
     pdf.ln(3)
-    for width, title in ((70, "Bagian"), (35, "Nilai"), (35, "Maksimum"), (30, "Lulus")):
-        pdf.write_cell(width, 7, title, bold=True, size=10, border=1)
-    pdf.ln()
-    for section in result["sections"]:
-        for width, value in ((70, section["name"]), (35, section["points"]), (35, section["max_points"]),
-                             (30, "ya" if section["passed"] else "tidak")):
-            pdf.write_cell(width, 7, value, size=10, border=1)
-        pdf.ln()
-    pdf.write_cell(70, 8, "Total", bold=True, size=11, border=1)
-    pdf.write_cell(35, 8, result["total"], bold=True, size=11, border=1)
-    pdf.write_cell(65, 8, "LULUS" if result["passed"] else "TIDAK LULUS", bold=True, size=11, border=1, ln=True)
-    pdf.ln(6)
-    pdf.image(_qr_png(verify_url), w=40, h=40)
-    pdf.write_cell(0, 5, "Pindai untuk memeriksa keaslian hasil ini / scan to verify:", size=8, ln=True)
-    pdf.write_cell(0, 5, verify_url, size=8, ln=True)
-    if result.get("signature"):
-        pdf.write_cell(0, 5, f"Ed25519 key {result.get('key_id')}, id {result['result_id']}", size=7, ln=True)
+    rows = [[s["name"], fmt.number(s["points"]), fmt.number(s["max_points"]), _yes_no(office, result, s["passed"])]
+            for s in result["sections"]]
+    rows.append([_("Total"), fmt.number(result["total"]), "", outcome(office, result).upper()])
+    pdf.table([_("Bagian"), _("Nilai"), _("Maksimum"), _("Lulus")], [40, 20, 20, 20], rows, size=10)
+    _verification(pdf, office, result)
+    pdf.signatures(fmt.date(office.issued_at))
     return bytes(pdf.output())
 
 
-def session_minutes_pdf(minutes: dict) -> bytes:
-    """The berita acara: the sitting, attendance, staff actions with reasons, irregularities, and signature lines."""
+def _verification(pdf: Paper, office: Office, result: dict) -> None:
+    _ = office._
+    pdf.ln(4)
+    if not office.public_url:
+        pdf.write_lines(_("Kode QR verifikasi tidak dicetak: alamat publik server (public_url) belum diatur."), size=8)
+        return
+    url = f"{office.public_url}/verify/{result['result_id']}"
+    pdf.image(qr_png(url), w=32, h=32)
+    pdf.write_lines(_("Pindai untuk memeriksa keaslian hasil ini:"), size=8)
+    pdf.write_lines(url, size=8)
+    if result.get("signature"):
+        pdf.write_lines(_("Ditandatangani dengan kunci Ed25519 {key}, id {id}", key=result.get("key_id"),
+                          id=result["result_id"]), size=7)
+
+
+def session_minutes_pdf(office: Office, minutes: dict) -> bytes:
+    """The berita acara: the sitting, attendance, staff actions with what they did and why, irregularities, signatures."""
+    from exam_server.services.minutes_text import attendance_rows, control_rows, alert_rows, summary
+
+    _ = office._
     info = minutes["session"]
-    pdf = _Document(f"Berita acara - {info['name']}")
+    pdf = Paper(_("Berita acara - {session}", session=info["name"]), office)
     pdf.add_page()
-    pdf.write_cell(0, 9, "BERITA ACARA PELAKSANAAN UJIAN", bold=True, size=14, align="C", ln=True)
-    pdf.write_cell(0, 6, f"{info['exam_title']} ({info['exam_code']}) - {info['name']}", size=10, align="C", ln=True)
+    pdf.letterhead()
+    pdf.write_lines(_("BERITA ACARA PELAKSANAAN UJIAN"), bold=True, size=13, align="C", h=7)
+    pdf.write_lines(f"{info['exam_title']} ({info['exam_code']}) - {info['name']}", size=10, align="C")
     pdf.ln(3)
-    present = sum(1 for a in minutes["attendance"] if a["present"])
-    for label, value in (("Sesi dibuka", info["opened_at"]), ("Mulai pertama", info["first_start"] or "-"),
-                         ("Selesai terakhir", info["last_end"] or "-"), ("Sesi ditutup", info["closed_at"] or "-"),
-                         ("Kehadiran", f"{present} hadir, {len(minutes['attendance']) - present} tidak hadir")):
+    for label, value in summary(office, minutes):
         pdf.write_cell(40, 6, label, size=9)
         pdf.write_cell(0, 6, value, bold=True, size=9, ln=True)
-    _table(pdf, "Daftar hadir", ["No. peserta", "Nama", "Kursi", "Status", "Mulai", "Pelanggaran"], [30, 55, 15, 30, 45, 15],
-           [[a["participant_number"], a["name"], a["seat"], a["status"], a["started_at"] or "-", a["violations"]]
-            for a in minutes["attendance"]])
-    _table(pdf, "Tindakan pengawas", ["Waktu", "Oleh", "Tindakan", "Sasaran", "Alasan"], [45, 25, 25, 30, 65],
-           [[c["at"], c["by"], c["action"], c["target"], c["reason"]] for c in minutes["controls"]])
-    _table(pdf, "Kejadian", ["Waktu", "No. peserta", "Jenis", "Kategori", "Keterangan"], [45, 30, 30, 22, 63],
-           [[a["at"], a["participant_number"], a["type"], a["category"], a["detail"]] for a in minutes["alerts"]])
-    pdf.ln(12)
-    pdf.write_cell(95, 6, "Pengawas,", size=10)
-    pdf.write_cell(95, 6, "Penanggung jawab,", size=10, ln=True)
-    pdf.ln(18)
-    pdf.write_cell(95, 6, "(............................)", size=10)
-    pdf.write_cell(95, 6, "(............................)", size=10, ln=True)
+    for title, header, widths, rows in ((_("Daftar hadir"), *attendance_rows(office, minutes)),
+                                        (_("Tindakan pengawas"), *control_rows(office, minutes)),
+                                        (_("Kejadian"), *alert_rows(office, minutes))):
+        pdf.ln(3)
+        pdf.write_lines(title, bold=True, size=11, h=7)
+        pdf.table(header, widths, rows, size=7.5)
+    pdf.signatures(office.fmt.date(office.issued_at))
     return bytes(pdf.output())
-
-
-def _table(pdf: _Document, title: str, header: list[str], widths: list[int], rows: list[list]) -> None:
-    pdf.ln(4)
-    pdf.write_cell(0, 7, title, bold=True, size=11, ln=True)
-    for width, name in zip(widths, header):
-        pdf.write_cell(width, 6, name, bold=True, size=8, border=1)
-    pdf.ln()
-    if not rows:
-        pdf.write_cell(sum(widths), 6, "-", size=8, border=1, ln=True)
-    for row in rows:
-        for width, value in zip(widths, row):
-            pdf.write_cell(width, 6, value, size=7, border=1, fit=True)
-        pdf.ln()

@@ -26,25 +26,33 @@ def neutralise(value, *, numbers_stay: bool = True):
     return value
 
 
-def result_rows(document: dict) -> tuple[list[str], list[list]]:
+def local_iso(value, zone: str) -> str:
+    """A stored ISO time as the office's wall clock with its offset ("2026-12-07T14:02:00+07:00"); "" for none."""
+    from exam_server.i18n.formatting import Formatter
+
+    local = Formatter(zone=zone).local(value)
+    return "" if local is None else local.isoformat(timespec="seconds")
+
+
+def result_rows(document: dict, zone: str = "WIB") -> tuple[list[str], list[list]]:
     results = document["results"]
     sections = [s["name"] for s in results[0]["sections"]] if results else []
     header = ["rank", "participant_number", "name", "status"]
     for name in sections:
         header += [f"{name} points", f"{name} max", f"{name} passed"]
-    header += ["total", "passed", "submitted_at", "result_id"]
+    header += ["total", "passed", f"submitted_at ({zone})", "result_id"]
     rows = []
     for rank, r in enumerate(results, start=1):
         row = [rank, r["participant_number"], r["name"], r["status"]]
         for s in r["sections"]:
             row += [s["points"], s["max_points"], "yes" if s["passed"] else "no"]
-        row += [r["total"], "yes" if r["passed"] else "no", r["submitted_at"] or "", r["result_id"]]
+        row += [r["total"], "yes" if r["passed"] else "no", local_iso(r["submitted_at"], zone), r["result_id"]]
         rows.append([neutralise(v) for v in row])
     return header, rows
 
 
-def _csv(document: dict) -> bytes:
-    header, rows = result_rows(document)
+def _csv(document: dict, zone: str) -> bytes:
+    header, rows = result_rows(document, zone)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -52,15 +60,15 @@ def _csv(document: dict) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8 names correctly
 
 
-def _json(document: dict) -> bytes:
+def _json(document: dict, zone: str) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
 
-def _xlsx(document: dict) -> bytes:
+def _xlsx(document: dict, zone: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    header, rows = result_rows(document)
+    header, rows = result_rows(document, zone)
     book = Workbook()
     sheet = book.active
     sheet.title = "results"
@@ -75,24 +83,42 @@ def _xlsx(document: dict) -> bytes:
     return out.getvalue()
 
 
-def _pdf(document: dict, titles: tuple[str, str]) -> bytes:
-    from exam_server.services.documents import results_list
-
-    return results_list(titles[0], titles[1], document)
+EXPORTERS = {"json": _json, "csv": _csv, "xlsx": _xlsx, "pdf": None}
 
 
-EXPORTERS = {"json": _json, "csv": _csv, "xlsx": _xlsx, "pdf": _pdf}
-
-
-def export_results(ctx: ServiceContext, session_id: int, fmt: str) -> bytes:
+def export_results(ctx: ServiceContext, session_id: int, fmt: str, locale: str = "id") -> bytes:
     from exam_server.errors import BadInput
 
     if fmt not in EXPORTERS:
-        raise BadInput(f"--format {fmt}: results can be exported as {', '.join(EXPORTERS)}")
+        raise BadInput(f"--format {fmt}: results can be exported as {', '.join(EXPORTERS)}",
+                       code="unknown_format")
     document = session_results(ctx, session_id)
-    titles = session_titles(ctx, session_id)
-    # Rendering a hall's PDF or XLSX is CPU work: off the event loop.
-    return run_blocking(lambda: _pdf(document, titles) if fmt == "pdf" else EXPORTERS[fmt](document))
+    if fmt != "pdf":
+        # Rendering a hall's XLSX is CPU work: off the event loop.
+        return run_blocking(lambda: EXPORTERS[fmt](document, ctx.settings.office_zone))
+    return results_pdf(ctx, session_id, document, locale)
+
+
+def results_pdf(ctx: ServiceContext, session_id: int, document: dict, locale: str) -> bytes:
+    """The results list on the office's paper, with each candidate's NIP."""
+    from exam_server.services.documents import results_list
+    from exam_server.services.paper import Office
+
+    title, name = session_titles(ctx, session_id)
+    nips = session_nips(ctx, session_id)
+    office = Office.of(ctx.settings, ctx.now(), locale)
+    return run_blocking(lambda: results_list(office, title, name, document, nips))
+
+
+def session_nips(ctx: ServiceContext, session_id: int) -> dict[str, str]:
+    """Participant number -> NIP of a session's candidates (the signed results do not carry it)."""
+    from sqlalchemy import select
+
+    from exam_server.store import models
+
+    with ctx.db.reading() as session:
+        return dict(session.execute(select(models.Candidate.participant_number, models.Candidate.nip)
+                                    .where(models.Candidate.session_id == session_id)).all())
 
 
 def session_titles(ctx: ServiceContext, session_id: int) -> tuple[str, str]:

@@ -38,12 +38,12 @@ def session_minutes(ctx: ServiceContext, session_id: int) -> dict:
                         "status": row.status, "opened_at": iso_time(row.created_at), "closed_at": iso_time(row.closed_at),
                         "first_start": iso_time(min(started)) if started else None,
                         "last_end": iso_time(max(ended)) if ended else None},
-            "attendance": [{"participant_number": c.participant_number, "name": c.name, "seat": c.seat,
+            "attendance": [{"participant_number": c.participant_number, "name": c.name, "nip": c.nip, "seat": c.seat,
                             "status": a.status, "started_at": iso_time(a.started_at), "ended_at": iso_time(a.ended_at),
                             "present": a.started_at is not None, "violations": a.violations} for a, c in attempts],
             "controls": [{"at": iso_time(e.at), "by": staff.get(e.user_id, ""), "action": e.action,
                           "target": _target(e.target, numbers), "reason": json.loads(e.detail_json).get("reason", ""),
-                          "from": e.remote_addr} for e in controls],
+                          "detail": json.loads(e.detail_json), "from": e.remote_addr} for e in controls],
             "alerts": [{"at": iso_time(a.at), "participant_number": numbers.get(a.attempt_id, ""), "type": a.type,
                         "category": a.category, "detail": a.detail} for a in alerts],
         }
@@ -54,23 +54,30 @@ def _target(target: str, numbers: dict[int, str]) -> str:
     return numbers.get(int(ident), target) if kind == "attempt" and ident.isdigit() else target
 
 
-def minutes_csv(minutes: dict) -> bytes:
-    """One table with a 'part' column, so a spreadsheet sorts and filters it; formulas neutralised."""
-    from exam_server.services.exports import neutralise
+def minutes_csv(minutes: dict, zone: str = "WIB") -> bytes:
+    """One table with a 'part' column, so a spreadsheet sorts and filters it; formulas neutralised.
+    Times are the office's (the header names the zone), the other columns keep the records' codes."""
+    from exam_server.services.exports import local_iso, neutralise
 
-    rows = [["part", "at", "participant_number", "name", "what", "detail", "by", "reason"]]
-    rows += [["attendance", a["started_at"] or "", a["participant_number"], a["name"],
+    def at(value):
+        return local_iso(value, zone)
+
+    rows = [["part", f"at ({zone})", "participant_number", "name", "what", "detail", "by", "reason"]]
+    rows += [["attendance", at(a["started_at"]), a["participant_number"], a["name"],
               "present" if a["present"] else "absent", a["status"], "", ""] for a in minutes["attendance"]]
-    rows += [["control", c["at"], c["target"], "", c["action"], c["from"], c["by"], c["reason"]]
+    rows += [["control", at(c["at"]), c["target"], "", c["action"], c["from"], c["by"], c["reason"]]
              for c in minutes["controls"]]
-    rows += [["alert", a["at"], a["participant_number"], "", a["type"], a["detail"], a["category"], ""]
+    rows += [["alert", at(a["at"]), a["participant_number"], "", a["type"], a["detail"], a["category"], ""]
              for a in minutes["alerts"]]
     out = io.StringIO()
     csv.writer(out).writerows([[neutralise(cell) for cell in row] for row in rows])
     return out.getvalue().encode("utf-8-sig")
 
 
-def minutes_pdf(minutes: dict) -> bytes:
+def minutes_pdf(ctx: ServiceContext, minutes: dict, locale: str = "id") -> bytes:
+    """The minutes on the office's paper, in ``locale``."""
     from exam_server.services.documents import session_minutes_pdf
+    from exam_server.services.paper import Office
 
-    return run_blocking(lambda: session_minutes_pdf(minutes))
+    office = Office.of(ctx.settings, ctx.now(), locale)
+    return run_blocking(lambda: session_minutes_pdf(office, minutes))

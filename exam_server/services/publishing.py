@@ -67,9 +67,11 @@ def verify_result(ctx: ServiceContext, result_id: str) -> dict:
     return {"valid": problem is None, "result": document, **({"problem": problem} if problem else {})}
 
 
-def result_slip(ctx: ServiceContext, result_id: str, verify_url: str) -> bytes:
-    """The printable slip of one result, with a QR code of ``verify_url`` (its /verify page)."""
+def result_slip(ctx: ServiceContext, result_id: str, locale: str = "id") -> bytes:
+    """The printable slip of one result on the office's paper, with a QR code of its public /verify page
+    (left out, with a note, when the settings give no public_url)."""
     from exam_server.services.documents import result_slip as render
+    from exam_server.services.paper import Office
 
     with ctx.db.reading() as session:
         result = session.get(models.Result, result_id)
@@ -78,4 +80,6 @@ def result_slip(ctx: ServiceContext, result_id: str, verify_url: str) -> bytes:
         document = public_document(result)
         exam_session = find_session(session, result.session_id)
         title, name = exam_session.exam.title, exam_session.name
-    return run_blocking(lambda: render(title, name, document, verify_url))
+        nip = session.get(models.Attempt, document["attempt_id"]).candidate.nip
+    office = Office.of(ctx.settings, ctx.now(), locale)
+    return run_blocking(lambda: render(office, title, name, document, nip))

@@ -154,9 +154,18 @@ def kiosk_url(settings, session_token: str) -> str:
     return f"{base}/?session={session_token}"
 
 
+def public_kiosk_url(settings, session_token: str) -> str:
+    """The kiosk's address for a card's QR code: only a public one ("" without public_url; see paper.public_base)."""
+    from exam_server.services.paper import public_base
+
+    base = public_base(settings.public_url)
+    return f"{base}/?session={session_token}" if base else ""
+
+
 def login_cards(ctx: ServiceContext, opened: dict) -> bytes:
     """Printable cards for a session just opened (the only moment passwords exist in clear)."""
     from exam_server.services.documents import candidate_cards
+    from exam_server.services.paper import Office
 
     with ctx.db.reading() as session:
         row = find_session(session, opened["session_id"])
@@ -164,7 +173,9 @@ def login_cards(ctx: ServiceContext, opened: dict) -> bytes:
             select(models.Candidate).where(models.Candidate.session_id == row.id))}
         title, name = row.exam.title, row.name
         cards = [{"participant_number": c["participant_number"], "password": c["password"],
-                  "name": people[c["participant_number"]].name, "seat": people[c["participant_number"]].seat}
+                  "name": people[c["participant_number"]].name, "seat": people[c["participant_number"]].seat,
+                  "nip": people[c["participant_number"]].nip}
                  for c in opened["credentials"]]
-    url = kiosk_url(ctx.settings, opened["session_token"])
-    return run_blocking(lambda: candidate_cards(title, name, opened["session_token"], url, cards))
+    url = public_kiosk_url(ctx.settings, opened["session_token"])
+    office = Office.of(ctx.settings, ctx.now())
+    return run_blocking(lambda: candidate_cards(office, title, name, opened["session_token"], url, cards))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from pypdf import PdfReader
 
 from exam_server.services import answering, attempts
 from tests.conftest import QUESTION_BANKS
@@ -335,7 +336,7 @@ def test_close_publish_verify_and_every_download(server, admin):
 
     assert admin.submit(f"/admin/sessions/{sid}/close").status_code == 303
     assert "status-closed" in admin.get(f"/admin/sessions/{sid}").text
-    assert "already closed" in admin.submit(f"/admin/sessions/{sid}/close", follow=True).text
+    assert f"Sesi {sid} sudah ditutup." in admin.submit(f"/admin/sessions/{sid}/close", follow=True).text
     assert "Ya, terbitkan" in admin.get(f"/admin/sessions/{sid}/publish").text
     published = admin.submit(f"/admin/sessions/{sid}/publish", follow=True)
     assert "3 hasil ditandatangani" in published.text
@@ -371,7 +372,7 @@ def test_staff_accounts_are_created_disabled_reset_and_assigned(server, admin):
     assert created.status_code == 303
     assert staff_login(server.url, "pengawas2", "sandi-awal-1").status_code == 200
     short = admin.submit("/admin/staff", {"role": "proctor", "username": "pendek", "password": "123"})
-    assert short.status_code == 400 and "at least 8" in short.text
+    assert short.status_code == 400 and "sedikitnya 8 karakter" in short.text
     accounts = _accounts(admin)
 
     admin.submit("/admin/staff", {"role": "admin", "username": "admin2", "password": "sandi-admin-2"})
@@ -401,22 +402,45 @@ def test_staff_accounts_are_created_disabled_reset_and_assigned(server, admin):
     assert mine.json()["sessions"] == []
 
 
-def test_every_page_text_has_an_english_translation():
-    import ast
-    import tomllib
+# ---------------------------------------------------------------- language
 
-    from exam_server.web import admin as admin_pages
 
-    package = Path(admin_pages.__file__).parent
-    root = package.parent / "templates"
-    english = tomllib.loads((root / "admin" / "en.toml").read_text(encoding="utf-8"))
-    texts = set()
-    for template in [*(root / "admin").glob("*.html"), root / "verify.html"]:
-        texts |= {m.group(2) for m in re.finditer(r"""_\((["'])(.*?)\1""", template.read_text(encoding="utf-8"))}
-    for module in package.glob("*.py"):
-        tree = ast.parse(module.read_text(encoding="utf-8"))
-        texts |= {node.args[0].value for node in ast.walk(tree) if isinstance(node, ast.Call)
-                  and getattr(node.func, "id", None) == "translate" and isinstance(node.args[0], ast.Constant)}
-    for labels in (admin_pages.STATUS_LABELS, admin_pages.ROLE_LABELS, admin_pages.FLAG_LABELS):
-        texts |= set(labels.values())
-    assert sorted(texts - set(english)) == []
+def test_a_refused_import_and_an_unknown_format_read_in_indonesian(server, admin):
+    sent = admin.submit("/admin/banks/upload", {"bank_code": "rusak", "format": ""},
+                        {"bank_file": ("broken.gift", io.BytesIO(b"\x00\x01 bukan teks"))}, follow=True)
+    assert sent.status_code == 400
+    assert "broken.gift ditolak; tidak ada yang diimpor" in sent.text
+    assert "was refused" not in sent.text and "nothing was imported" not in sent.text
+    unknown = admin.submit("/admin/banks/upload", {"bank_code": "x", "format": ""},
+                           {"bank_file": ("catatan.bin", io.BytesIO(b"sekadar catatan\n"))}, follow=True)
+    assert "--format" not in unknown.text and "tidak dikenali" in unknown.text
+
+
+def test_the_minutes_download_from_the_session_page(server, admin):
+    sid = server.session["session_id"]
+    page = admin.get(f"/admin/sessions/{sid}").text
+    links = re.findall(r'id="minutes-links">.*?href="([^"]+)".*?href="([^"]+)"', page, re.S)[0]
+    pdf, table = admin.get(links[0]), admin.get(links[1])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "berita-acara-sesi" in pdf.headers["Content-Disposition"]
+    assert table.status_code == 200 and table.content.decode("utf-8-sig").startswith("part,at (WIB),")
+    admin.get("/admin/?lang=en")
+    english = PdfReader(io.BytesIO(admin.get(links[0]).content)).pages[0].extract_text()
+    assert "MINUTES OF THE EXAMINATION" in english
+
+
+def test_an_unknown_address_answers_with_an_indonesian_page(server):
+    missing = requests.get(f"{server.url}/tidak-ada", timeout=30)
+    assert missing.status_code == 404 and missing.headers["Content-Type"].startswith("text/html")
+    assert "Halaman tidak ditemukan" in missing.text and "Page not found" in missing.text
+    assert "Not Found" not in missing.text  # Werkzeug's own English page
+    api = requests.get(f"{server.url}/api/v1/tidak-ada", timeout=30)
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+
+
+def test_the_catalogs_are_served_as_json_for_the_browser_pages(server):
+    for locale, absent in (("id", "Tidak hadir"), ("en", "Absent")):
+        answer = requests.get(f"{server.url}/i18n/{locale}.json", timeout=30)
+        assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/json"
+        assert answer.json()["Tidak hadir"] == absent
+    assert requests.get(f"{server.url}/i18n/fr.json", timeout=30).status_code == 404

@@ -37,6 +37,10 @@ def sitting(services, exam_session, tmp_path, database_url):
     return ExamCli(tmp_path / "data", database_url), exam_session, scores
 
 
+def comma(points: str) -> str:
+    return points.replace(".", ",")
+
+
 def test_csv_xlsx_and_pdf_results_show_the_scores(sitting, tmp_path):
     cli, opened, scores = sitting
     sid = str(opened["session_id"])
@@ -54,7 +58,8 @@ def test_csv_xlsx_and_pdf_results_show_the_scores(sitting, tmp_path):
         for section in result["sections"]:
             assert in_csv[f"{section['name']} points"] == in_xlsx[f"{section['name']} points"] == section["points"]
         line = next(line for line in text.splitlines() if number in line)
-        assert result["total"] in line and all(s["points"] in line for s in result["sections"])
+        # The PDF is for people: Indonesian decimal comma (24,00), the files keep the points as stored.
+        assert comma(result["total"]) in line and all(comma(s["points"]) in line for s in result["sections"])
     assert scores["P-001"]["total"] == "24.00"  # 4 x 5 right/wrong + 2 x 2 weighted
 
 

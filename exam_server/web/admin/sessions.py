@@ -8,11 +8,11 @@ from pathlib import Path
 from flask import flash, g, redirect, render_template, request, session, url_for
 
 from exam_server.errors import BadInput, ExamError, NotFound
-from exam_server.services import alerts, analysis, exams, exports, publishing, results, sessions, users
+from exam_server.services import alerts, analysis, exams, exports, minutes, publishing, results, sessions, users
 from exam_server.web.admin import blueprint
 from exam_server.web.admin.charts import facility_chart, histogram_chart
 from exam_server.web.admin.files import RESULT_FORMATS, download, owned, remember, temp_files
-from exam_server.web.admin.i18n import translate
+from exam_server.web.admin.i18n import language, translate
 from exam_server.web.admin.pages import done, form_status, run_action, services
 
 log = logging.getLogger("exam_server.web.admin")
@@ -143,15 +143,31 @@ def session_publish(session_id: int):
 def session_results_file(session_id: int, fmt: str):
     if fmt not in RESULT_FORMATS:
         raise NotFound(f"results can be downloaded as {', '.join(RESULT_FORMATS)}")
-    data = exports.export_results(services(), session_id, fmt)
+    data = exports.export_results(services(), session_id, fmt, language())
     return download(data, f"hasil-sesi-{session_id}.{fmt}", RESULT_FORMATS[fmt])
 
 
 @blueprint.get("/results/<result_id>/slip.pdf")
 def result_slip(result_id: str):
-    verify_url = request.host_url + "verify/" + result_id
-    return download(publishing.result_slip(services(), result_id, verify_url), f"slip-{result_id}.pdf",
+    # The QR code points at the public_url of the settings, never at the address this page came from.
+    return download(publishing.result_slip(services(), result_id, language()), f"slip-{result_id}.pdf",
                     RESULT_FORMATS["pdf"])
+
+
+MINUTES_FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
+
+
+@blueprint.get("/sessions/<int:session_id>/minutes.<fmt>")
+def session_minutes_file(session_id: int, fmt: str):
+    """The berita acara, as ``exam-server minutes`` writes it, in the visitor's language."""
+    if fmt not in MINUTES_FORMATS:
+        raise NotFound(f"minutes can be downloaded as {', '.join(MINUTES_FORMATS)}")
+    find_listed_session(session_id)
+    ctx = services()
+    document = minutes.session_minutes(ctx, session_id)
+    data = minutes.minutes_pdf(ctx, document, language()) if fmt == "pdf" else \
+        minutes.minutes_csv(document, ctx.settings.office_zone)
+    return download(data, f"berita-acara-sesi-{session_id}.{fmt}", MINUTES_FORMATS[fmt])
 
 
 @blueprint.get("/sessions/<int:session_id>/alerts")

@@ -1,0 +1,63 @@
+"""The minutes' words: what each staff action did, each irregularity, each candidate's attendance.
+
+The records keep codes (``extend``, ``focus_lost``, ``session:1``); an office
+reads "waktu ditambah 10 menit: listrik padam di ruang B".
+"""
+from __future__ import annotations
+
+from exam_server.i18n import N_, labels
+from exam_server.services.paper import Office
+
+# What a staff action did, with the values its audit entry keeps.
+_DID = {"pause": N_("ujian dijeda"), "resume": N_("ujian dilanjutkan"),
+        "extend": N_("waktu ditambah {minutes} menit"), "end_attempt": N_("ujian peserta diakhiri"),
+        "reset_login": N_("kunci masuk peserta dibuka"), "announce": N_("pengumuman: “{text}”"),
+        "open_logins": N_("peserta boleh masuk"), "close_logins": N_("peserta tidak boleh masuk lagi")}
+
+
+def did(office: Office, action: str, detail: dict) -> str:
+    """``extend`` with 10 minutes and a reason -> "waktu ditambah 10 menit: listrik padam di ruang B"."""
+    values = {"minutes": office.fmt.number(detail.get("minutes"), 0 if str(detail.get("minutes", "")).isdigit() else 1),
+              "text": detail.get("text", "")}
+    words = office._(_DID[action], **values) if action in _DID else action
+    reason = (detail.get("reason") or "").strip()
+    return f"{words}: {reason}" if reason else words
+
+
+def _who(office: Office, target: str) -> str:
+    return office._("seluruh peserta sesi") if target.startswith("session:") else target
+
+
+def summary(office: Office, minutes: dict) -> list[tuple[str, str]]:
+    _, fmt, info = office._, office.fmt, minutes["session"]
+    present = sum(1 for a in minutes["attendance"] if a["present"])
+    absent = len(minutes["attendance"]) - present
+    return [(_("Sesi dibuka"), fmt.datetime(info["opened_at"])), (_("Mulai pertama"), fmt.datetime(info["first_start"])),
+            (_("Selesai terakhir"), fmt.datetime(info["last_end"])), (_("Sesi ditutup"), fmt.datetime(info["closed_at"])),
+            (_("Kehadiran"), _("{present} hadir, {absent} tidak hadir", present=present, absent=absent))]
+
+
+def attendance_rows(office: Office, minutes: dict):
+    _, fmt = office._, office.fmt
+    header = [_("No. peserta"), "NIP", _("Nama"), _("Kursi"), _("Kehadiran"), _("Status"), _("Mulai"), _("Pelanggaran")]
+    rows = [[a["participant_number"], a.get("nip", ""), a["name"], a["seat"],
+             _("hadir") if a["present"] else _("Tidak hadir"), labels.status(a["status"], office.locale),
+             fmt.time(a["started_at"]), a["violations"]] for a in minutes["attendance"]]
+    return header, [12, 19, 20, 7, 10, 11, 10, 11], rows
+
+
+def control_rows(office: Office, minutes: dict):
+    _, fmt = office._, office.fmt
+    header = [_("Waktu"), _("Oleh"), _("Peserta"), _("Tindakan dan alasan")]
+    rows = [[fmt.time(c["at"]), c["by"], _who(office, c["target"]), did(office, c["action"], c.get("detail", {}))]
+            for c in minutes["controls"]]
+    return header, [14, 14, 16, 56], rows
+
+
+def alert_rows(office: Office, minutes: dict):
+    _, fmt = office._, office.fmt
+    header = [_("Waktu"), _("No. peserta"), _("Jenis"), _("Kategori"), _("Keterangan")]
+    rows = [[fmt.time(a["at"]), a["participant_number"], labels.label(labels.ALERT, a["type"], office.locale),
+             labels.label(labels.CATEGORY, a["category"], office.locale), labels.alert_detail(a["detail"], office.locale)]
+            for a in minutes["alerts"]]
+    return header, [14, 15, 20, 11, 40], rows
