@@ -444,3 +444,28 @@ def test_the_catalogs_are_served_as_json_for_the_browser_pages(server):
         assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/json"
         assert answer.json()["Tidak hadir"] == absent
     assert requests.get(f"{server.url}/i18n/fr.json", timeout=30).status_code == 404
+
+
+def test_the_incident_log_says_in_words_what_happened(server, admin, exam_cli):
+    from exam_server.clock import SystemClock
+    from exam_server.services import alerts
+
+    sid = server.session["session_id"]
+    services = make_services(exam_cli.data_dir, exam_cli.database_url, SystemClock())
+    try:
+        attempt_id = min(r["attempt_id"] for r in services_results(services, sid))
+        alerts.raise_alert(services, attempt_id, "focus_lost", "alt-tab", category="candidate")
+        alerts.raise_alert(services, attempt_id, "answer_burst", "31 answers within 10 s", category="candidate")
+    finally:
+        services.close()
+    page = admin.get(f"/admin/sessions/{sid}/alerts").text
+    assert "jendela ujian ditinggalkan" in page and "31 jawaban dalam 10 detik" in page and "jawaban beruntun" in page
+    shown = re.sub(r"<[^>]+>", " ", page)  # what a person reads, without the markup
+    assert [code for code in ("focus_lost", "answer_burst", "candidate", "answers within") if code in shown] == []
+    assert re.search(r"\d{1,2} \w+ \d{4} \d{2}\.\d{2}\.\d{2} WIB", page)
+
+
+def services_results(services, session_id):
+    from exam_server.services import results
+
+    return results.session_results(services, session_id)["results"]

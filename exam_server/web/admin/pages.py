@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app, flash, g, redirect, url_for
 
 from exam_server.errors import ExamError, NotFound
-from exam_server.i18n import errors
+from exam_server.i18n import errors, labels
 from exam_server.web.admin.i18n import FLAG_LABELS, ROLE_LABELS, STATUS_LABELS, language, number, translate, when
 from exam_server.web.browser_policy import content_security_policy, fingerprint, security_headers
 
@@ -28,8 +28,15 @@ def error_text(message: str) -> str:
     return errors.message(str(message), language())
 
 
+def label(table: dict, code) -> str:
+    """A stored code (an alert's type or category) as the visitor's word for it."""
+    return labels.label(table, code, language())
+
+
 def page_globals() -> dict:
     return {"_": translate, "lang": language(), "when": when, "num": number, "error_text": error_text,
+            "label": label, "alert_labels": labels.ALERT, "category_labels": labels.CATEGORY,
+            "alert_detail": lambda detail: labels.alert_detail(detail, language()),
             "asset": asset_url, "staff": g.get("staff"), "status_labels": STATUS_LABELS,
             "role_labels": ROLE_LABELS, "flag_labels": FLAG_LABELS}
 
