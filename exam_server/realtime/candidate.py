@@ -33,6 +33,8 @@ class CandidateNamespace(GuardedNamespace):
         except ExamError as exc:
             raise ConnectionRefusedError(exc.message, exc.as_dict()) from None
         _runtime().remember(request.sid, connection.attempt_id, connection.session_id)
+        # The budget is the attempt's, not the socket's: reconnecting must not refill it.
+        self.share_budget(request.sid, ("attempt", connection.attempt_id))
         join_room(rooms.attempt(connection.attempt_id))
         join_room(rooms.session(connection.session_id))
         if connection.replaced_sid:
