@@ -84,7 +84,8 @@ class GuardedNamespace(Namespace):
             self._budget_keys.pop(sid, None)
         elif event != "connect":
             if not self.budget.allow(self._budget_keys.get(sid, sid)):
-                return refused("rate_limited", f"too many events on this connection; slow down ({event} was not handled)")
+                return refused("rate_limited", f"too many events from this connection or its attempt; slow down "
+                                               f"({event} was not handled)")
             if not hasattr(self, f"on_{event}"):
                 return refused("bad_request", f"unknown event {str(event)[:40]!r}")
         return super().trigger_event(event, *args)
