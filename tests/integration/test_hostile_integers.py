@@ -28,6 +28,17 @@ def assert_clean_log(server) -> None:
     assert "Traceback" not in log and " ERROR " not in log, log[-3000:]
 
 
+@pytest.fixture
+def roomy(exam_cli, tmp_path):
+    """A server whose event budgets are large enough for a scripted attacker and scripted honest candidates."""
+    opened = prepare_data(exam_cli, tmp_path)
+    server = ServerProcess(exam_cli.data_dir, exam_cli.database_url,
+                           extra_env={"EXAM_SOCKET_EVENT_BUDGET_SCALE": "100", "EXAM_BURST_ANSWERS": "100000"}).start()
+    server.session = opened
+    yield server
+    server.stop()
+
+
 def test_candidate_integers_outside_0_to_2_53_are_bad_requests(live):
     candidate = logged_in_candidate(live, "P-001")
     candidate.call("start")
@@ -44,9 +55,8 @@ def test_candidate_integers_outside_0_to_2_53_are_bad_requests(live):
 
 
 def test_proctor_and_board_integers_outside_0_to_2_53_are_bad_requests(roomy):
-    live = roomy
-    proctor = logged_in_proctor(live)
-    attempt_id = proctor.call("watch", {"session_id": live.session["session_id"]})["candidates"][0]["attempt_id"]
+    proctor = logged_in_proctor(roomy)
+    attempt_id = proctor.call("watch", {"session_id": roomy.session["session_id"]})["candidates"][0]["attempt_id"]
     for value in HUGE + [-1, True, False]:
         assert code(proctor.call("watch", {"session_id": value})) == "bad_request", value
         assert code(proctor.call("pause", {"attempt_id": value})) == "bad_request", value
@@ -62,21 +72,10 @@ def test_proctor_and_board_integers_outside_0_to_2_53_are_bad_requests(roomy):
     assert proctor.call("extend", {"attempt_id": attempt_id, "minutes": 2.5})["ok"] is True
     proctor.close()
     board = socketio.Client(reconnection=False)
-    board.connect(live.url, namespaces=["/scoreboard"], transports=["websocket"], wait_timeout=10)
+    board.connect(roomy.url, namespaces=["/scoreboard"], transports=["websocket"], wait_timeout=10)
     assert code(board.call("watch", {"session_id": 2 ** 63}, namespace="/scoreboard", timeout=10)) == "bad_request"
     board.disconnect()
-    assert_clean_log(live)
-
-
-@pytest.fixture
-def roomy(exam_cli, tmp_path):
-    """A server whose event budgets are large enough for a scripted attacker and scripted honest candidates."""
-    opened = prepare_data(exam_cli, tmp_path)
-    server = ServerProcess(exam_cli.data_dir, exam_cli.database_url,
-                           extra_env={"EXAM_SOCKET_EVENT_BUDGET_SCALE": "100", "EXAM_BURST_ANSWERS": "100000"}).start()
-    server.session = opened
-    yield server
-    server.stop()
+    assert_clean_log(roomy)
 
 
 def _hammer(candidate: Candidate, stop: threading.Event, sent: list) -> None:
