@@ -282,11 +282,12 @@ def add_user(settings, role, username):
 @click.argument("session_id", type=int)
 @click.option("--format", "fmt", required=True, type=click.Choice(["csv", "json", "xlsx", "pdf"]))
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option("--lang", default="id", show_default=True, type=click.Choice(["id", "en"]), help="Language of the PDF.")
 @command
-def results(settings, session_id, fmt, out):
+def results(settings, session_id, fmt, out, lang):
     from exam_server.services.exports import export_results
 
-    data = export_results(context(settings), session_id, fmt)
+    data = export_results(context(settings), session_id, fmt, lang)
     Path(out).write_bytes(data)
     click.echo(f"results of session {session_id} written to {out}")
 

@@ -19,7 +19,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from exam_server.i18n import LOCALES, keyed
+from exam_server.i18n import LOCALES, keyed, labels
 
 ENDED = frozenset({"submitted", "timed_out", "ended_by_proctor"})
 MAX_EXTENSION_MINUTES = 600
@@ -270,16 +270,17 @@ def candidates_table(candidates: Iterable[Mapping], *, remaining: Mapping[int, i
 
 
 def alert_line(alert: Mapping, candidate: Mapping | None, lang: str = "id") -> Text:
-    """``[10:42:07] ! P-002 Budi Santoso: focus_lost — detail`` (the time is the server's, shown in local time)."""
+    """``[10:42:07] ! P-002 Budi Santoso: jendela ujian ditinggalkan — detail`` (the server's time, shown locally)."""
     at = alert.get("at")
     stamp = time.strftime("%H:%M:%S", time.localtime(at / 1000)) if isinstance(at, (int, float)) else "--:--:--"
     if candidate:
         who = f"{candidate['participant_number']} {candidate.get('name', '')}"
     else:
         who = f"#{alert.get('attempt_id')}"
-    line = f"[{stamp}] ! {clean(who)}: {clean(alert.get('type', say(lang, 'alert')))}"
+    kind = labels.label(labels.ALERT, alert["type"], lang) if alert.get("type") else say(lang, "alert")
+    line = f"[{stamp}] ! {clean(who)}: {clean(kind)}"
     if alert.get("detail"):
-        line += f" — {clean(alert['detail'])}"
+        line += f" — {clean(labels.alert_detail(alert['detail'], lang))}"
     return text(line, "red")
 
 

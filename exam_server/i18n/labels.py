@@ -22,7 +22,8 @@ ALERT = {"focus_lost": N_("jendela ujian ditinggalkan"), "fullscreen_exit": N_("
          "answer_burst": N_("jawaban beruntun"), "disconnected": N_("koneksi terputus"),
          "idle": N_("tidak aktif"), "other_workstation": N_("masuk dari komputer lain"),
          "audit_chain_rewritten": N_("log peserta diubah di basis data")}
-CATEGORY = {"candidate": N_("peserta"), "technical": N_("teknis")}
+CATEGORY = {"candidate": N_("peserta"), "technical": N_("teknis"), "environment": N_("lingkungan"),
+            "staff": N_("staf")}
 # Details the server wrote itself (in English, kept as stored) and how to say them.
 _DETAILS = [
     (re.compile(r"(\d+) answers within (\d+) s"), N_("{0} jawaban dalam {1} detik")),

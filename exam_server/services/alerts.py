@@ -17,8 +17,13 @@ REPORT_CATEGORY = {"kiosk_exit": "technical"}  # every other kiosk report is the
 
 
 def as_dict(alert: models.Alert) -> dict:
+    from exam_server.i18n import LOCALES
+    from exam_server.i18n.labels import alert_detail
+
+    # detail_text: the detail in each language for the console (the server wrote it in English).
     return {"attempt_id": alert.attempt_id, "type": alert.type, "detail": alert.detail, "at": alert.at,
-            "category": alert.category, "session_id": alert.session_id}
+            "category": alert.category, "session_id": alert.session_id,
+            "detail_text": {locale: alert_detail(alert.detail, locale) for locale in LOCALES}}
 
 
 def record(session, *, session_id: int, attempt_id: int | None, kind: str, category: str, detail: str, at: int) -> dict:

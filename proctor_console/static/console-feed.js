@@ -15,7 +15,8 @@
     const c = s.candidates.get(alert.attempt_id);
     const who = c ? `${c.participant_number} ${c.name}` : `#${alert.attempt_id}`;
     let text = t('feed_alert', { who, type: P.alertText(alert.type) });
-    if (alert.detail) text += ` — ${alert.detail}`;
+    const detail = (alert.detail_text && alert.detail_text[S.lang]) || alert.detail;
+    if (detail) text += ` — ${detail}`;
     s.newAlerts.add(alert.attempt_id);
     if (id !== S.current) s.unseen += 1;
     addFeed(id, 'alert', text, typeof alert.at === 'number' ? alert.at : Date.now(), alert.attempt_id);

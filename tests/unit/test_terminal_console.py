@@ -183,7 +183,7 @@ def test_names_cannot_smuggle_terminal_control_sequences_or_markup():
     assert "[bold red]x[/] :smile:" in render(candidates_table(hostile))  # shown as typed, never as markup
     alert = alert_line({"attempt_id": 1, "type": "focus_lost", "detail": "x\x1b[31m[blink]", "at": 1_800_000_000_000},
                        hostile[0])
-    assert "\x1b" not in alert.plain and "focus_lost" in alert.plain and "[blink]" in alert.plain
+    assert "\x1b" not in alert.plain and "jendela ujian ditinggalkan" in alert.plain and "[blink]" in alert.plain
     assert clean("a\tb\x00c\u009bd") == "abcd"
 
 
@@ -197,7 +197,11 @@ def test_the_header_counts_the_hall():
 def test_an_alert_is_one_line_naming_the_candidate():
     line = alert_line({"attempt_id": 12, "type": "focus_lost", "detail": "left the window", "at": 1_800_000_000_000},
                       HALL[0])
-    assert line.plain.endswith("] ! P-002 Budi Santoso: focus_lost — left the window")
+    assert line.plain.endswith("] ! P-002 Budi Santoso: jendela ujian ditinggalkan — left the window")
+    burst = alert_line({"attempt_id": 12, "type": "answer_burst", "detail": "31 answers within 10 s"}, HALL[0], "id")
+    assert burst.plain.endswith(": jawaban beruntun — 31 jawaban dalam 10 detik")
+    english = alert_line({"attempt_id": 12, "type": "answer_burst", "detail": "31 answers within 10 s"}, HALL[0], "en")
+    assert english.plain.endswith(": burst of answers — 31 answers within 10 s")
     assert line.plain.startswith("[") and line.style == "red"
     assert alert_line({"attempt_id": 99}, None).plain == "[--:--:--] ! #99: peringatan"
 
@@ -230,7 +234,7 @@ def test_the_live_view_shows_header_table_alerts_messages_and_the_prompt():
     assert lines[0] == "Sesi 1" and lines[1].startswith("tersambung 1")
     assert lines[2].split()[:3] == ["ID", "No", "Nama"]
     assert [line.split()[1] for line in lines[4:7]] == ["P-001", "P-002", "P-003"]
-    assert "Peringatan" in lines[7] and "P-002 Budi Santoso: focus_lost" in lines[8]
+    assert "Peringatan" in lines[7] and "P-002 Budi Santoso: jendela ujian ditinggalkan" in lines[8]
     assert lines[-2] == "ok: 1 peserta dijeda"
     assert lines[-1].rstrip() == "pengawas> pause P-00"
 
