@@ -19,7 +19,8 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from exam_server.i18n import LOCALES, keyed, labels
+from exam_server.i18n import LOCALES, errors, keyed, labels
+from exam_server.i18n.formatting import Formatter
 
 ENDED = frozenset({"submitted", "timed_out", "ended_by_proctor"})
 MAX_EXTENSION_MINUTES = 600
@@ -128,14 +129,14 @@ def describe_ack(command: Command, ack: Mapping | None, lang: str = "id") -> str
         return say(lang, "no_answer")
     if not ack.get("ok"):
         error = ack.get("error") or {}
-        return f"{say(lang, 'refused')}: {clean(str(error.get('message') or error.get('code') or ''))}"
+        return f"{say(lang, 'refused')}: {clean(errors.message(str(error.get('message') or error.get('code') or ''), lang))}"
     action = command.action
     if action in ("pause", "resume"):
         done = say(lang, "paused_n" if action == "pause" else "resumed_n", n=len(ack.get("attempts") or []))
     elif action == "extend":
         done = say(lang, "extended", remaining=clock(ack.get("remaining_ms")))
     elif action == "end":
-        done = say(lang, "ended", total=(ack.get("result") or {}).get("total", "?"))
+        done = say(lang, "ended", total=Formatter(lang).number((ack.get("result") or {}).get("total", "?")))
     else:
         done = say(lang, "reset" if action == "reset" else "announced")
     return f"{say(lang, 'ok')}: {done}"

@@ -43,6 +43,14 @@ _MESSAGES = [
     (r"minutes can be downloaded as (.+)", N_("Berita acara dapat diunduh sebagai {0}.")),
     (r"no template in format '(.+)': csv, xlsx or docx", N_("Tidak ada templat berformat {0}: csv, xlsx atau docx.")),
     (r"--format (.+): results can be exported as (.+)", N_("Format {0} tidak dikenal; hasil dapat diekspor sebagai {1}.")),
+    # Replies to a proctor's controls (consoles).
+    (r"attempt (\d+) is not running", N_("peserta #{0} tidak sedang mengerjakan")),
+    (r"attempt (\d+) is not paused", N_("peserta #{0} tidak sedang dijeda")),
+    (r"attempt (\d+) has ended \((\w+)\); it cannot be extended", N_("ujian peserta #{0} sudah berakhir; waktunya tidak dapat ditambah")),
+    (r"attempt (\d+) has already ended \((\w+)\)", N_("ujian peserta #{0} sudah berakhir")),
+    (r"minutes must be a number above 0 and at most (\d+)", N_("menit harus berupa angka di atas 0 dan paling banyak {0}")),
+    (r"reason must be text of at most (\d+) characters", N_("alasan paling banyak {0} karakter")),
+    (r"text must be 1 to (\d+) characters", N_("pengumuman harus 1 sampai {0} karakter")),
 ]
 _COMPILED = [(re.compile(pattern), text) for pattern, text in _MESSAGES]
 

@@ -119,9 +119,10 @@ def test_the_servers_answer_is_one_readable_line():
     assert describe_ack(Command("extend", target="P-001", minutes=5), {"ok": True, "remaining_ms": 2_100_000}) == \
         "ok: sisa waktu sekarang 0:35:00"
     assert describe_ack(Command("end", target="P-001"), {"ok": True, "result": {"total": "12.50"}}) == \
-        "ok: ujian diakhiri (total 12.50)"
+        "ok: ujian diakhiri (total 12,50)"
     refused = {"ok": False, "error": {"code": "conflict", "message": "attempt 12 is not paused"}}
-    assert describe_ack(Command("resume", target="P-002"), refused) == "ditolak: attempt 12 is not paused"
+    assert describe_ack(Command("resume", target="P-002"), refused) == "ditolak: peserta #12 tidak sedang dijeda"
+    assert describe_ack(Command("resume", target="P-002"), refused, lang="en") == "refused: attempt 12 is not paused"
     assert describe_ack(Command("reset", target="P-002"), None, lang="en") == "the server did not answer"
 
 
