@@ -49,6 +49,7 @@ def translate(msgid: str, locale: str | None = None, /, **values) -> str:
 def messages(locale: str) -> dict[str, str]:
     """Every plain text of a catalog, msgid to msgstr (keyed texts, with a context, are in ``keyed``)."""
     texts = catalog(locale)
+    # gettext has no public listing of a catalog's ids; _catalog is the dict GNUTranslations reads them into.
     ids = [key for key in texts._catalog if isinstance(key, str) and key and "\x04" not in key]
     return {key: texts.gettext(key) for key in ids}
 

@@ -17,8 +17,9 @@ _DID = {"pause": N_("ujian dijeda"), "resume": N_("ujian dilanjutkan"),
 
 def did(office: Office, action: str, detail: dict) -> str:
     """``extend`` with 10 minutes and a reason -> "waktu ditambah 10 menit: listrik padam di ruang B"."""
-    values = {"minutes": office.fmt.number(detail.get("minutes"), 0 if str(detail.get("minutes", "")).isdigit() else 1),
-              "text": detail.get("text", "")}
+    minutes = str(detail.get("minutes", ""))
+    # As many decimals as were granted: "10" -> "10", "2.5" -> "2,5".
+    values = {"minutes": office.fmt.number(minutes, len(minutes.partition(".")[2])), "text": detail.get("text", "")}
     words = office._(_DID[action], **values) if action in _DID else action
     reason = (detail.get("reason") or "").strip()
     return f"{words}: {reason}" if reason else words
