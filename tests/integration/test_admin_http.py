@@ -439,11 +439,16 @@ def test_an_unknown_address_answers_with_an_indonesian_page(server):
 
 
 def test_the_catalogs_are_served_as_json_for_the_browser_pages(server):
-    for locale, absent in (("id", "Tidak hadir"), ("en", "Absent")):
+    for locale, absent, sign_in in (("id", "Tidak hadir", "Masuk ujian"), ("en", "Absent", "Sign in to the exam")):
         answer = requests.get(f"{server.url}/i18n/{locale}.json", timeout=30)
         assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/json"
-        assert answer.json()["Tidak hadir"] == absent
+        assert answer.json()["texts"]["Tidak hadir"] == absent and answer.json()["kiosk"]["login_title"] == sign_in
     assert requests.get(f"{server.url}/i18n/fr.json", timeout=30).status_code == 404
+    kiosk = requests.get(server.url + "/", timeout=30).text
+    script = re.search(r'src="(/i18n/kiosk\.js\?v=\w+)"', kiosk).group(1)
+    tables = requests.get(server.url + script, timeout=30)
+    assert tables.headers["Content-Type"].startswith("text/javascript") and "immutable" in tables.headers["Cache-Control"]
+    assert tables.text.startswith("'use strict';\nwindow.KIOSK_I18N = {") and '"Sign in to the exam"' in tables.text
 
 
 def test_the_incident_log_says_in_words_what_happened(server, admin, exam_cli):
