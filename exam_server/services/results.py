@@ -26,9 +26,11 @@ def iso_time(ms: int | None) -> str | None:
 
 def score_sheet(ctx: ServiceContext, session, attempt: models.Attempt) -> ScoreSheet:
     from exam_server.services.attempts import attempt_key, display_keys
+    from exam_server.services.corrections import scoring_keys
 
     key = attempt_key(ctx, session, attempt)
-    sheet = ScoreSheet(key.blueprint, [(entry.section, key.weights[i]) for i, entry in enumerate(key.form)])
+    # Read apart from the cached key: a correction made by another process counts at once.
+    sheet = ScoreSheet(key.blueprint, scoring_keys(session, attempt, key))
     responses = session.scalars(select(models.Response).where(models.Response.attempt_id == attempt.id)).all()
     sheet.restore({
         r.position: display_keys(len(key.weights[r.position - 1])).index(r.choice)
