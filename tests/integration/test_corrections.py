@@ -147,8 +147,15 @@ def test_corrections_reach_the_audit_log_and_the_minutes(services, sat):
     from exam_server.services.minutes import session_minutes
 
     correct(services, sat["session_id"], sat["item"], Change(key="B"), "Kunci salah menurut keberatan peserta")
-    controls = [c for c in session_minutes(services, sat["session_id"])["controls"] if c["action"] == "correct_item"]
+    minutes = session_minutes(services, sat["session_id"])
+    controls = [c for c in minutes["controls"] if c["action"] == "correct_item"]
     assert len(controls) == 1 and controls[0]["reason"] == "Kunci salah menurut keberatan peserta"
+    [fixed] = minutes["corrections"]
+    assert fixed["item_id"] == sat["item"] and fixed["state"].startswith("A=0 B=1")
+    assert fixed["changed"].count("->") == 2 and "(lulus)" in fixed["changed"] and "(tidak lulus)" in fixed["changed"]
+    from exam_server.services.minutes import minutes_csv, minutes_pdf
+
+    assert b"correction" in minutes_csv(minutes) and minutes_pdf(minutes).startswith(b"%PDF")
     from sqlalchemy import select
 
     with services.db.reading() as session:
