@@ -89,6 +89,8 @@ def correct(ctx: ServiceContext, session_id: int, item_id: int, change: Change, 
     signer = None if dry_run else key_store.current_signing_key(ctx.settings)
     work = ctx.db.reading() if dry_run else ctx.db.unit_of_work()
     with work as session:
+        if not dry_run:  # one correction of a session at a time: each builds on the one before
+            session.execute(select(models.ExamSession.id).where(models.ExamSession.id == session_id).with_for_update())
         exam_session, drew = _attempts_with_item(session, session_id, item_id)
         before = _state_in_force(ctx, session, session_id, item_id)
         after = _changed(before, change, _unit(load_blueprint(exam_session.exam), drew, item_id))
@@ -161,7 +163,7 @@ def _changed(state: fix.ItemState, change: Change, unit: Decimal) -> fix.ItemSta
 
 def _rescore(ctx, session, drew, signer, correction_id: int) -> list[tuple[fix.ResultChange, str]]:
     """Every sat attempt that drew the item, scored again; the results that change, with their new ids."""
-    from exam_server.services.results import compute_document
+    from exam_server.services.results import compute_document, score_sheet
     from exam_server.services.revisions import replace_signed
 
     changed = []
@@ -177,7 +179,9 @@ def _rescore(ctx, session, drew, signer, correction_id: int) -> list[tuple[fix.R
         if result.signature and signer is not None:
             replace_signed(session, result, new, signer, ctx.now(), correction_id)
         elif result.signature is None:
-            result.document_json = json.dumps({**old, **new}, ensure_ascii=False)
+            result.document_json = json.dumps(new, ensure_ascii=False)
+        # The running figures the proctors' console and the board show follow the corrected result.
+        attempt.section_points_json = json.dumps([str(p) for p in score_sheet(ctx, session, attempt).section_points()])
         changed.append((difference, result.id))
     return changed
 

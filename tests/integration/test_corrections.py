@@ -96,6 +96,9 @@ def test_a_wrong_key_corrected_rescores_exactly_who_drew_it(services, sat):
         stale = publishing.verify_result(services, old["result_id"])
         assert stale["valid"] and stale["superseded"] and stale["result"] == old
         assert stale["superseded_by"] == {"result_id": new["result_id"], "revision": 2}
+    with services.db.reading() as session:  # what the proctors' console shows follows the correction
+        running = json.loads(session.get(models.Attempt, changed[b_chooser]["attempt_id"]).section_points_json)
+    assert running[0] == after[b_chooser]["sections"][0]["points"] == "14.00"
 
 
 def test_a_second_correction_stacks_and_annulments_give_full_or_no_points(services, sat):
