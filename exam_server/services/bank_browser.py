@@ -85,7 +85,8 @@ def _search(ctx, session, code: str, version: int, base, needle: str):
     """Decrypt chunk by chunk until a page is found or the scan limit is reached."""
     found, scanned, after = [], 0, None
     while scanned < SCAN_LIMIT:
-        rows = session.execute(base.where(models.Item.ordinal > (after or 0)).limit(SCAN_CHUNK)).all()
+        chunk = min(SCAN_CHUNK, SCAN_LIMIT - scanned)
+        rows = session.execute(base.where(models.Item.ordinal > (after or 0)).limit(chunk)).all()
         for r in rows:
             scanned += 1
             after = r.ordinal
@@ -94,9 +95,10 @@ def _search(ctx, session, code: str, version: int, base, needle: str):
                 found.append((r.id, r.ordinal, item))
                 if len(found) == PER_PAGE:
                     return found, after, scanned
-        if len(rows) < SCAN_CHUNK:
+        if len(rows) < chunk:
             return found, None, scanned
-    return found, after, scanned
+    more = session.execute(base.where(models.Item.ordinal > after).limit(1)).first() is not None
+    return found, after if more else None, scanned
 
 
 def _open(ctx, code: str, version: int, row) -> Item:

@@ -181,3 +181,22 @@ def test_a_running_attempt_or_an_item_nobody_drew_is_refused(services, exam_sess
     with pytest.raises(ExamError) as nobody:
         correct(services, exam_session["session_id"], 999_999, Change(key="B"), "x")
     assert nobody.value.http_status == 404
+
+
+def test_a_correction_before_publishing_is_what_gets_signed(services, exam_session):
+    drawn = forms(services, exam_session["session_id"])
+    target = target_item(drawn)
+    drew = sorted(n for n, (_, entries) in drawn.items() if any(i == target for _, i, _ in entries))
+    absent = next(n for n in drawn if n not in drew)
+    plan = {drew[0]: (WRONG, [CORRECT, CORRECT, WRONG]), drew[1]: (CORRECT, [CORRECT, CORRECT, WRONG]),
+            absent: (None, [CORRECT, CORRECT, CORRECT, None])}
+    sit(services, exam_session, drawn, target, plan)
+    sid = exam_session["session_id"]
+    done = correct(services, sid, target, Change(annul="full"), "soal dianulir sebelum terbit")
+    # The one who had chosen the key keeps 14; the one who had not gets the item's points too.
+    assert {c["participant_number"]: c["total_after"] for c in done["changed"]} == {drew[0]: "14.00"}
+    publishing.publish(services, sid)
+    published = by_number(services, sid)
+    assert published[drew[0]]["total"] == "14.00" and "revision" not in published[drew[0]]
+    checked = publishing.verify_result(services, published[drew[0]]["result_id"])
+    assert checked["valid"] and "superseded" not in checked
