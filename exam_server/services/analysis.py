@@ -27,7 +27,7 @@ def _responses(ctx, session, session_id: int):
         models.Attempt.session_id == session_id, models.Attempt.status.in_(ENDED))).all()
     forms = {a.id: form_from_json(json.loads(a.form_json)) for a in attempts}
     items = _items(ctx, session, {entry.item_id for form in forms.values() for entry in form})
-    corrected = item_states(session, session_id)
+    corrected = item_states(ctx, session, session_id)
     answers = {(r.attempt_id, r.position): r for r in session.scalars(
         select(models.Response).where(models.Response.attempt_id.in_(list(forms))))}
     gathered = []

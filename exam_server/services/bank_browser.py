@@ -241,7 +241,7 @@ def item_by_id(ctx: ServiceContext, item_id: int, session_id: int | None = None)
         item, row = found
         code = session.get(models.Bank, row.bank_id).code
         shown = _as_shown(item.id, item.ordinal, _open(ctx, code, row.version, item), _inliner(ctx, session, row))
-        state = item_states(session, session_id).get(item_id) if session_id else None
+        state = item_states(ctx, session, session_id).get(item_id) if session_id else None
         return {**shown, "bank": code, "version": row.version, "in_force": describe(state) if state else None}
 
 

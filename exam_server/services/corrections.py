@@ -55,20 +55,31 @@ class Actor:
 # ---------------------------------------------------------------- the key in force
 
 
-def item_states(session, session_id: int) -> dict[int, fix.ItemState]:
-    """item_id -> its newest correction in this session."""
+def correction_context(row: models.ItemCorrection) -> str:
+    return f"correction:{row.session_id}/{row.item_id}/{row.at}"
+
+
+def seal_state(ctx: ServiceContext, row: models.ItemCorrection, state: fix.ItemState) -> None:
+    row.state = ctx.cipher.seal_json(state.to_json(), correction_context(row))
+
+
+def open_state(ctx: ServiceContext, row: models.ItemCorrection) -> fix.ItemState:
+    return fix.ItemState.from_json(ctx.cipher.open_json(row.state, correction_context(row)))
+
+
+def item_states(ctx: ServiceContext, session, session_id: int) -> dict[int, fix.ItemState]:
+    """item_id -> its newest correction in this session (decrypted for this unit of work only)."""
     cached = session.info.setdefault(_STATES, {})
     if session_id not in cached:
-        rows = session.execute(select(models.ItemCorrection.item_id, models.ItemCorrection.state_json)
-                               .where(models.ItemCorrection.session_id == session_id)
+        rows = session.scalars(select(models.ItemCorrection).where(models.ItemCorrection.session_id == session_id)
                                .order_by(models.ItemCorrection.id)).all()
-        cached[session_id] = {item_id: fix.ItemState.from_json(json.loads(state)) for item_id, state in rows}
+        cached[session_id] = {row.item_id: open_state(ctx, row) for row in rows}
     return cached[session_id]
 
 
-def scoring_keys(session, attempt: models.Attempt, key) -> list[tuple]:
+def scoring_keys(ctx: ServiceContext, session, attempt: models.Attempt, key) -> list[tuple]:
     """The ScoreSheet keys of an attempt, corrections of its session applied (to attempts that were sat)."""
-    states = item_states(session, attempt.session_id) if attempt.started_at is not None else {}
+    states = item_states(ctx, session, attempt.session_id) if attempt.started_at is not None else {}
     keys = []
     for position, entry in enumerate(key.form):
         state = states.get(entry.item_id)
@@ -95,7 +106,8 @@ def correct(ctx: ServiceContext, session_id: int, item_id: int, change: Change, 
         before = _state_in_force(ctx, session, session_id, item_id)
         after = _changed(before, change, _unit(load_blueprint(exam_session.exam), drew, item_id))
         row = models.ItemCorrection(session_id=session_id, item_id=item_id, at=ctx.now(), user_id=actor.user_id,
-                                    action=action, state_json=json.dumps(after.to_json()), reason=reason)
+                                    action=action, reason=reason)
+        seal_state(ctx, row, after)
         session.add(row)
         session.flush()
         session.info.pop(_STATES, None)
@@ -137,7 +149,7 @@ def _attempts_with_item(session, session_id: int, item_id: int):
 def _state_in_force(ctx, session, session_id: int, item_id: int) -> fix.ItemState:
     from exam_server.services.banks import read_items
 
-    state = item_states(session, session_id).get(item_id)
+    state = item_states(ctx, session, session_id).get(item_id)
     if state is None:
         item = read_items(ctx, session, [item_id])[item_id]
         state = fix.ItemState(tuple(o.weight for o in item.options))
@@ -187,7 +199,8 @@ def _rescore(ctx, session, drew, signer, correction_id: int) -> list[tuple[fix.R
 
 
 def _audit(ctx, session, actor: Actor, answer: dict) -> None:
-    detail = {key: answer[key] for key in ("item_id", "action", "before", "after", "reason")}
+    # Not the weights: the audit log is kept in the clear, and an item's key is bank content.
+    detail = {key: answer[key] for key in ("item_id", "action", "reason")}
     detail["changed"] = [{"participant_number": c["participant_number"], "total_before": c["total_before"],
                           "total_after": c["total_after"], "passed_before": c["passed_before"],
                           "passed_after": c["passed_after"]} for c in answer["changed"]]
@@ -205,5 +218,5 @@ def session_corrections(ctx: ServiceContext, session_id: int) -> list[dict]:
         rows = session.scalars(select(models.ItemCorrection).where(models.ItemCorrection.session_id == session_id)
                                .order_by(models.ItemCorrection.id)).all()
         return [{"id": r.id, "item_id": r.item_id, "at": r.at, "by": staff.get(r.user_id, "cli"), "action": r.action,
-                 "state": fix.describe(fix.ItemState.from_json(json.loads(r.state_json))), "reason": r.reason,
+                 "state": fix.describe(open_state(ctx, r)), "reason": r.reason,
                  "changed": json.loads(r.changes_json)} for r in rows]

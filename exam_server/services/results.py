@@ -30,7 +30,7 @@ def score_sheet(ctx: ServiceContext, session, attempt: models.Attempt) -> ScoreS
 
     key = attempt_key(ctx, session, attempt)
     # Read apart from the cached key: a correction made by another process counts at once.
-    sheet = ScoreSheet(key.blueprint, scoring_keys(session, attempt, key))
+    sheet = ScoreSheet(key.blueprint, scoring_keys(ctx, session, attempt, key))
     responses = session.scalars(select(models.Response).where(models.Response.attempt_id == attempt.id)).all()
     sheet.restore({
         r.position: display_keys(len(key.weights[r.position - 1])).index(r.choice)

@@ -299,7 +299,8 @@ class ItemCorrection(Base):
     at: Mapped[int] = mapped_column(Millis)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
     action: Mapped[str] = mapped_column(String(16))  # key | weights | annul
-    state_json: Mapped[str] = mapped_column(Text)  # domain.correction.ItemState, as now in force
+    # domain.correction.ItemState as now in force: weights are bank content, so encrypted like it.
+    state: Mapped[bytes] = mapped_column(LargeBinary)
     reason: Mapped[str] = mapped_column(Text)
     changes_json: Mapped[str] = mapped_column(Text, default="[]")  # the results it changed
 

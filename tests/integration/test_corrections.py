@@ -162,9 +162,13 @@ def test_corrections_reach_the_audit_log_and_the_minutes(services, sat):
     from sqlalchemy import select
 
     with services.db.reading() as session:
-        entry = session.scalar(select(models.AuditEntry).where(models.AuditEntry.action == "correct_item"))
-        detail = json.loads(entry.detail_json)
+        audited = session.scalar(select(models.AuditEntry.detail_json).where(models.AuditEntry.action == "correct_item"))
+        detail = json.loads(audited)
+        sealed = session.scalar(select(models.ItemCorrection.state))
     assert detail["item_id"] == sat["item"] and len(detail["changed"]) == 2 and len(detail["revisions"]) == 2
+    # The corrected key is bank content: neither the audit log nor the correction row holds it readable.
+    assert "weights" not in audited and "B=1" not in audited
+    assert b"weights" not in sealed and b'"1"' not in sealed
 
 
 def test_a_running_attempt_or_an_item_nobody_drew_is_refused(services, exam_session):
@@ -200,3 +204,23 @@ def test_a_correction_before_publishing_is_what_gets_signed(services, exam_sessi
     assert published[drew[0]]["total"] == "14.00" and "revision" not in published[drew[0]]
     checked = publishing.verify_result(services, published[drew[0]]["result_id"])
     assert checked["valid"] and "superseded" not in checked
+
+
+def test_a_bank_key_rotation_re_encrypts_the_corrections_too(services, sat, tmp_path, database_url, clock):
+    from exam_server.services.key_rotation import rotate_bank_key
+    from exam_server.services.minutes import session_minutes
+    from tests.integration.conftest import make_services
+
+    correct(services, sat["session_id"], sat["item"], Change(key="B"), "kunci B")
+    corrected = by_number(services, sat["session_id"])
+    rotate_bank_key(services, force=True)
+    fresh = make_services(tmp_path / "data", database_url, clock)  # holds only the new bank key
+    try:
+        assert by_number(fresh, sat["session_id"]) == corrected
+        assert fresh.cipher is not services.cipher
+        [fixed] = session_minutes(fresh, sat["session_id"])["corrections"]
+        assert fixed["state"].startswith("A=0 B=1")
+        again = correct(fresh, sat["session_id"], sat["item"], Change(key="B"), "sama lagi", dry_run=True)
+        assert again["before"] == again["after"] and again["changed"] == []
+    finally:
+        fresh.close()

@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("at", sa.BigInteger(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("action", sa.String(length=16), nullable=False),
-        sa.Column("state_json", sa.Text(), nullable=False),
+        sa.Column("state", sa.LargeBinary(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("changes_json", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["item_id"], ["items.id"], name=op.f("fk_item_corrections_item_id_items")),
