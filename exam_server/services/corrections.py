@@ -115,7 +115,8 @@ def correct(ctx: ServiceContext, session_id: int, item_id: int, change: Change, 
         preview = fix.summary([c for c, _ in changes], len(drew))
         answer = {"session_id": session_id, "item_id": item_id, "action": action, "reason": reason,
                   "before": fix.describe(before), "after": fix.describe(after), "dry_run": dry_run, **preview,
-                  "revisions": [{"participant_number": c.participant_number, "result_id": rid} for c, rid in changes]}
+                  "revisions": [] if dry_run else
+                  [{"participant_number": c.participant_number, "result_id": rid} for c, rid in changes]}
         if not dry_run:
             row.changes_json = json.dumps(preview["changed"], ensure_ascii=False)
             _audit(ctx, session, actor, answer)

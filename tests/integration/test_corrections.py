@@ -79,7 +79,7 @@ def test_a_wrong_key_corrected_rescores_exactly_who_drew_it(services, sat):
     done = correct(services, sid, item, Change(key="B"), "Kunci salah: jawaban benar B")
     assert {k: done[k] for k in ("changed", "pass_changes", "examined")} == \
         {k: preview[k] for k in ("changed", "pass_changes", "examined")}
-    assert done["examined"] == 2
+    assert done["examined"] == 2 and preview["revisions"] == [] and len(done["revisions"]) == 2
     changed = {c["participant_number"]: c for c in done["changed"]}
     assert set(changed) == {b_chooser, a_chooser}
     assert (changed[b_chooser]["total_after"], changed[b_chooser]["delta"]) == ("14.00", "+6.00")
