@@ -19,7 +19,7 @@ from exam_server.banks.text import to_plain
 from exam_server.domain.assembly import form_from_json
 from exam_server.domain.correction import letters
 from exam_server.domain.items import Item, item_from_dict
-from exam_server.errors import BadInput, Conflict, NotFound
+from exam_server.errors import NotFound
 from exam_server.services.banks import asset_context, category_matches, item_context
 from exam_server.services.context import ServiceContext
 from exam_server.store import models
@@ -27,7 +27,6 @@ from exam_server.store import models
 PER_PAGE = 20
 SCAN_CHUNK = 250
 SCAN_LIMIT = 5000  # items decrypted by one text search request at most
-MAX_REASON = 1000
 _ASSET = re.compile(r"asset:([A-Za-z0-9._-]{1,128})")
 _MEDIA = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml",
           "webp": "image/webp"}
@@ -243,32 +242,3 @@ def item_by_id(ctx: ServiceContext, item_id: int, session_id: int | None = None)
         shown = _as_shown(item.id, item.ordinal, _open(ctx, code, row.version, item), _inliner(ctx, session, row))
         state = item_states(ctx, session, session_id).get(item_id) if session_id else None
         return {**shown, "bank": code, "version": row.version, "in_force": describe(state) if state else None}
-
-
-# ---------------------------------------------------------------- retiring
-
-
-def retire_item(ctx: ServiceContext, code: str, version: int, item_id: int, reason, *, user_id: int | None = None,
-                remote_addr: str = "") -> dict:
-    """Take an item out of future draws; forms already drawn keep it. Audited."""
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
-        raise BadInput(f"say why the item is retired (1 to {MAX_REASON} characters)")
-    with ctx.db.unit_of_work() as session:
-        row = find_version(session, code, version)[1]
-        if session.scalar(select(models.Item.id).where(models.Item.id == item_id,
-                                                       models.Item.bank_version_id == row.id)) is None:
-            raise NotFound(f"bank {code!r} version {version} has no item {item_id}")
-        if session.get(models.ItemRetirement, item_id) is not None:
-            raise Conflict(f"item {item_id} is already retired")
-        now = ctx.now()
-        session.add(models.ItemRetirement(item_id=item_id, at=now, user_id=user_id, reason=reason.strip()))
-        session.add(models.AuditEntry(at=now, user_id=user_id, action="retire_item", target=f"item:{item_id}",
-                                      detail_json=json.dumps({"bank": code, "version": version,
-                                                              "reason": reason.strip()}, ensure_ascii=False),
-                                      remote_addr=remote_addr[:64]))
-    return {"item_id": item_id, "bank": code, "version": version}
-
-
-def retired_ids():
-    """SQL: the ids of retired items, to leave out of a draw."""
-    return select(models.ItemRetirement.item_id)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from exam_server.domain.blueprint import Blueprint, check_availability, parse_blueprint
 from exam_server.errors import Conflict, NotFound
-from exam_server.services.bank_browser import retired_ids
+from exam_server.services.retirement import retired_ids
 from exam_server.services.banks import category_matches, latest_versions
 from exam_server.services.context import ServiceContext
 from exam_server.store import models

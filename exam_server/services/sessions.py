@@ -18,7 +18,7 @@ from exam_server.domain.roster import parse_roster
 from exam_server.async_mode import run_blocking
 from exam_server.errors import BadInput, Conflict, NotFound
 from exam_server.security.passwords import generate_password, hash_password
-from exam_server.services.bank_browser import retired_ids
+from exam_server.services.retirement import retired_ids
 from exam_server.services.banks import category_matches, latest_versions, read_items
 from exam_server.services.context import ServiceContext
 from exam_server.services.exams import _availability, find_exam, load_blueprint

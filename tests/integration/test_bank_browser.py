@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from exam_server.services import bank_browser, banks
+from exam_server.services import bank_browser, banks, retirement
 from exam_server.services.bank_browser import Query, browse
 
 pytestmark = pytest.mark.slow
@@ -71,9 +71,9 @@ def test_retired_items_are_not_drawn_nor_counted_as_available(services, exam_ses
 
     page = browse(services, "umum", 1, Query(category="Dasar"))
     target = page["items"][0]["id"]
-    bank_browser.retire_item(services, "umum", 1, target, "Gambar kabur")
+    retirement.retire_item(services, "umum", 1, target, "Gambar kabur")
     with pytest.raises(ExamError):
-        bank_browser.retire_item(services, "umum", 1, target, "lagi")
+        retirement.retire_item(services, "umum", 1, target, "lagi")
     assert browse(services, "umum", 1, Query(item_id=target))["items"][0]["retired"]["reason"] == "Gambar kabur"
     opened = sessions.create_session(services, "UJI-1", "Sesi 2", ROSTER.encode(), seed=9)
     with services.db.reading() as session:
@@ -84,7 +84,7 @@ def test_retired_items_are_not_drawn_nor_counted_as_available(services, exam_ses
         forms = session.scalars(select(models.Attempt.form_json)
                                 .where(models.Attempt.session_id == opened["session_id"])).all()
     assert all(f'"item_id": {target},' not in form for form in forms)
-    bank_browser.retire_item(services, "umum", 1, page["items"][1]["id"], "Kunci meragukan")
+    retirement.retire_item(services, "umum", 1, page["items"][1]["id"], "Kunci meragukan")
     with pytest.raises(ExamError) as short:  # 3 of 5 Dasar items left, the exam draws 4
         sessions.create_session(services, "UJI-1", "Sesi 3", ROSTER.encode(), seed=9)
     assert "holds 3" in short.value.message

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import g, render_template, request, url_for
 
 from exam_server.errors import BadInput, ExamError
-from exam_server.services import bank_browser, corrections
+from exam_server.services import bank_browser, corrections, retirement
 from exam_server.web.admin import blueprint
 from exam_server.web.admin.i18n import translate
 from exam_server.web.admin.pages import done, form_status, run_action, services
@@ -52,7 +52,7 @@ def bank_item(code: str, version: int, item_id: int):
 @blueprint.post("/banks/<code>/v<int:version>/items/<int:item_id>/retire")
 def bank_item_retire(code: str, version: int, item_id: int):
     return run_action(
-        lambda: bank_browser.retire_item(services(), code, version, item_id, request.form.get("reason"),
+        lambda: retirement.retire_item(services(), code, version, item_id, request.form.get("reason"),
                                          user_id=g.staff.id, remote_addr=request.remote_addr or ""),
         translate("Soal {id} tidak akan diundi lagi.", id=item_id),
         url_for("admin.bank_item", code=code, version=version, item_id=item_id))
