@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -224,3 +225,37 @@ def test_a_bank_key_rotation_re_encrypts_the_corrections_too(services, sat, tmp_
         assert again["before"] == again["after"] and again["changed"] == []
     finally:
         fresh.close()
+
+
+def test_a_tkp_weight_is_corrected_in_points_and_stacks(services, exam_session):
+    """Lanjut is weighted (points 2): everyone chose B on every item; B's weight is raised, then raised again."""
+    from sqlalchemy import select
+
+    sid = exam_session["session_id"]
+    with services.db.reading() as session:
+        rows = session.scalars(select(models.Attempt).where(models.Attempt.session_id == sid)).all()
+        lanjut = {a.candidate.participant_number: (a.id, [e for e in json.loads(a.form_json) if e["section"] == 1])
+                  for a in rows}
+    for number, (attempt_id, entries) in lanjut.items():
+        attempts.login(services, exam_session["session_token"], number, exam_session["passwords"][number])
+        attempts.start(services, attempt_id)
+        for seq, entry in enumerate(entries, 1):
+            answering.answer(services, attempt_id, entry["position"], "ABC"[entry["option_order"].index(1)], seq)
+        answering.submit(services, attempt_id)
+    publishing.publish(services, sid)
+    counts = {}
+    for _, entries in lanjut.values():
+        for entry in entries:
+            counts[entry["item_id"]] = counts.get(entry["item_id"], 0) + 1
+    item = max(counts, key=counts.get)
+    before = by_number(services, sid)
+
+    half = correct(services, sid, item, Change(weights="B=1"), "opsi B setengah benar")
+    assert half["after"].startswith("A=1 B=0.5") and len(half["changed"]) == counts[item]
+    assert all(c["delta"] == "+1.00" for c in half["changed"])
+    full = correct(services, sid, item, Change(weights="B=100%"), "opsi B juga benar penuh")
+    assert full["after"].startswith("A=1 B=1") and all(c["delta"] == "+1.00" for c in full["changed"])
+    after = by_number(services, sid)
+    for number in (c["participant_number"] for c in full["changed"]):
+        assert Decimal(after[number]["total"]) - Decimal(before[number]["total"]) == 2
+        assert after[number]["revision"] == 3
