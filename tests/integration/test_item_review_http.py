@@ -148,3 +148,17 @@ def test_a_key_is_corrected_from_the_session_page_with_a_preview_first(server, a
     assert analysis.status_code == 200
     minutes = admin.get(f"/admin/sessions/{sid}")
     assert 'id="corrections-link"' in minutes.text
+
+
+def test_the_dry_run_report_shows_the_first_items_as_candidates_see_them(server, admin):
+    from tests.conftest import QUESTION_BANKS
+
+    with (QUESTION_BANKS / "ujian-dinas" / "ud-twk.gift").open("rb") as handle:
+        checked = admin.submit("/admin/banks/upload", {"format": "", "bank_code": ""},
+                               {"bank_file": ("ud-twk.gift", handle)})
+    assert checked.status_code == 303
+    report = admin.get("/admin/banks/review")
+    first = report.text.split('id="first-items"')[1]
+    assert report.status_code == 200 and len(ARTICLE.findall(first)) == 5 and len(WEIGHT.findall(first)) >= 10
+    assert "style-src-attr 'unsafe-inline'" in report.headers["Content-Security-Policy"]
+    assert "ud-twk" not in admin.get("/admin/banks").text.split("Bank tersimpan")[1]  # still nothing stored
