@@ -3,7 +3,9 @@
 - the item discriminates negatively (the weaker candidates did better on it);
 - in the top group (the 27% with the highest section totals among those who
   got the item) a distractor was chosen more often than the key;
-- everyone, or no one, earned the item's full value (p of 1 or 0).
+- everyone, or no one, earned the item's full value (a proportion correct
+  of 1 or 0; counted on full marks, so penalty marking, where the analysis's
+  facility can fall below 0, changes nothing).
 
 Unlike the flags of ``domain.analysis`` these need no minimum number of
 candidates: a wrong key shows in a small hall too.
@@ -15,7 +17,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from exam_server.domain.analysis import GROUP_SHARE, Analysis, CandidateResponses, ItemStats
+from exam_server.domain.analysis import GROUP_SHARE, Analysis, CandidateResponses, ItemResponse, ItemStats
 
 NEGATIVE = "negative_discrimination"
 DISTRACTOR_OVER_KEY = "distractor_over_key"
@@ -27,17 +29,22 @@ def review_flags(responses: Sequence[CandidateResponses], analysis: Analysis) ->
     totals = _section_totals(responses)
     flagged = {}
     for stats in analysis.items:
-        signs = _signs(stats, _top_group_prefers_a_distractor(stats.item_id, responses, totals))
+        got = [(sheet.candidate, sheet.answers[stats.item_id]) for sheet in responses if stats.item_id in sheet.answers]
+        signs = _signs(stats, _top_group_prefers_a_distractor(got, totals), _all_or_none_correct(got))
         if signs:
             flagged[stats.item_id] = signs
     return flagged
 
 
-def _signs(stats: ItemStats, distractor_over_key: bool) -> tuple[str, ...]:
+def _signs(stats: ItemStats, distractor_over_key: bool, extreme: bool) -> tuple[str, ...]:
     negative = any(v is not None and v < 0 for v in (stats.upper_lower, stats.point_biserial))
-    extreme = stats.n > 0 and stats.facility in (0, 1)
     rules = ((NEGATIVE, negative), (DISTRACTOR_OVER_KEY, distractor_over_key), (P_EXTREME, extreme))
     return tuple(name for name, raised in rules if raised)
+
+
+def _all_or_none_correct(got: Sequence[tuple[str, ItemResponse]]) -> bool:
+    correct = [answer.points == answer.max_points for _, answer in got]
+    return bool(correct) and (all(correct) or not any(correct))
 
 
 def _section_totals(responses: Sequence[CandidateResponses]) -> dict[tuple[str, str], Decimal]:
@@ -49,9 +56,8 @@ def _section_totals(responses: Sequence[CandidateResponses]) -> dict[tuple[str, 
     return totals
 
 
-def _top_group_prefers_a_distractor(item_id: int, responses: Sequence[CandidateResponses],
+def _top_group_prefers_a_distractor(got: Sequence[tuple[str, ItemResponse]],
                                     totals: dict[tuple[str, str], Decimal]) -> bool:
-    got = [(sheet.candidate, sheet.answers[item_id]) for sheet in responses if item_id in sheet.answers]
     size = math.floor(len(got) * GROUP_SHARE + Fraction(1, 2))
     if size == 0 or not got[0][1].key:
         return False

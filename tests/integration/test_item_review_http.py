@@ -33,6 +33,22 @@ def bank_item_ids(server) -> dict[str, int]:
         services.close()
 
 
+def chosen_options(server, item_id: int) -> set[int]:
+    """The original options candidates chose at an item."""
+    services = make_services(server.data_dir, server.database_url, SystemClock())
+    try:
+        with services.db.reading() as session:
+            chosen = set()
+            for attempt in session.scalars(select(models.Attempt)):
+                for entry in json.loads(attempt.form_json):
+                    answer = session.get(models.Response, (attempt.id, entry["position"]))
+                    if entry["item_id"] == item_id and answer is not None and answer.choice:
+                        chosen.add(entry["option_order"]["ABCD".index(answer.choice)])
+            return chosen
+    finally:
+        services.close()
+
+
 def test_the_bank_browser_shows_pages_searches_and_retires(server, admin):
     listing = admin.get("/admin/banks")
     assert '/admin/banks/umum/v1"' in listing.text
@@ -144,8 +160,13 @@ def test_a_key_is_corrected_from_the_session_page_with_a_preview_first(server, a
             shown = requests.get(f"{server.url}/verify/{old['result_id']}", timeout=10).text
             assert 'id="superseded"' in shown and current["result_id"] in shown
     assert superseded >= 1
+
+    # A key nobody chose: p is 0, so the analysis flags the item and links to its correction.
+    unchosen = "ABCD"[min(set(range(4)) - chosen_options(server, ids["D1"]))]
+    admin.submit(f"/admin/sessions/{sid}/corrections", {**form, "key": unchosen, "confirm": "1"})
     analysis = admin.get(f"/admin/sessions/{sid}/analysis")
-    assert analysis.status_code == 200
+    row = analysis.text.split(f'id="analysis-item-{ids["D1"]}"')[1].split("</tr>")[0]
+    assert "p bernilai 0 atau 1" in row and f"/admin/sessions/{sid}/corrections?item={ids['D1']}" in row
     minutes = admin.get(f"/admin/sessions/{sid}")
     assert 'id="corrections-link"' in minutes.text
 

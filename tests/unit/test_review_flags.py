@@ -41,3 +41,8 @@ def test_an_item_everyone_or_no_one_got_right_is_flagged_even_in_a_small_hall():
 def test_a_sound_item_shows_no_sign():
     rows = [{1: 0, 2: 0}] * 3 + [{1: 1, 2: 0}] * 2 + [{1: 1, 2: 1}] * 2
     assert 1 not in flags_of(rows)
+
+
+def test_under_penalty_marking_no_one_right_is_still_a_p_of_0():
+    responses = [CandidateResponses(f"c{n}", {1: ItemResponse(1, D(-1), D(5), (0,), 4, "TWK")}) for n in range(3)]
+    assert P_EXTREME in review_flags(responses, analyse(responses))[1]
