@@ -175,8 +175,12 @@ def _changed(state: fix.ItemState, change: Change, unit: Decimal) -> fix.ItemSta
 
 
 def _rescore(ctx, session, drew, signer, correction_id: int) -> list[tuple[fix.ResultChange, str]]:
-    """Every sat attempt that drew the item, scored again; the results that change, with their new ids."""
-    from exam_server.services.results import compute_document, score_sheet
+    """Every sat attempt that drew the item, scored again; the results that change, with their new ids.
+
+    The attempt itself (responses, running points, events) stays the record of
+    the sitting as it happened; only its result document changes.
+    """
+    from exam_server.services.results import compute_document
     from exam_server.services.revisions import replace_signed
 
     changed = []
@@ -193,8 +197,6 @@ def _rescore(ctx, session, drew, signer, correction_id: int) -> list[tuple[fix.R
             replace_signed(session, result, new, signer, ctx.now(), correction_id)
         elif result.signature is None:
             result.document_json = json.dumps(new, ensure_ascii=False)
-        # The running figures the proctors' console and the board show follow the corrected result.
-        attempt.section_points_json = json.dumps([str(p) for p in score_sheet(ctx, session, attempt).section_points()])
         changed.append((difference, result.id))
     return changed
 
