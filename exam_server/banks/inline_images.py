@@ -21,7 +21,7 @@ import re
 from typing import Mapping
 
 from exam_server.banks.base import BankFormatError, ParseResult, Problem, Skipped
-from exam_server.banks.safety import ImageRefused, data_url_bytes, sniff_image, stored_image
+from exam_server.banks.safety import ImageRefused, data_url_bytes, looks_like_svg, sniff_image, stored_image
 from exam_server.banks.text import ASSET_SCHEME, to_plain
 from exam_server.domain.items import Item
 from exam_server.errors import ExamError
@@ -32,7 +32,8 @@ _NAME = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 _NAME_PARAMETER = re.compile(r"^data:[^;,]*;name=([A-Za-z0-9._-]{1,128})[;,]", re.IGNORECASE)
 # Any quoting, as the formats' own HTML has it before the sanitiser.
 _DATA_SRC = re.compile(r"((?<![\w-])src\s*=\s*)([\"'])(data:image/[^\"']*)\2", re.IGNORECASE)
-_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
+                "svg": "image/svg+xml"}
 
 
 def _rewrite(item: Item, change) -> Item:  # noqa: ANN001 - a str -> str function
@@ -48,7 +49,7 @@ def _rewrite(item: Item, change) -> Item:  # noqa: ANN001 - a str -> str functio
 def data_uri(data: bytes, name: str = "") -> str:
     """``data:image/png;base64,...``; a name with another extension than the usual one
     (``.jpeg``) rides along as ``;name=``, so the import names the asset the same."""
-    kind = sniff_image(data) or ""
+    kind = sniff_image(data) or ("svg" if looks_like_svg(data, name) else "")
     media = _MEDIA_TYPES.get(kind, "application/octet-stream")
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else kind
     label = f";name={name}" if extension != kind and _NAME.match(name) else ""

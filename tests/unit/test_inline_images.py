@@ -12,7 +12,7 @@ from PIL import Image
 from exam_server.banks.base import BankFormatError
 from exam_server.banks.export import export_bank
 from exam_server.banks.importer import parse_bank
-from exam_server.banks.safety import image_asset_name
+from exam_server.banks.safety import image_asset_name, stored_image
 from exam_server.domain.items import Item, Option
 from exam_server.errors import BadInput, ExamError
 
@@ -129,3 +129,13 @@ def test_every_format_stores_an_svg_data_picture_cleaned(bank, filename):
     ((name, stored),) = result.assets.items()
     assert name.endswith(".svg") and b"alert" not in stored and b"<rect" in stored
     assert f'<img src="asset:{name}" alt="peta"' in result.items[0].stem
+
+
+@pytest.mark.parametrize("fmt", ["gift", "xlsx"])
+def test_an_svg_picture_travels_through_a_text_export_under_its_name(fmt):
+    name, svg = stored_image(b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="4" height="2"/></svg>', "kotak.svg")
+    item = Item(stem=f'<p>Kotak <img src="asset:{name}" alt="kotak"></p>',
+                options=(Option("a", Decimal(1)), Option("b", Decimal(0))))
+    exported = export_bank([item], {name: svg}, fmt)
+    again = parse_bank(exported, f"bank.{fmt}", fmt)
+    assert again.skipped == [] and again.assets == {name: svg} and again.items[0].stem == item.stem
