@@ -15,7 +15,8 @@ STATUS = {"open": N_("terbuka"), "closed": N_("ditutup"), "not_started": N_("bel
 ROLE = {"admin": N_("administrator"), "proctor": N_("pengawas")}
 FLAG = {"negative_discrimination": N_("daya beda negatif"), "key_never_chosen": N_("kunci tidak pernah dipilih"),
         "distractor_never_chosen": N_("pengecoh tidak pernah dipilih"), "too_easy": N_("terlalu mudah"),
-        "too_hard": N_("terlalu sulit")}
+        "too_hard": N_("terlalu sulit"), "distractor_over_key": N_("pengecoh lebih dipilih kelompok atas"),
+        "p_extreme": N_("p bernilai 0 atau 1")}
 ALERT = {"focus_lost": N_("jendela ujian ditinggalkan"), "fullscreen_exit": N_("keluar dari layar penuh"),
          "visibility_hidden": N_("halaman ujian tersembunyi"), "copy": N_("menyalin teks"),
          "paste": N_("menempel teks"), "kiosk_exit": N_("keluar dari kios"), "other": N_("lainnya"),

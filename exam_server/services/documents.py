@@ -121,7 +121,7 @@ def _verification(pdf: Paper, office: Office, result: dict) -> None:
 
 def session_minutes_pdf(office: Office, minutes: dict) -> bytes:
     """The berita acara: the sitting, attendance, staff actions with what they did and why, irregularities, signatures."""
-    from exam_server.services.minutes_text import attendance_rows, control_rows, alert_rows, summary
+    from exam_server.services.minutes_text import alert_rows, attendance_rows, control_rows, correction_rows, summary
 
     _ = office._
     info = minutes["session"]
@@ -134,9 +134,12 @@ def session_minutes_pdf(office: Office, minutes: dict) -> bytes:
     for label, value in summary(office, minutes):
         pdf.write_cell(40, 6, label, size=9)
         pdf.write_cell(0, 6, value, bold=True, size=9, ln=True)
-    for title, header, widths, rows in ((_("Daftar hadir"), *attendance_rows(office, minutes)),
-                                        (_("Tindakan pengawas"), *control_rows(office, minutes)),
-                                        (_("Kejadian"), *alert_rows(office, minutes))):
+    tables = [(_("Daftar hadir"), *attendance_rows(office, minutes)),
+              (_("Tindakan pengawas"), *control_rows(office, minutes)),
+              (_("Kejadian"), *alert_rows(office, minutes))]
+    if minutes.get("corrections"):
+        tables.append((_("Koreksi soal setelah ujian"), *correction_rows(office, minutes)))
+    for title, header, widths, rows in tables:
         pdf.ln(3)
         pdf.write_lines(title, bold=True, size=11, h=7)
         pdf.table(header, widths, rows, size=7.5)

@@ -5,6 +5,9 @@ reads "waktu ditambah 10 menit: listrik padam di ruang B".
 """
 from __future__ import annotations
 
+import re
+
+from exam_server.domain.scoring import ANNUL_FULL, ANNUL_NONE
 from exam_server.i18n import N_, labels
 from exam_server.services.paper import Office
 
@@ -12,14 +15,16 @@ from exam_server.services.paper import Office
 _DID = {"pause": N_("ujian dijeda"), "resume": N_("ujian dilanjutkan"),
         "extend": N_("waktu ditambah {minutes} menit"), "end_attempt": N_("ujian peserta diakhiri"),
         "reset_login": N_("kunci masuk peserta dibuka"), "announce": N_("pengumuman: “{text}”"),
-        "open_logins": N_("peserta boleh masuk"), "close_logins": N_("peserta tidak boleh masuk lagi")}
+        "open_logins": N_("peserta boleh masuk"), "close_logins": N_("peserta tidak boleh masuk lagi"),
+        "correct_item": N_("soal {item_id} dikoreksi (lihat Koreksi soal)")}
 
 
 def did(office: Office, action: str, detail: dict) -> str:
     """``extend`` with 10 minutes and a reason -> "waktu ditambah 10 menit: listrik padam di ruang B"."""
     minutes = str(detail.get("minutes", ""))
     # As many decimals as were granted: "10" -> "10", "2.5" -> "2,5".
-    values = {"minutes": office.fmt.number(minutes, len(minutes.partition(".")[2])), "text": detail.get("text", "")}
+    values = {"minutes": office.fmt.number(minutes, len(minutes.partition(".")[2])), "text": detail.get("text", ""),
+              "item_id": detail.get("item_id", "")}
     words = office._(_DID[action], **values) if action in _DID else action
     reason = (detail.get("reason") or "").strip()
     return f"{words}: {reason}" if reason else words
@@ -62,3 +67,34 @@ def alert_rows(office: Office, minutes: dict):
              labels.label(labels.CATEGORY, a["category"], office.locale), labels.alert_detail(a["detail"], office.locale)]
             for a in minutes["alerts"]]
     return header, [14, 15, 20, 11, 40], rows
+
+
+def correction_rows(office: Office, minutes: dict):
+    """Items corrected after the sitting: the new key as weights per option, whose results changed."""
+    _, fmt = office._, office.fmt
+    header = [_("Waktu"), _("Oleh"), _("Soal"), _("Menjadi"), _("Alasan"), _("Hasil berubah")]
+    rows = [[fmt.datetime(c["at"]), c["by"], c["item_id"], _state(office, c["state"]), c["reason"],
+             _changed(office, c["changed"])] for c in minutes["corrections"]]
+    return header, [14, 9, 9, 20, 24, 24], rows
+
+
+_DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
+_OUTCOME = re.compile(r"\((tidak lulus|lulus)\)")
+
+
+def _decimals(office: Office, text: str) -> str:
+    return _DECIMAL.sub(",", text) if office.locale == "id" else text
+
+
+def _state(office: Office, state: str) -> str:
+    """"A=0 B=1 annul=full" as stored -> the annulment in words, weights with the language's decimal mark."""
+    words = {f"annul={ANNUL_FULL}": office._("dianulir: nilai penuh untuk semua"),
+             f"annul={ANNUL_NONE}": office._("dianulir: tidak dihitung")}
+    return " ".join(words.get(part, _decimals(office, part)) for part in state.split())
+
+
+def _changed(office: Office, changed: str) -> str:
+    """"P-001 3.00->4.00 (lulus)" -> "P-001 3,00 → 4,00 (lulus)", or "(passed)" in English."""
+    outcome = {"lulus": office._("(lulus)"), "tidak lulus": office._("(tidak lulus)")}
+    text = _OUTCOME.sub(lambda found: outcome[found.group(1)], changed.replace("->", " → "))
+    return _decimals(office, text)
