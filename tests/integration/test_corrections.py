@@ -160,7 +160,14 @@ def test_corrections_reach_the_audit_log_and_the_minutes(services, sat):
     assert fixed["changed"].count("->") == 2 and "(lulus)" in fixed["changed"] and "(tidak lulus)" in fixed["changed"]
     from exam_server.services.minutes import minutes_csv, minutes_pdf
 
-    assert b"correction" in minutes_csv(minutes) and minutes_pdf(minutes).startswith(b"%PDF")
+    assert b"correction" in minutes_csv(minutes) and minutes_pdf(services, minutes).startswith(b"%PDF")
+    import io
+
+    from pypdf import PdfReader
+
+    paper = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(minutes_pdf(services, minutes))).pages).split())
+    assert "Koreksi soal setelah ujian" in paper and f"soal {sat['item']} dikoreksi" in paper
+    assert "correct_item" not in paper and "->" not in paper and "(tidak lulus)" in paper
     from sqlalchemy import select
 
     with services.db.reading() as session:
