@@ -30,7 +30,8 @@ _COVERED = """([selector, root]) => {
   const found = [];
   for (const el of scope.querySelectorAll(selector)) {
     const box = el.getBoundingClientRect();
-    if (!box.width || !box.height || getComputedStyle(el).visibility === 'hidden') continue;
+    // not shown at all: no box, hidden, or inside a closed <details>
+    if (!box.width || !box.height || !el.checkVisibility({visibilityProperty: true})) continue;
     el.scrollIntoView({block: 'center', inline: 'center'});
     const now = el.getBoundingClientRect();
     const x = now.left + now.width / 2, y = now.top + now.height / 2;

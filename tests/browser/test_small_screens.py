@@ -70,8 +70,10 @@ def test_on_small_screens_nothing_is_covered_and_the_finish_button_is_on_screen(
 
     def check(step: str, root: str | None = None) -> None:
         browsing.shot(page, f"{step}-{width}x{height}")
-        assert covered_controls(page, root) == [], step
-        assert axe_violations(page, root) == [], step
+        covered = covered_controls(page, root)
+        assert not covered, f"{step}: " + "\n".join(covered)
+        violations = axe_violations(page, root)
+        assert not violations, f"{step}: " + "\n".join(violations)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, step
 
     page.goto(f"{demo_server.url}/?session={session['session_token']}")
