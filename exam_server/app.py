@@ -63,6 +63,7 @@ def _register_web(app: Flask) -> None:
 
 
 def _register_realtime(app: Flask, settings: Settings) -> None:
+    from exam_server.realtime import packets
     from exam_server.realtime.candidate import CandidateNamespace
     from exam_server.realtime.proctor import ProctorNamespace
     from exam_server.realtime.scoreboard import ScoreboardNamespace
@@ -79,6 +80,7 @@ def _register_realtime(app: Flask, settings: Settings) -> None:
         ping_timeout=10,
         max_http_buffer_size=64 * 1024,
     )
+    packets.guard(socketio.server)  # malformed packets close their connection instead of reaching a handler
     # Every Socket.IO event runs in a request context made from its connection's
     # /socket.io/ request. Without a rule for that path Flask records a NotFound
     # in each of them, whose traceback refers back to the context: a cycle per

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 from flask_socketio import Namespace
 
@@ -39,31 +39,31 @@ def acknowledge(event: str, call: Callable[[], dict | None]) -> dict:
 
 
 class EventBudget:
-    """A token bucket per connection: a burst is fine, a flood gets ``rate_limited``."""
+    """A token bucket per key (a connection, or an attempt): a burst is fine, a flood gets ``rate_limited``."""
 
     def __init__(self, per_second: float, burst: int, now=None):
         import time
 
         self.per_second, self.burst = per_second, burst
         self._now = now or time.monotonic
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._buckets: dict[Hashable, tuple[float, float]] = {}
 
-    def allow(self, sid: str) -> bool:
+    def allow(self, key: Hashable) -> bool:
         now = self._now()
-        tokens, last = self._buckets.get(sid, (self.burst, now))
+        tokens, last = self._buckets.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - last) * self.per_second)
         if tokens < 1:
-            self._buckets[sid] = (tokens, now)
+            self._buckets[key] = (tokens, now)
             return False
-        self._buckets[sid] = (tokens - 1, now)
+        self._buckets[key] = (tokens - 1, now)
         return True
 
-    def forget(self, sid: str) -> None:
-        self._buckets.pop(sid, None)
+    def forget(self, key: Hashable) -> None:
+        self._buckets.pop(key, None)
 
 
 class GuardedNamespace(Namespace):
-    """A namespace whose every event first passes the connection's budget."""
+    """A namespace whose every event first passes a budget: the connection's, or the one it shares."""
 
     events_per_second: float = 10
     event_burst: int = 60
@@ -71,14 +71,21 @@ class GuardedNamespace(Namespace):
     def __init__(self, namespace: str, *, budget_scale: float = 1.0):
         super().__init__(namespace)
         self.budget = EventBudget(self.events_per_second * budget_scale, int(self.event_burst * budget_scale))
+        self._budget_keys: dict[str, Hashable] = {}
+
+    def share_budget(self, sid: str, key: Hashable) -> None:
+        """Charge the connection's events to ``key``, which outlives it: a reconnect brings no fresh budget."""
+        self._budget_keys[sid] = key
 
     def trigger_event(self, event, *args):
         sid = args[0] if args else None  # python-socketio passes the connection's id first
         if event == "disconnect":
             self.budget.forget(sid)
+            self._budget_keys.pop(sid, None)
         elif event != "connect":
-            if not self.budget.allow(sid):
-                return refused("rate_limited", f"too many events on this connection; slow down ({event} was not handled)")
+            if not self.budget.allow(self._budget_keys.get(sid, sid)):
+                return refused("rate_limited", f"too many events from this connection or its attempt; slow down "
+                                               f"({event} was not handled)")
             if not hasattr(self, f"on_{event}"):
                 return refused("bad_request", f"unknown event {str(event)[:40]!r}")
         return super().trigger_event(event, *args)

@@ -9,6 +9,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from exam_server.errors import ExamError
 from exam_server.realtime import rooms
 from exam_server.realtime.acks import GuardedNamespace, acknowledge, payload
+from exam_server.realtime.fields import whole_number
 from exam_server.services import alerts, answering, attempts
 
 
@@ -32,6 +33,8 @@ class CandidateNamespace(GuardedNamespace):
         except ExamError as exc:
             raise ConnectionRefusedError(exc.message, exc.as_dict()) from None
         _runtime().remember(request.sid, connection.attempt_id, connection.session_id)
+        # The budget is the attempt's, not the socket's: reconnecting must not refill it.
+        self.share_budget(request.sid, ("attempt", connection.attempt_id))
         join_room(rooms.attempt(connection.attempt_id))
         join_room(rooms.session(connection.session_id))
         if connection.replaced_sid:
@@ -77,9 +80,9 @@ class CandidateNamespace(GuardedNamespace):
             attempt_id, services, runtime = self._attempt_id(), _services(), _runtime()  # the write runs outside this app context
             started = time.perf_counter()
             try:
+                position, seq = whole_number(body, "position"), whole_number(body, "seq")
                 ack = runtime.writer.perform(lambda session: answering.record_answer(
-                    services, session, attempt_id, body.get("position"), body.get("choice"), body.get("seq")),
-                    touches=(attempt_id, body.get("position")))
+                    services, session, attempt_id, position, body.get("choice"), seq), touches=(attempt_id, position))
             except ExamError as refusal:
                 runtime.metrics.refused.labels(refusal.code).inc()
                 raise
@@ -93,10 +96,10 @@ class CandidateNamespace(GuardedNamespace):
     def on_flag(self, data=None):
         def call():
             body = payload(data)
+            position = whole_number(body, "position")
             attempt_id, services = self._attempt_id(), _services()
             return self._changed(_runtime().writer.perform(lambda session: answering.record_flag(
-                services, session, attempt_id, body.get("position"), body.get("flagged")),
-                touches=(attempt_id, body.get("position"))))
+                services, session, attempt_id, position, body.get("flagged")), touches=(attempt_id, position)))
 
         return acknowledge("flag", call)
 

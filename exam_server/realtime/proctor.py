@@ -8,6 +8,7 @@ from exam_server.errors import ExamError
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
 from exam_server.realtime.acks import GuardedNamespace, acknowledge, payload
+from exam_server.realtime.fields import number, whole_number
 from exam_server.services import proctoring, users
 
 
@@ -45,7 +46,7 @@ class ProctorNamespace(GuardedNamespace):
     def on_watch(self, data=None):
         def call():
             body = payload(data)
-            snapshot = proctoring.snapshot(_services(), self._actor(), body.get("session_id"))
+            snapshot = proctoring.snapshot(_services(), self._actor(), whole_number(body, "session_id"))
             join_room(rooms.proctors(snapshot["session"]["session_id"]))
             _runtime().watching(request.sid, snapshot["session"]["session_id"])
             return snapshot
@@ -60,6 +61,8 @@ class ProctorNamespace(GuardedNamespace):
 
     def _pause_or_resume(self, body: dict, *, pausing: bool) -> dict:
         action = proctoring.pause if pausing else proctoring.resume
+        for name in ("attempt_id", "session_id"):
+            whole_number(body, name, required=False)
         changed = action(_services(), self._actor(), body)
         for attempt in changed:
             _to_candidate("paused" if pausing else "resumed", {"remaining_ms": attempt["remaining_ms"]},
@@ -70,8 +73,8 @@ class ProctorNamespace(GuardedNamespace):
     def on_extend(self, data=None):
         def call():
             body = payload(data)
-            extended = proctoring.extend(_services(), self._actor(), body.get("attempt_id"), body.get("minutes"),
-                                         body.get("reason"))
+            extended = proctoring.extend(_services(), self._actor(), whole_number(body, "attempt_id"),
+                                         number(body, "minutes"), body.get("reason"))
             _runtime().send_time_to(extended["attempt_id"])
             _runtime().candidate_changed(extended["attempt_id"])
             return {"remaining_ms": extended["remaining_ms"]}
@@ -81,7 +84,8 @@ class ProctorNamespace(GuardedNamespace):
     def on_end_attempt(self, data=None):
         def call():
             body = payload(data)
-            ended = proctoring.end_attempt(_services(), self._actor(), body.get("attempt_id"), body.get("reason"))
+            ended = proctoring.end_attempt(_services(), self._actor(), whole_number(body, "attempt_id"),
+                                           body.get("reason"))
             notice = {"status": "ended_by_proctor"}
             if ended["shown_to_candidate"]:
                 notice["result"] = ended["result"]
@@ -94,7 +98,8 @@ class ProctorNamespace(GuardedNamespace):
     def on_reset_login(self, data=None):
         def call():
             body = payload(data)
-            reset = proctoring.reset_login(_services(), self._actor(), body.get("attempt_id"), body.get("reason"))
+            reset = proctoring.reset_login(_services(), self._actor(), whole_number(body, "attempt_id"),
+                                           body.get("reason"))
             _runtime().clear_login_lock(reset["login_key"])
             if reset["disconnect_sid"]:
                 socketio.server.disconnect(reset["disconnect_sid"], namespace="/candidate")
@@ -106,8 +111,8 @@ class ProctorNamespace(GuardedNamespace):
     def on_announce(self, data=None):
         def call():
             body = payload(data)
-            announced = proctoring.announce(_services(), self._actor(), body.get("session_id"), body.get("text"),
-                                            body.get("reason"))
+            announced = proctoring.announce(_services(), self._actor(), whole_number(body, "session_id"),
+                                            body.get("text"), body.get("reason"))
             _to_candidate("announcement", {"text": announced["text"]}, rooms.session(announced["session_id"]))
             return {}
 
@@ -120,5 +125,6 @@ class ProctorNamespace(GuardedNamespace):
         return acknowledge("open_logins", lambda: self._set_logins(payload(data), True))
 
     def _set_logins(self, body: dict, open_: bool) -> dict:
-        done = proctoring.set_logins(_services(), self._actor(), body.get("session_id"), open_, body.get("reason"))
+        done = proctoring.set_logins(_services(), self._actor(), whole_number(body, "session_id"), open_,
+                                     body.get("reason"))
         return {"logins_open": done["logins_open"]}

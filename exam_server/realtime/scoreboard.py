@@ -10,6 +10,7 @@ from flask_socketio import join_room
 
 from exam_server.realtime import rooms
 from exam_server.realtime.acks import GuardedNamespace, acknowledge, payload
+from exam_server.realtime.fields import whole_number
 from exam_server.services import scoreboard
 
 
@@ -23,7 +24,7 @@ class ScoreboardNamespace(GuardedNamespace):
     def on_watch(self, data=None):
         def call():
             body = payload(data)
-            board = scoreboard.board(_services(), body.get("session_id"))
+            board = scoreboard.board(_services(), whole_number(body, "session_id"))
             join_room(rooms.scoreboard(board["session"]["session_id"]))
             return board
 

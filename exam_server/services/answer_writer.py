@@ -6,6 +6,12 @@ only then releases every waiting handler with its own outcome. One fsync then
 serves a whole group instead of one answer, and writes of one attempt keep
 the order they arrived in (an answer sent before ``submit`` is stored before it).
 
+When a group's transaction fails, its writes are tried again one by one, each
+in a transaction of its own, so a write that cannot be stored fails alone and
+the others are stored and acknowledged. Every try starts from a new session:
+what a work changed in the failed one (running scores, counters, the rows it
+cached in ``session.info``) is thrown away with it, so nothing counts twice.
+
 Under eventlet and gevent with SQLite the transaction runs in a real OS thread
 on a connection of its own, so the event loop keeps serving sockets while the
 disk syncs. PostgreSQL waits are already cooperative (psycogreen), so the
@@ -36,8 +42,13 @@ class WriteFailed(ExamError):
 class _Pending:
     work: Callable[[Any], dict]
     touches: tuple | None = None
+    given_up_at: float = float("inf")  # monotonic time after which nobody waits for the outcome
     done: threading.Event = field(default_factory=threading.Event)
     outcome: Any = None
+
+
+def _failed(exc: BaseException) -> WriteFailed:
+    return WriteFailed(f"the answer could not be stored ({type(exc).__name__}); it will be sent again")
 
 
 class AnswerWriter:
@@ -57,6 +68,7 @@ class AnswerWriter:
         self._idle.set()
         self.groups = 0  # how many commits served how many writes: for benchmarks and logs
         self.writes = 0
+        self.retried = 0  # writes tried again alone after their group failed
 
     def perform(self, work: Callable[[Any], dict], timeout: float = 30.0, *, touches: tuple | None = None) -> dict:
         """Run ``work(session)`` in the next group; return its result once committed, or raise its refusal.
@@ -64,7 +76,7 @@ class AnswerWriter:
         ``touches`` names the rows the work will change, so that ``prepare`` can
         read those of the whole group at once before any work runs.
         """
-        pending = _Pending(work, touches)
+        pending = _Pending(work, touches, given_up_at=time.monotonic() + timeout)
         self._queue.append(pending)
         self._wakeup.set()
         if not pending.done.wait(timeout):
@@ -99,15 +111,40 @@ class AnswerWriter:
     def _store(self, group: list[_Pending]) -> None:
         try:
             outcomes = self._off_loop(lambda: self._commit(group))
-        except Exception as exc:  # nothing of the group was stored: nobody gets an ack, clients resend
-            log.exception("a group of %d writes failed", len(group))
-            outcomes = [WriteFailed(f"the answer could not be stored ({type(exc).__name__}); it will be sent again")] * len(group)
+        except Exception as exc:  # nothing of the group was stored: find the write that spoils it
+            if len(group) == 1:
+                log.exception("a write failed")
+                outcomes = [_failed(exc)]
+            else:
+                log.warning("a group of %d writes failed (%s); storing them one by one", len(group), type(exc).__name__)
+                outcomes = self._off_loop(lambda: self._one_by_one(group))
         self.groups += 1
         self.writes += len(group)
         self._on_group(len(group))
         for pending, outcome in zip(group, outcomes):
             pending.outcome = outcome
             pending.done.set()
+
+    def _one_by_one(self, group: list[_Pending]) -> list:
+        """Each write in a transaction of its own, in the order they came: one that fails, fails alone."""
+        outcomes: list = []
+        failures = 0
+        for pending in group:
+            if time.monotonic() > pending.given_up_at:
+                # Its sender has stopped waiting and will resend: a dead database must not hold the writer for long.
+                outcomes.append(WriteFailed("the answer could not be stored in time; it will be sent again"))
+                continue
+            self.retried += 1
+            try:
+                outcomes.append(self._commit([pending])[0])
+            except Exception as exc:
+                if not failures:  # one trace is enough to find the cause; the count says how many
+                    log.exception("a write failed on its own; the rest of its group is stored")
+                failures += 1
+                outcomes.append(_failed(exc))
+        if failures > 1:
+            log.error("%d of a group of %d writes failed on their own", failures, len(group))
+        return outcomes
 
     def _commit(self, group: list[_Pending]) -> list:
         outcomes: list = []

@@ -228,10 +228,14 @@ def _attempt(session, attempt_id: int, *, lock: bool = False) -> models.Attempt:
     return attempt
 
 
-def _require_running(ctx, session, attempt: models.Attempt) -> None:
-    """Refuse a change to an attempt that is not running, ending it when its time is up."""
+def _require_not_ended(attempt: models.Attempt) -> None:
     if attempt.status in ENDED:
         raise refused("time_up" if attempt.status == "timed_out" else "submitted", f"the attempt has ended ({attempt.status})")
+
+
+def _require_running(ctx, session, attempt: models.Attempt) -> None:
+    """Refuse a change to an attempt that is not running, ending it when its time is up."""
+    _require_not_ended(attempt)
     if attempt.status == NOT_STARTED:
         raise refused("not_started", "the exam has not been started")
     if attempt.status == PAUSED:
@@ -332,6 +336,8 @@ def report(ctx: ServiceContext, attempt_id: int, kind, detail) -> dict:
 
 def _record_report(ctx: ServiceContext, session, attempt_id: int, kind: str, detail) -> dict:
     attempt = _attempt(session, attempt_id, lock=True)
+    # After the end a report would only raise alerts and violations on a finished exam.
+    _require_not_ended(attempt)
     attempt.violations += 1
     now = ctx.now()
     append_event(session, attempt, "report", {"type": kind, "detail": detail or ""}, now)

@@ -34,6 +34,7 @@ def verify(result_id: str):
     services = current_app.extensions["exam_services"]
     return render_template("verify.html", found=True, result_id=result_id, valid=checked["valid"],
                            result=checked["result"], problem=checked.get("problem"),
+                           superseded_by=checked.get("superseded_by"),
                            sitting=publishing.result_context(services, checked["result"]),
                            sat_on=date_in_words(checked["result"].get("submitted_at"), language()))
 

@@ -1,14 +1,16 @@
 """Many candidates' writes in one group commit: each keeps its own outcome, and the group reads its rows as sets."""
 from __future__ import annotations
 
+import json
 import threading
 import time
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from exam_server.errors import ExamError
-from exam_server.services import answering, attempts
+from exam_server.services import answering, attempts, results
 from exam_server.services.answer_writer import AnswerWriter
 from exam_server.services.events import verify_chain
 from exam_server.store import models
@@ -103,3 +105,77 @@ def test_a_submit_in_the_same_group_comes_after_the_answers_before_it(services, 
     assert outcomes[0]["saved"] and submit[0]["status"] == "submitted"
     assert late == ["submitted"]
     assert attempts.state(services, attempt_id)["answers"] == {"1": right}
+
+
+def flag_call(services, attempt_id, position, flagged):
+    return (lambda session: answering.record_flag(services, session, attempt_id, position, flagged),
+            (attempt_id, position))
+
+
+def database_error(session):
+    # A real error from the database in the middle of the group; PostgreSQL then refuses the rest of the transaction.
+    session.execute(text("INSERT INTO no_such_table VALUES (1)"))
+
+
+def assert_counted_once(services, attempt_id, answered, flagged, answer_events):
+    """Counters, running score and event log agree with what was stored: nothing counted twice."""
+    with services.db.reading() as session:
+        attempt = session.get(models.Attempt, attempt_id)
+        running = [Decimal(p) for p in json.loads(attempt.section_points_json)]
+        assert running == results.score_sheet(services, session, attempt).section_points()
+        assert (attempt.answered_count, attempt.flagged_count) == (answered, flagged)
+        log = session.scalars(select(models.AttemptEvent).where(
+            models.AttemptEvent.attempt_id == attempt_id).order_by(models.AttemptEvent.number)).all()
+        assert [e.kind for e in log].count("answer") == answer_events
+        assert verify_chain(log, attempt.last_event_hash) is None
+
+
+def test_a_database_error_in_one_write_fails_it_alone_and_the_rest_of_its_group_is_stored(
+        services, exam_session, writer):
+    first = started(services, exam_session, "P-001")
+    second = started(services, exam_session, "P-002")
+    right = correct_key(services, first, 1)
+    correct_key(services, second, 1)
+    outcomes = in_one_group(writer, [
+        answer_call(services, first, 1, right, 1),
+        flag_call(services, second, 2, True),
+        (database_error, None),
+        answer_call(services, first, 2, "A", 1),
+        answer_call(services, second, 1, "B", 1),
+        answer_call(services, second, 99, "A", 2),   # a refusal keeps its own code
+        answer_call(services, first, 1, "B", 2),     # the same attempt and position again, after the failure
+    ])
+    assert outcomes == [
+        {"position": 1, "seq": 1, "saved": True},
+        {},
+        "internal_error",
+        {"position": 2, "seq": 1, "saved": True},
+        {"position": 1, "seq": 1, "saved": True},
+        "invalid_position",
+        {"position": 1, "seq": 2, "saved": True},
+    ]
+    assert (writer.groups, writer.writes, writer.retried) == (1, 7, 7)
+    assert attempts.state(services, first)["answers"] == {"1": "B", "2": "A"}
+    assert attempts.state(services, second)["answers"] == {"1": "B"}
+    assert attempts.state(services, second)["flags"] == [2]
+    assert_counted_once(services, first, answered=2, flagged=0, answer_events=3)
+    assert_counted_once(services, second, answered=1, flagged=1, answer_events=1)
+
+
+def test_a_number_the_database_cannot_hold_fails_only_its_own_write(services, exam_session, writer):
+    """Below the socket's edge check: the writer alone still keeps one bad write from spoiling the others."""
+    first = started(services, exam_session, "P-001")
+    second = started(services, exam_session, "P-002")
+    correct_key(services, first, 1)
+    correct_key(services, second, 1)
+    outcomes = in_one_group(writer, [
+        answer_call(services, first, 1, "A", 1),
+        answer_call(services, second, 1, "A", 2 ** 63),  # fails only when the group is flushed
+        answer_call(services, first, 2, "B", 1),
+    ])
+    assert outcomes == [{"position": 1, "seq": 1, "saved": True}, "internal_error",
+                        {"position": 2, "seq": 1, "saved": True}]
+    assert attempts.state(services, first)["answers"] == {"1": "A", "2": "B"}
+    assert attempts.state(services, second)["answers"] == {}
+    assert_counted_once(services, first, answered=2, flagged=0, answer_events=2)
+    assert_counted_once(services, second, answered=0, flagged=0, answer_events=0)
