@@ -75,6 +75,24 @@ def _public_keys(ctx: ServiceContext) -> dict:
     return {kid: k.public for kid, k in key_store.signing_keys(ctx.settings).items()}
 
 
+def result_context(ctx: ServiceContext, document: dict) -> dict:
+    """The exam's title and the session's name for the ``exam_code`` and ``session_id`` a result is signed with.
+
+    Looked up only for what the signature covers: a result signed without them
+    (published before results carried them) gets nothing, and neither does one
+    whose session is not of the exam it names.
+    """
+    code, session_id = document.get("exam_code"), document.get("session_id")
+    if not isinstance(code, str) or not isinstance(session_id, int) or isinstance(session_id, bool):
+        return {}
+    with ctx.db.reading() as session:
+        exam_session = session.get(models.ExamSession, session_id)
+        if exam_session is None or exam_session.exam.code != code:
+            return {"exam_code": code, "session_id": session_id}
+        return {"exam_code": code, "exam_title": exam_session.exam.title, "session_id": session_id,
+                "session_name": exam_session.name}
+
+
 def result_slip(ctx: ServiceContext, result_id: str, verify_url: str) -> bytes:
     """The printable slip of one result, with a QR code of ``verify_url`` (its /verify page)."""
     from exam_server.services.documents import result_slip as render
