@@ -15,8 +15,9 @@ from typing import Callable
 
 import markdown as _markdown
 
-from exam_server.banks.safety import ImageRefused, data_url_bytes, stored_image
-from exam_server.banks.text import ASSET_SCHEME, _TAGS
+from exam_server.banks.safety import ImageRefused, data_url_bytes
+from exam_server.banks.svg import stored_image
+from exam_server.banks.text import ASSET_SCHEME, TAGS
 
 # Every scan here is linear in the text, with bounded tags: a hostile bank must not make them slow.
 IMG = re.compile(r"<img\b[^>]{0,4096}>", re.IGNORECASE)
@@ -118,6 +119,6 @@ def _lost_formula(source: str) -> str | None:
             depth = max(depth + step, 0)
         elif name.lower() == "annotation-xml":
             hidden = max(hidden + step, 0)
-        elif depth and not hidden and not closing and name.lower() not in _TAGS:
+        elif depth and not hidden and not closing and name.lower() not in TAGS:
             return f"the formula uses MathML <{name}>, which cannot be shown: write it as text or a picture"
     return None

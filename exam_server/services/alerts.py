@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from exam_server.domain.attempt_status import AttemptStatus
 from exam_server.services.context import ServiceContext
 from exam_server.store import models
 
@@ -53,7 +54,7 @@ def long_disconnections(ctx: ServiceContext) -> list[dict]:
     raised = []
     with ctx.db.unit_of_work() as session:
         away = session.scalars(select(models.Attempt).where(
-            models.Attempt.status == "in_progress", models.Attempt.connected_sid.is_(None),
+            models.Attempt.status == AttemptStatus.IN_PROGRESS, models.Attempt.connected_sid.is_(None),
             models.Attempt.last_seen_at.is_not(None), models.Attempt.last_seen_at < now - limit)).all()
         for attempt in away:
             if not _already(session, attempt.id, "disconnected", attempt.last_seen_at):
@@ -73,7 +74,7 @@ def idle_candidates(ctx: ServiceContext) -> list[dict]:
                       .group_by(models.AttemptEvent.attempt_id).subquery())
         idle = session.execute(
             select(models.Attempt, last_event.c.at).join(last_event, last_event.c.attempt_id == models.Attempt.id)
-            .where(models.Attempt.status == "in_progress", models.Attempt.connected_sid.is_not(None),
+            .where(models.Attempt.status == AttemptStatus.IN_PROGRESS, models.Attempt.connected_sid.is_not(None),
                    last_event.c.at < now - limit)).all()
         for attempt, last_at in idle:
             if not _already(session, attempt.id, "idle", last_at):

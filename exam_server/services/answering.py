@@ -19,9 +19,11 @@ from sqlalchemy import select
 
 from exam_server.domain.scoring import item_points, shift
 from exam_server.errors import BadInput
-from exam_server.services.attempts import (
-    _attempt, _choice_index, _end, _position, _require_running, attempt_key,
+from exam_server.domain.attempt_status import AttemptStatus
+from exam_server.services.attempt_core import (
+    attempt_key, check_choice, check_position, load_attempt, require_running,
 )
+from exam_server.services.attempt_end import end_attempt, result_shown
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
 from exam_server.store import models
@@ -56,7 +58,7 @@ def _locked_attempt(session, attempt_id: int) -> models.Attempt:
     locked = session.info.get(_LOCKED_ATTEMPTS, {})
     if attempt_id in locked:
         return locked[attempt_id]
-    return _attempt(session, attempt_id, lock=True)
+    return load_attempt(session, attempt_id, lock=True)
 
 
 def _response(session, attempt_id: int, position: int) -> models.Response | None:
@@ -91,13 +93,13 @@ def record_answer(ctx: ServiceContext, session, attempt_id: int, position, choic
     seq = check_seq(seq)
     attempt = _locked_attempt(session, attempt_id)
     key = attempt_key(ctx, session, attempt)
-    position = _position(key, position)
-    index = _choice_index(key, position, choice)
+    position = check_position(key, position)
+    index = check_choice(key, position, choice)
     response = _response(session, attempt_id, position)
     if response is not None and seq <= response.seq and response.answered_at is not None:
         # A retry returns the same ack; an older answer changes nothing.
         return {"position": position, "seq": seq, "saved": True, **({} if seq == response.seq else {"stale": True})}
-    _require_running(ctx, session, attempt)
+    require_running(ctx, attempt)
     now = ctx.now()
     section_index = key.form[position - 1].section
     section = key.blueprint.sections[section_index]
@@ -119,8 +121,8 @@ def record_flag(ctx: ServiceContext, session, attempt_id: int, position, flagged
         raise BadInput("flagged must be true or false")
     attempt = _locked_attempt(session, attempt_id)
     key = attempt_key(ctx, session, attempt)
-    position = _position(key, position)
-    _require_running(ctx, session, attempt)
+    position = check_position(key, position)
+    require_running(ctx, attempt)
     response = _response(session, attempt_id, position)
     if response is None:
         response = _new_response(session, attempt_id, position, key.blueprint.sections[key.form[position - 1].section])
@@ -133,10 +135,10 @@ def record_flag(ctx: ServiceContext, session, attempt_id: int, position, flagged
 
 def record_submit(ctx: ServiceContext, session, attempt_id: int) -> dict:
     attempt = _locked_attempt(session, attempt_id)
-    _require_running(ctx, session, attempt)
-    document = _end(ctx, session, attempt, "submitted", ctx.now(), "candidate")
-    shown = attempt_key(ctx, session, attempt).blueprint.show_score_to_candidate
-    return {"status": "submitted", **({"result": document} if shown else {})}
+    require_running(ctx, attempt)
+    document = end_attempt(ctx, session, attempt, AttemptStatus.SUBMITTED, ctx.now(), "candidate")
+    shown = result_shown(ctx, session, attempt)
+    return {"status": AttemptStatus.SUBMITTED, **({"result": document} if shown else {})}
 
 
 def answer(ctx: ServiceContext, attempt_id: int, position, choice, seq) -> dict:

@@ -14,7 +14,9 @@ from sqlalchemy import select
 from exam_server.errors import BadInput, Conflict
 from exam_server.security.login_keys import candidate_key
 from exam_server.services import monitoring
-from exam_server.services.attempts import ENDED, IN_PROGRESS, PAUSED, _attempt, _end, clock_of, set_clock
+from exam_server.domain.attempt_status import ENDED, AttemptStatus
+from exam_server.services.attempt_core import clock_of, load_attempt, set_clock
+from exam_server.services.attempt_end import end_attempt as end_attempt_now, result_shown
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
 from exam_server.services.exams import load_blueprint
@@ -55,7 +57,7 @@ def _whole_id(value, name: str) -> int:
 def session_of_attempt(ctx: ServiceContext, attempt_id) -> int:
     attempt_id = _whole_id(attempt_id, "attempt_id")
     with ctx.db.reading() as session:
-        return _attempt(session, attempt_id).session_id
+        return load_attempt(session, attempt_id).session_id
 
 
 def authorise_session(ctx: ServiceContext, actor: Actor, session_id) -> int:
@@ -110,14 +112,14 @@ def _pause_or_resume(ctx, actor, data, *, pausing: bool) -> list[dict]:
     with ctx.db.unit_of_work() as session:
         now = ctx.now()
         for attempt_id in ids:
-            attempt = _attempt(session, attempt_id, lock=True)
-            if attempt.status != (IN_PROGRESS if pausing else PAUSED):
+            attempt = load_attempt(session, attempt_id, lock=True)
+            if attempt.status != (AttemptStatus.IN_PROGRESS if pausing else AttemptStatus.PAUSED):
                 continue
             clock = clock_of(attempt)
             if pausing and clock.expired(now):
                 continue  # its time is up: the deadline sweep ends it
             set_clock(attempt, clock.pause(now) if pausing else clock.resume(now))
-            attempt.status = PAUSED if pausing else IN_PROGRESS
+            attempt.status = AttemptStatus.PAUSED if pausing else AttemptStatus.IN_PROGRESS
             append_event(session, attempt, "control", {"action": "pause" if pausing else "resume",
                                                        "by": actor.user.username, "reason": reason}, now)
             changed.append({"attempt_id": attempt_id, "remaining_ms": clock_of(attempt).remaining_ms(now)})
@@ -138,7 +140,7 @@ def extend(ctx: ServiceContext, actor: Actor, attempt_id, minutes, reason=None) 
     if isinstance(minutes, bool) or not (0 < amount <= MAX_EXTENSION_MINUTES):
         raise BadInput(f"minutes must be a number above 0 and at most {MAX_EXTENSION_MINUTES}")
     with ctx.db.unit_of_work() as session:
-        attempt = _attempt(session, attempt_id, lock=True)
+        attempt = load_attempt(session, attempt_id, lock=True)
         if attempt.status in ENDED:
             raise Conflict(f"attempt {attempt_id} has ended ({attempt.status}); it cannot be extended")
         now = ctx.now()
@@ -153,14 +155,12 @@ def end_attempt(ctx: ServiceContext, actor: Actor, attempt_id, reason=None) -> d
     attempt_id = authorise_attempt(ctx, actor, attempt_id)
     reason = _reason(reason)
     with ctx.db.unit_of_work() as session:
-        attempt = _attempt(session, attempt_id, lock=True)
+        attempt = load_attempt(session, attempt_id, lock=True)
         if attempt.status in ENDED:
             raise Conflict(f"attempt {attempt_id} has already ended ({attempt.status})")
-        document = _end(ctx, session, attempt, "ended_by_proctor", ctx.now(), actor.user.username)
+        document = end_attempt_now(ctx, session, attempt, AttemptStatus.ENDED_BY_PROCTOR, ctx.now(), actor.user.username)
         _audit(ctx, session, actor, "end_attempt", f"attempt:{attempt_id}", {"reason": reason})
-        from exam_server.services.attempts import attempt_key
-
-        shown = attempt_key(ctx, session, attempt).blueprint.show_score_to_candidate
+        shown = result_shown(ctx, session, attempt)
         return {"attempt_id": attempt_id, "result": document, "shown_to_candidate": shown}
 
 
@@ -169,7 +169,7 @@ def reset_login(ctx: ServiceContext, actor: Actor, attempt_id, reason=None) -> d
     attempt_id = authorise_attempt(ctx, actor, attempt_id)
     reason = _reason(reason)
     with ctx.db.unit_of_work() as session:
-        attempt = _attempt(session, attempt_id, lock=True)
+        attempt = load_attempt(session, attempt_id, lock=True)
         old_sid = attempt.connected_sid
         attempt.login_generation += 1
         attempt.connected_sid = attempt.connected_node = None

@@ -6,7 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from exam_server.errors import ExamError
 from exam_server.security.login_keys import staff_key
 from exam_server.services import sessions, users
-from exam_server.web.admin import blueprint
+from exam_server.web.admin.base import blueprint
 from exam_server.web.admin.i18n import translate
 from exam_server.web.admin.pages import done, form_status, run_action, services
 
