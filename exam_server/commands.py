@@ -46,9 +46,9 @@ def command(func):
 
 
 def context(settings):
-    from exam_server.services.context import ServiceContext
+    from exam_server.composition import build_services
 
-    return ServiceContext.create(settings)
+    return build_services(settings)
 
 
 def emit(data, as_json: bool, human) -> None:

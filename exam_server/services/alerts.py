@@ -7,6 +7,10 @@ and ``staff`` (what staff did).
 """
 from __future__ import annotations
 
+import time
+from collections import defaultdict, deque
+from typing import Callable
+
 from sqlalchemy import func, select
 
 from exam_server.domain.attempt_status import AttemptStatus
@@ -82,3 +86,33 @@ def idle_candidates(ctx: ServiceContext) -> list[dict]:
                                      category="candidate", at=now,
                                      detail=f"no answer for {(now - last_at) // 60_000} min while the clock runs"))
     return raised
+
+
+BURST_WINDOW_SECONDS = 10
+BURST_REPEAT_SECONDS = 60
+
+
+class AnswerBursts:
+    """Many answers of one attempt within a few seconds (a script, or someone else's hands).
+
+    Kept in the memory of the process that stores the answers; a burst is
+    raised at most once a minute per attempt.
+    """
+
+    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic):
+        self.limit = limit
+        self._clock = clock
+        self._times: dict[int, deque] = defaultdict(deque)
+        self._raised: dict[int, float] = {}
+
+    def note(self, attempt_id: int) -> str | None:
+        """Count one stored answer; the detail of an alert to raise, or None."""
+        now = self._clock()
+        recent = self._times[attempt_id]
+        recent.append(now)
+        while recent and now - recent[0] > BURST_WINDOW_SECONDS:
+            recent.popleft()
+        if len(recent) <= self.limit or now - self._raised.get(attempt_id, -1e9) <= BURST_REPEAT_SECONDS:
+            return None
+        self._raised[attempt_id] = now
+        return f"{len(recent)} answers within {BURST_WINDOW_SECONDS} s"

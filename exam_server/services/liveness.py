@@ -8,7 +8,7 @@ disconnection is different: the clock runs (the proctor is alerted instead).
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from exam_server.domain.attempt_status import AttemptStatus
 from exam_server.services.attempt_core import clock_of, set_clock
@@ -54,3 +54,13 @@ def credit_outage(ctx: ServiceContext) -> dict:
             append_event(session, attempt, "credit", {"ms": gap, "reason": "server outage", "from": seen, "to": now}, now)
             credited.append(attempt.id)
         return {"outage_ms": gap, "attempts": credited}
+
+
+def database_answers(ctx: ServiceContext) -> bool:
+    """Whether the database answers a trivial query now (for the readiness probe)."""
+    try:
+        with ctx.db.reading() as session:
+            session.execute(text("select 1"))
+        return True
+    except Exception:  # any failure means not ready; the probe reports it, it does not raise
+        return False

@@ -150,6 +150,19 @@ def list_sessions(ctx: ServiceContext, user: models.StaffUser) -> list[dict]:
                  "published_at": r.published_at, "logins_open": r.logins_open} for r in rows]
 
 
+def open_session_seb_keys(ctx: ServiceContext, session_token: str) -> tuple[str, ...] | None:
+    """The Safe Exam Browser keys of the open session with this token (empty: any browser); None when there is none."""
+    with ctx.db.reading() as session:
+        row = session.execute(
+            select(models.ExamSession.status, models.Exam.blueprint_json)
+            .join(models.Exam, models.ExamSession.exam_id == models.Exam.id)
+            .where(models.ExamSession.token == session_token)
+        ).first()
+    if row is None or row.status != "open":
+        return None
+    return tuple(json.loads(row.blueprint_json).get("seb_config_keys") or ())
+
+
 def kiosk_url(settings, session_token: str) -> str:
     base = settings.public_url.rstrip("/") if settings.public_url else f"http://{settings.host}:{settings.port}"
     return f"{base}/?session={session_token}"

@@ -12,8 +12,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from exam_server.errors import ExamError
-from exam_server.web.admin.i18n import FLAG_LABELS, ROLE_LABELS, STATUS_LABELS, choose_language, language, translate
-from exam_server.web.admin.pages import STATIC, TEMPLATES, asset_url, page_globals, secure
+from exam_server.web.admin.i18n import translate
+from exam_server.web.admin.pages import STATIC, TEMPLATES, page_globals, secure
 from exam_server.web.api import blueprint as api_blueprint
 
 log = logging.getLogger("exam_server.web.admin")
