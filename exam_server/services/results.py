@@ -15,6 +15,7 @@ from exam_server.domain.attempt_status import LISTING_ORDER
 from exam_server.domain.scoring import ScoreSheet, format_points
 from exam_server.services.attempt_core import attempt_key, display_keys
 from exam_server.services.context import ServiceContext
+from exam_server.services.corrected_keys import scoring_keys
 from exam_server.store import models
 
 
@@ -33,7 +34,8 @@ def blank_sheet(ctx: ServiceContext, session, attempt: models.Attempt) -> ScoreS
 
 def score_sheet(ctx: ServiceContext, session, attempt: models.Attempt) -> ScoreSheet:
     key = attempt_key(ctx, session, attempt)
-    sheet = blank_sheet(ctx, session, attempt)
+    # Read apart from the cached key: a correction made by another process counts at once.
+    sheet = ScoreSheet(key.blueprint, scoring_keys(ctx, session, attempt, key))
     responses = session.scalars(select(models.Response).where(models.Response.attempt_id == attempt.id)).all()
     sheet.restore({
         r.position: display_keys(len(key.weights[r.position - 1])).index(r.choice)

@@ -32,7 +32,7 @@ from exam_server.web.admin.i18n import FLAG_LABELS, ROLE_LABELS, STATUS_LABELS, 
 from exam_server.web.admin.pages import asset_url, secure
 
 # Importing a route module registers its pages on ``blueprint``.
-from exam_server.web.admin import auth, banks, exams, sessions, staff  # noqa: E402,F401  isort: skip
+from exam_server.web.admin import auth, banks, exams, review, sessions, staff  # noqa: E402,F401  isort: skip
 
 __all__ = ["blueprint", "csrf", "STATUS_LABELS", "ROLE_LABELS", "FLAG_LABELS", "asset_url", "choose_language",
            "language", "secure", "translate"]
