@@ -46,9 +46,9 @@ def command(func):
 
 
 def context(settings):
-    from exam_server.services.context import ServiceContext
+    from exam_server.composition import build_services
 
-    return ServiceContext.create(settings)
+    return build_services(settings)
 
 
 def emit(data, as_json: bool, human) -> None:
@@ -242,6 +242,8 @@ def create_session(settings, exam_code, name, candidates, proctors, seed, creden
     opened = run(context(settings), exam_code, name, read_input(candidates, 16 * 1024 * 1024), candidates,
                  proctors=proctors, seed=seed)
     if credentials_out:
+        from exam_server.services.exports import write_credentials
+
         write_credentials(Path(credentials_out), opened["credentials"])
     if cards_out:
         from exam_server.services.sessions import login_cards
@@ -252,15 +254,6 @@ def create_session(settings, exam_code, name, candidates, proctors, seed, creden
     emit(data, as_json, lambda d: click.echo(
         f"session_id {d['session_id']}\nsession_token {d['session_token']}\n{d['candidates']} candidates"
         + (f", credentials in {credentials_out}" if credentials_out else "")))
-
-
-def write_credentials(path: Path, credentials: list[dict]) -> None:
-    from exam_server.services.exports import credentials_csv
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)  # passwords in clear: readable by the owner only
-    path.chmod(0o600)
-    path.write_bytes(credentials_csv(credentials))
 
 
 @cli.command("add-user", help="Create a staff account; the password is read from stdin.")

@@ -19,7 +19,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-ENDED = frozenset({"submitted", "timed_out", "ended_by_proctor"})
+from exam_server.domain.attempt_status import ENDED
 MAX_EXTENSION_MINUTES = 600
 
 TEXT: dict[str, dict[str, str]] = {

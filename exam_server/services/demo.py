@@ -14,6 +14,7 @@ from exam_server.errors import ConfigError
 from exam_server.security.keys import ensure_keys
 from exam_server.services import banks, exams, sessions, users
 from exam_server.services.context import ServiceContext
+from exam_server.services.exports import write_credentials
 from exam_server.store import models
 
 # (file under question_banks/, bank code)
@@ -76,8 +77,6 @@ def _ensure_session(ctx: ServiceContext, samples: Path, blueprint: str, roster: 
     code = exams.create_exam(ctx, text, blueprint) if not _exam_exists(ctx, text) else _exam_code(text)
     proctor = next(u for r, u, _ in DEMO_STAFF if r == "proctor")
     opened = sessions.create_session(ctx, code, name, (samples / roster).read_bytes(), roster, proctors=(proctor,))
-    from exam_server.commands import write_credentials
-
     write_credentials(credentials_file, opened["credentials"])
     return {**{k: opened[k] for k in ("session_id", "session_token", "exam_code", "credentials")}, "name": name,
             "credentials_file": str(credentials_file)}

@@ -8,9 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-import sqlalchemy.event
-from sqlalchemy.orm import Session
-
 from exam_server.store import models
 
 GENESIS = "0" * 64
@@ -44,8 +41,11 @@ def append_event(session, attempt: models.Attempt, kind: str, data: dict, at: in
     attempt.last_event_hash = digest
 
 
-@sqlalchemy.event.listens_for(Session, "after_flush")
-def _write_pending_events(session, _flush_context) -> None:
+def write_pending_events(session, _flush_context) -> None:
+    """``after_flush`` listener: write the events appended since the last flush, in one ``executemany``.
+
+    Registered on each database by the composition root (``exam_server.composition``).
+    """
     pending = session.info.pop(_PENDING, None)
     if pending:
         session.connection().execute(models.AttemptEvent.__table__.insert(), pending)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from exam_server.domain.scoring import format_points, running_score
-from exam_server.services.attempts import clock_of
+from exam_server.services.attempt_core import clock_of
 from exam_server.services.context import ServiceContext
 from exam_server.services.exams import load_blueprint
 from exam_server.store import models

@@ -6,6 +6,7 @@ import json
 from sqlalchemy import select
 
 from exam_server.async_mode import run_blocking
+from exam_server.domain.attempt_status import RUNNING
 from exam_server.errors import Conflict, NotFound
 from exam_server.security import keys as key_store
 from exam_server.security.signing import check, public_key_entry, repeated_key, sign
@@ -15,7 +16,6 @@ from exam_server.services.revisions import verify_superseded
 from exam_server.services.sessions import find_session
 from exam_server.store import models
 
-RUNNING = ("in_progress", "paused")
 
 
 def publish(ctx: ServiceContext, session_id: int) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from exam_server.errors import BadInput, Forbidden
 from exam_server.services import monitoring
-from exam_server.services.attempts import ENDED
+from exam_server.domain.attempt_status import ENDED
 from exam_server.services.context import ServiceContext
 from exam_server.services.exams import load_blueprint
 from exam_server.services.sessions import find_session

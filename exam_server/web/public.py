@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
+from exam_server import current
 from exam_server.errors import NotFound
 from exam_server.services import publishing
 from exam_server.web.admin import STATUS_LABELS, asset_url, choose_language, language, secure, translate
@@ -28,10 +29,10 @@ def _page_globals() -> dict:
 @blueprint.get("/verify/<result_id>")
 def verify(result_id: str):
     try:
-        checked = publishing.verify_result(current_app.extensions["exam_services"], result_id[:64])
+        checked = publishing.verify_result(current.services(), result_id[:64])
     except NotFound:
         return render_template("verify.html", found=False, result_id=result_id), 404
-    services = current_app.extensions["exam_services"]
+    services = current.services()
     return render_template("verify.html", found=True, result_id=result_id, valid=checked["valid"],
                            result=checked["result"], problem=checked.get("problem"),
                            superseded_by=checked.get("superseded_by"),
