@@ -264,6 +264,10 @@ CONSOLE = {
     'board_updated': NC_('console:board_updated', 'Diperbarui {time}'),
     'board_empty': NC_('console:board_empty', 'Belum ada peserta.'),
     'board_points_later': NC_('console:board_points_later', 'Nilai tampil setelah peserta selesai; selama mengerjakan hanya status dan jumlah jawaban.'),
+    'col_opened': NC_('console:col_opened', 'Dibuka'),
+    'absent': NC_('console:absent', 'belum masuk'),
+    'not_signed_in': NC_('console:not_signed_in', 'Belum masuk'),
+    'actions_for': NC_('console:actions_for', 'Aksi untuk {who}'),
 }
 
 TERMINAL = {

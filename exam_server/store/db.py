@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -50,6 +50,10 @@ class Database:
         self.settings = settings
         self.engine = make_engine(settings, single_connection=single_connection)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def listen(self, name: str, listener: Callable) -> None:
+        """Register a session event listener (``after_flush``, ``after_commit``, …) on this database's sessions."""
+        event.listen(self._sessions, name, listener)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
