@@ -36,6 +36,8 @@ HTTP = {
     ("GET", "/static/<path:filename>"): OPEN,
     ("GET", "/proctor/static/<path:filename>"): OPEN,
     ("GET", "/admin/static/<path:filename>"): OPEN,
+    ("GET", "/i18n/<locale>.json"): OPEN,  # the text catalogs, the same for everyone
+    ("GET", "/i18n/<table>.js"): OPEN,
     # Answered by the Socket.IO transport before Flask; a plain request without its parameters is refused.
     ("GET", "/socket.io/"): {c: 400 for c in CALLERS},
     ("POST", "/socket.io/"): {c: 400 for c in CALLERS},
@@ -81,6 +83,7 @@ HTTP = {
     ("GET", "/admin/sessions/<int:session_id>/analysis"): ADMIN_PAGE,
     ("GET", "/admin/sessions/<int:session_id>/analysis.csv"): ADMIN_PAGE,
     ("GET", "/admin/sessions/<int:session_id>/results.<fmt>"): ADMIN_PAGE,
+    ("GET", "/admin/sessions/<int:session_id>/minutes.<fmt>"): ADMIN_PAGE,
     ("POST", "/admin/sessions/<int:session_id>/close"): ADMIN_FORM,
     ("GET", "/admin/sessions/<int:session_id>/publish"): ADMIN_PAGE,
     ("POST", "/admin/sessions/<int:session_id>/publish"): ADMIN_FORM,
@@ -245,7 +248,7 @@ def test_every_event_answers_every_caller_as_the_table_says(world):
 def fill(rule: str, world) -> str:
     values = {"session_id": str(world.session["session_id"]), "result_id": world.result_id, "code": "umum",
               "fmt": "csv", "key": "no-such-download", "user_id": str(world.user_id), "version": "1",
-              "item_id": str(world.item_id),
+              "item_id": str(world.item_id), "locale": "id", "table": "kiosk",
               "filename": "kiosk/kiosk.css", "path:filename": "kiosk/kiosk.css"}
     path = re.sub(r"<(?:int:)?([a-z_:]+)>", lambda m: values[m.group(1)], rule)
     if rule.startswith("/proctor/static"):

@@ -19,7 +19,8 @@ from tests.conftest import ROOT
 SHIPPED = (
     "exam_server/web/templates/kiosk.html",
     "exam_server/web/templates/admin/base.html",
-    "exam_server/web/templates/admin/en.toml",
+    "exam_server/translations/id/LC_MESSAGES/messages.mo",
+    "exam_server/translations/en/LC_MESSAGES/messages.mo",
     "exam_server/web/static/kiosk/kiosk.js",
     "exam_server/web/static/kiosk/kiosk.css",
     "exam_server/web/static/admin/admin.css",
