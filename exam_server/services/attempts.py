@@ -372,7 +372,10 @@ def end_long_pauses(ctx: ServiceContext) -> list[dict]:
 
 
 def _end_where(ctx: ServiceContext, condition, status: str, by: str, now: int) -> list[dict]:
+    from exam_server.sites.scope import runs_here
+
     ended = []
+    condition = condition & runs_here(ctx)  # a hub never ends a site's attempt: the site does, and says so
     with ctx.db.reading() as session:
         ids = session.scalars(select(models.Attempt.id).where(condition)).all()
     for attempt_id in ids:

@@ -71,6 +71,7 @@ def create_session(
     *,
     proctors: tuple[str, ...] = (),
     seed: int | str | None = None,
+    site: str | None = None,
 ) -> dict:
     """Open a sitting: candidates, their passwords and their forms. Returns ids and credentials."""
     if not name.strip():
@@ -90,6 +91,7 @@ def create_session(
         row = models.ExamSession(
             exam_id=exam.id, name=name.strip(), token=_new_token(session), seed=seed, status="open",
             bank_versions_json=json.dumps({code: v.id for code, v in versions.items()}), created_at=ctx.now(),
+            site_code=site,  # a hub's sitting at a site (sites.hub); None: here
         )
         session.add(row)
         session.flush()
