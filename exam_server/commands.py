@@ -530,6 +530,18 @@ def site_revoke(settings, code):
     click.echo(f"site {code} revoked")
 
 
+@site.command("resolve", help="Accept the hub's recomputed result of an attempt whose site reported another.")
+@click.argument("attempt_id", type=int)
+@click.option("--note", required=True, help="Why the hub's figures stand (kept in the audit log).")
+@command
+def site_resolve(settings, attempt_id, note):
+    from exam_server.sites.hub import require_role, resolve_mismatch
+
+    require_role(settings, "hub")
+    resolve_mismatch(context(settings), attempt_id, note)
+    click.echo(f"attempt {attempt_id}: the hub's result stands and may be published")
+
+
 @cli.command(help="At a hub: the sites, whether their link is up, and what they still hold.")
 @click.option("--json", "as_json", is_flag=True)
 @command

@@ -435,3 +435,24 @@ def unresolved_mismatches(session, session_id: int) -> list[int]:
         models.Attempt, models.Attempt.id == models.SiteResult.attempt_id).where(
         models.Attempt.session_id == session_id, models.SiteResult.mismatch.is_(True),
         models.SiteResult.resolved_at.is_(None))))
+
+
+def mark_mismatches(session, session_id: int, documents: list[dict]) -> None:
+    """``"mismatch": true`` on each result whose site reported other figures than the hub recomputed."""
+    mismatched = set(unresolved_mismatches(session, session_id))
+    for document in documents:
+        if document.get("attempt_id") in mismatched:
+            document["mismatch"] = True
+
+
+def resolve_mismatch(ctx, attempt_id: int, note: str) -> dict:
+    """An admin has looked at the difference: the hub's recomputation stands and may be published."""
+    with ctx.db.unit_of_work() as session:
+        row = session.get(models.SiteResult, attempt_id)
+        if row is None or not row.mismatch:
+            raise NotFound(f"attempt {attempt_id} has no result that differs from its site's")
+        row.resolved_at = row.resolved_at or ctx.now()
+        session.add(models.AuditEntry(at=ctx.now(), action="site_result_resolved", target=f"attempt:{attempt_id}",
+                                      detail_json=json.dumps({"note": note[:500], "site_document": json.loads(row.document_json)},
+                                                             ensure_ascii=False)))
+    return {"attempt_id": attempt_id, "resolved": True}
