@@ -595,3 +595,38 @@ def sync(settings, as_json):
     data = {k: done[k] for k in ("pulled_sessions", "pushed_events", "backlog")}
     emit(data, as_json, lambda d: click.echo(
         f"pulled {d['pulled_sessions']} sessions, pushed {d['pushed_events']} events, backlog {d['backlog']}"))
+
+
+@cli.command("open-session", help="Open a sealed session: at a hub, release it to its site; at a site, with --release-code.")
+@click.argument("session_id", type=int)
+@click.option("--release-code", "code", default=None, help="At a site: the code the hub read out.")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def open_session(settings, session_id, code, as_json):
+    from exam_server.sites import seals
+    from exam_server.sites.role import read_role
+
+    role = read_role(settings.data_dir)
+    if role == "hub":
+        done = seals.open_at_hub(context(settings), session_id)
+    elif role == "site":
+        if not code:
+            raise BadInput("--release-code: at a site a session opens with the code from the hub "
+                           "(or by the hub itself over the link)")
+        done = seals.open_with_code(context(settings), session_id, code)
+    else:
+        raise BadInput("open-session runs at a hub or a site; this server is standalone")
+    emit(done, as_json, lambda d: click.echo(f"session {d['session_id']} opened"))
+
+
+@cli.command("release-code", help="At a hub: the code that opens a sealed session at its site without the hub.")
+@click.argument("session_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@command
+def release_code(settings, session_id, as_json):
+    from exam_server.sites.hub import require_role
+    from exam_server.sites.seals import release_code as run
+
+    require_role(settings, "hub")
+    emit(run(context(settings), session_id), as_json,
+         lambda d: click.echo(f"session {d['session_id']}\nrelease_code {d['release_code']}"))

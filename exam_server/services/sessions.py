@@ -114,6 +114,10 @@ def create_session(
             session.flush()
             session.add(models.Result(id=str(uuid.uuid4()), attempt_id=attempt.id, session_id=row.id, document_json="{}"))
             credentials.append({"participant_number": entry.participant_number, "password": password})
+        if site:
+            from exam_server.sites.seals import seal_new_session
+
+            seal_new_session(ctx, session, row.id, site)  # its content leaves the hub only sealed
         return {"session_id": row.id, "session_token": row.token, "exam_code": exam.code,
                 "candidates": len(entries), "credentials": credentials}
 

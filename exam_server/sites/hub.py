@@ -167,7 +167,12 @@ def exchange(ctx, site_code: str, body: dict) -> tuple[dict, list[int]]:
         _record_outcomes(session, site, outcomes)
         commands = _deliver_commands(ctx, session, site)
         sessions = _packages(ctx, session, site, {s for s in have if isinstance(s, int)})
-        return {"acked": site.acked_position, "sessions": sessions, "commands": commands,
+        from exam_server.sites.seals import keys_for, note_opened_at_site
+
+        opened = body.get("opened") if isinstance(body.get("opened"), list) else []
+        note_opened_at_site(ctx, session, site.code, opened)
+        keys = keys_for(ctx, session, site.code, {o.get("session_id") for o in opened if isinstance(o, dict)})
+        return {"acked": site.acked_position, "sessions": sessions, "commands": commands, "keys": keys,
                 "hub_time": ctx.now()}, changed
 
 
@@ -282,7 +287,10 @@ def _apply_flag(ctx, session, attempt: models.Attempt, data: dict) -> None:
 def _packages(ctx, session, site: models.Site, have: set[int]) -> list[dict]:
     rows = session.scalars(select(models.ExamSession).where(models.ExamSession.site_code == site.code)
                            .order_by(models.ExamSession.id)).all()
-    return [session_package(ctx, session, row) for row in rows if row.id not in have][:5]
+    from exam_server.sites.seals import sealed_package
+
+    return [sealed_package(ctx, session, row, session_package(ctx, session, row))
+            for row in rows if row.id not in have][:5]
 
 
 def session_package(ctx, session, row: models.ExamSession) -> dict:

@@ -114,10 +114,11 @@ class Link:
                 for result in session.scalars(select(models.Result).where(models.Result.attempt_id.in_(ended))):
                     if result.document_json != "{}":
                         results[str(result.attempt_id)] = json.loads(result.document_json)
-            have = list(session.scalars(select(models.ExamSession.id).where(models.ExamSession.site_code.is_not(None))))
+        from exam_server.sites import seals
+
         outcomes, self.pending_outcomes = self.pending_outcomes, []
-        body = {"events": events, "results": results, "backlog": backlog, "have_sessions": have,
-                "outcomes": outcomes}
+        body = {"events": events, "results": results, "backlog": backlog, "have_sessions": seals.pulled_ids(ctx),
+                "outcomes": outcomes, "opened": seals.opened_reports(ctx)}
         try:
             answer = self._post("/api/v1/link/exchange", body)
         except LinkDown:
@@ -130,8 +131,14 @@ class Link:
             self.acked = acked
         pulled = 0
         for package in answer.get("sessions") or []:
-            apply_package(ctx, package)
-            pulled += 1
+            if isinstance(package, dict) and isinstance(package.get("sealed"), dict):
+                seals.store_sealed(ctx, package["sealed"])  # held sealed until it is opened
+                pulled += 1
+        for released in answer.get("keys") or []:
+            try:
+                seals.open_with_key(ctx, self.site, int(released["session_id"]), bytes.fromhex(released["key"]), "link")
+            except Exception:
+                log.exception("a released session could not be opened")
         with ctx.db.unit_of_work() as session:
             state = session.get(models.LinkState, 1)
             state.acked_position, state.last_nonce, state.last_ok_at = self.acked or 0, self.nonce, ctx.now()

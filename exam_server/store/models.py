@@ -375,3 +375,33 @@ class OutboxEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     state_json: Mapped[str] = mapped_column(Text)  # the attempt's clock and status after the event
+
+
+class SessionSeal(Base):
+    """At the hub: the key that seals a site's session, its release code (both encrypted), and its opening."""
+
+    __tablename__ = "session_seals"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"), primary_key=True)
+    key_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    code_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_json: Mapped[str] = mapped_column(Text)  # the key under the release code (sites.sealing.wrap)
+    opened_at: Mapped[int | None] = mapped_column(Millis, nullable=True)  # released by the hub
+    site_opened_at: Mapped[int | None] = mapped_column(Millis, nullable=True)  # the site says it opened it
+    site_opened_how: Mapped[str] = mapped_column(String(16), default="")
+
+
+class SealedSession(Base):
+    """At a site: a session as pulled, sealed; its content is applied only when it is opened."""
+
+    __tablename__ = "sealed_sessions"
+
+    session_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_json: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    opened_how: Mapped[str] = mapped_column(String(16), default="")  # link | code
+    reported: Mapped[bool] = mapped_column(Boolean, default=False)  # the hub knows it is open
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong release codes in a row
+    locked_until: Mapped[int | None] = mapped_column(Millis, nullable=True)

@@ -82,6 +82,8 @@ def hub_and_sites(tmp_path):
         sessions[code] = json.loads(hub_cli("create-session", "--exam", "UJI-1", "--name", f"Sesi {code}",
                                             "--candidates", str(csv), "--site", code, "--seed", "5", "--json",
                                             check=True).out)
+        # Sealed until opened (section 8): opened now, so the site opens it at its first exchange.
+        hub_cli("open-session", str(sessions[code]["session_id"]), check=True)
     hub = ServerProcess(hub_cli.data_dir, hub_cli.database_url).start()
     halls = {code: Hall(tmp_path, code, hub) for code in ("A", "B")}
     try:

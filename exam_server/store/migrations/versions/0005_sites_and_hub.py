@@ -1,4 +1,4 @@
-"""sites and a hub: enrolled sites, their commands and results at the hub; the link and outbox at a site
+"""sites and a hub: enrolled sites, their commands, results and seals at the hub; the link, outbox and sealed sessions at a site
 
 Revision ID: 0005
 Revises: 0004
@@ -82,9 +82,38 @@ def upgrade() -> None:
         sa.Column("state_json", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("position", name=op.f("pk_site_outbox")),
     )
+    op.create_table(
+        "session_seals",
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("key_sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("code_sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("wrapped_json", sa.Text(), nullable=False),
+        sa.Column("opened_at", sa.BigInteger(), nullable=True),
+        sa.Column("site_opened_at", sa.BigInteger(), nullable=True),
+        sa.Column("site_opened_how", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(["session_id"], ["exam_sessions.id"],
+                                name=op.f("fk_session_seals_session_id_exam_sessions")),
+        sa.PrimaryKeyConstraint("session_id", name=op.f("pk_session_seals")),
+    )
+    op.create_table(
+        "sealed_sessions",
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("blob", sa.LargeBinary(), nullable=False),
+        sa.Column("wrapped_json", sa.Text(), nullable=False),
+        sa.Column("opened_at", sa.BigInteger(), nullable=True),
+        sa.Column("opened_how", sa.String(length=16), nullable=False),
+        sa.Column("reported", sa.Boolean(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("locked_until", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("session_id", name=op.f("pk_sealed_sessions")),
+        sa.UniqueConstraint("token", name=op.f("uq_sealed_sessions_token")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("sealed_sessions")
+    op.drop_table("session_seals")
     op.drop_table("site_outbox")
     op.drop_table("link_state")
     op.drop_table("site_results")
