@@ -151,6 +151,7 @@ def exchange(ctx, site_code: str, body: dict) -> tuple[dict, list[int]]:
     changed: list[int] = []
     with ctx.db.unit_of_work() as session:
         site = session.scalar(select(models.Site).where(models.Site.code == site_code).with_for_update())
+        _preload(session, site, events)
         for event in events:
             if not isinstance(event, dict) or not isinstance(event.get("position"), int):
                 raise BadInput("an event needs a position")
@@ -163,6 +164,7 @@ def exchange(ctx, site_code: str, body: dict) -> tuple[dict, list[int]]:
             site.last_event_at = event.get("at") if isinstance(event.get("at"), int) else site.last_event_at
             if attempt_id is not None:
                 changed.append(attempt_id)
+        _write_events(session)
         site.backlog = max(0, backlog - len(events))
         _record_outcomes(session, site, outcomes)
         commands = _deliver_commands(ctx, session, site)
@@ -176,12 +178,49 @@ def exchange(ctx, site_code: str, body: dict) -> tuple[dict, list[int]]:
                 "hub_time": ctx.now()}, changed
 
 
+_ATTEMPTS, _RESPONSES, _EVENTS = "exam_server.link_attempts", "exam_server.link_responses", "exam_server.link_events"
+
+
+def _preload(session, site: models.Site, events: list) -> None:
+    """A batch's attempts (of this site only) and their responses in two queries, not two per event."""
+    ids = sorted({e.get("attempt_id") for e in events if isinstance(e, dict) and isinstance(e.get("attempt_id"), int)
+                  and not isinstance(e.get("attempt_id"), bool)})
+    attempts = {}
+    if ids:
+        query = (select(models.Attempt).join(models.ExamSession, models.ExamSession.id == models.Attempt.session_id)
+                 .where(models.Attempt.id.in_(ids), models.ExamSession.site_code == site.code))
+        attempts = {a.id: a for a in session.scalars(query.with_for_update())}
+    session.info[_ATTEMPTS] = attempts
+    responses = {}
+    if attempts:
+        responses = {(r.attempt_id, r.position): r for r in session.scalars(
+            select(models.Response).where(models.Response.attempt_id.in_(sorted(attempts))))}
+    session.info[_RESPONSES] = responses
+    session.info[_EVENTS] = []
+
+
+def _write_events(session) -> None:
+    rows = session.info.pop(_EVENTS, [])
+    session.flush()
+    if rows:
+        session.connection().execute(models.AttemptEvent.__table__.insert(), rows)
+
+
+def _response(session, attempt_id: int, position: int) -> models.Response | None:
+    return session.info.get(_RESPONSES, {}).get((attempt_id, position))
+
+
+def _add_response(session, response: models.Response) -> None:
+    session.add(response)
+    session.info.setdefault(_RESPONSES, {})[(response.attempt_id, response.position)] = response
+
+
 def _apply(ctx, session, site: models.Site, event: dict, results: dict) -> int | None:
     from exam_server.services import results as result_service
 
-    attempt = session.get(models.Attempt, event.get("attempt_id")) if isinstance(event.get("attempt_id"), int) else None
-    exam_session = session.get(models.ExamSession, attempt.session_id) if attempt is not None else None
-    if exam_session is None or exam_session.site_code != site.code:
+    attempt = session.info.get(_ATTEMPTS, {}).get(event.get("attempt_id"))
+    exam_session = attempt is not None
+    if not exam_session:
         return None  # not this site's attempt: acknowledged and ignored, never applied
     number, kind = event.get("number"), event.get("kind")
     if not isinstance(number, int) or number != attempt.event_count + 1 or not isinstance(kind, str):
@@ -193,9 +232,9 @@ def _apply(ctx, session, site: models.Site, event: dict, results: dict) -> int |
     except ValueError:
         return None
     at = event.get("at") if isinstance(event.get("at"), int) else ctx.now()
-    session.add(models.AttemptEvent(attempt_id=attempt.id, number=number, at=at, kind=kind[:24],
-                                    data_json=data_json, prev_hash=str(event.get("prev_hash", ""))[:64],
-                                    hash=str(event.get("hash", ""))[:64]))
+    session.info[_EVENTS].append({"attempt_id": attempt.id, "number": number, "at": at, "kind": kind[:24],
+                                  "data_json": data_json, "prev_hash": str(event.get("prev_hash", ""))[:64],
+                                  "hash": str(event.get("hash", ""))[:64]})
     attempt.event_count, attempt.last_event_hash = number, str(event.get("hash", ""))[:64]
     _apply_state(attempt, state)
     if kind == "answer" and isinstance(data, dict):
@@ -203,7 +242,8 @@ def _apply(ctx, session, site: models.Site, event: dict, results: dict) -> int |
     elif kind == "flag" and isinstance(data, dict):
         _apply_flag(ctx, session, attempt, data)
     if attempt.status in {"submitted", "timed_out", "ended_by_proctor"}:
-        session.flush()
+        _write_events(session)
+        session.info[_EVENTS] = []
         document = result_service.finalize(ctx, session, attempt)  # the hub's own recomputation
         theirs = results.get(str(attempt.id))
         if isinstance(theirs, dict):
@@ -256,11 +296,11 @@ def _apply_answer(ctx, session, attempt: models.Attempt, data: dict, at: int) ->
         return
     section_index = key.form[position - 1].section
     section = key.blueprint.sections[section_index]
-    response = session.get(models.Response, (attempt.id, position))
+    response = _response(session, attempt.id, position)
     if response is None:
         response = models.Response(attempt_id=attempt.id, position=position, seq=0, flagged=False,
                                    points=str(item_points(section, None)))
-        session.add(response)
+        _add_response(session, response)
     new_points = item_points(section, None if choice is None else key.weights[position - 1][keys.index(choice)])
     points = shift([Decimal(p) for p in json.loads(attempt.section_points_json)], section_index,
                    Decimal(response.points), new_points)
@@ -273,10 +313,18 @@ def _apply_flag(ctx, session, attempt: models.Attempt, data: dict) -> None:
     position, flagged = data.get("position"), data.get("flagged")
     if not isinstance(position, int) or not isinstance(flagged, bool) or position < 1:
         return
-    response = session.get(models.Response, (attempt.id, position))
-    if response is None:
-        response = models.Response(attempt_id=attempt.id, position=position, seq=0, flagged=False, points="0")
-        session.add(response)
+    from exam_server.domain.scoring import item_points
+    from exam_server.services.attempts import attempt_key
+
+    key = attempt_key(ctx, session, attempt)
+    if position > len(key.form):
+        return
+    response = _response(session, attempt.id, position)
+    if response is None:  # a position never answered counts as blank, as at the site
+        section = key.blueprint.sections[key.form[position - 1].section]
+        response = models.Response(attempt_id=attempt.id, position=position, seq=0, flagged=False,
+                                   points=str(item_points(section, None)))
+        _add_response(session, response)
     if response.flagged != flagged:
         attempt.flagged_count += 1 if flagged else -1
         response.flagged = flagged

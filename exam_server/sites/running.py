@@ -52,6 +52,7 @@ class SiteRuntime:
             except ExamError as exc:
                 if self.link is not None:
                     self.link.online = False
+                    self.runtime.metrics.link_up.labels(self.link.site).set(0)
                 log.debug("link: %s", exc.message)
             except Exception:
                 if self.link is not None:
@@ -78,6 +79,9 @@ class SiteRuntime:
         done = self.link.exchange()
         self.last_ok = time.time()
         self.backlog = done["backlog"]
+        metrics = self.runtime.metrics
+        metrics.link_up.labels(self.link.site).set(1)
+        metrics.link_backlog.labels(self.link.site).set(self.backlog)
         for command in done["commands"]:
             self.link.pending_outcomes.append(carry_out(self.runtime, command))
         if done["pulled_sessions"]:
@@ -118,7 +122,12 @@ class HubRuntime:
 
     def watch(self) -> None:
         """Tell the proctors watching a site's sessions when the site goes on or off line."""
+        metrics = self.runtime.metrics
         for view in hub.site_views(self.services):
+            metrics.link_up.labels(view["site"]).set(1 if view["online"] else 0)
+            metrics.link_backlog.labels(view["site"]).set(view["backlog"])
+            if view["lag_ms"] is not None:
+                metrics.link_lag.labels(view["site"]).set(view["lag_ms"] / 1000)
             was = self.known.get(view["site"])
             self.known[view["site"]] = view["online"]
             if was is None or was == view["online"]:
