@@ -116,6 +116,20 @@ def refuse_if_sealed(session, token: str) -> None:
         raise SessionNotOpen("the session is not open yet / sesi belum dibuka")
 
 
+class SatAtSite(Forbidden):
+    code = "session_at_site"
+
+
+def refuse_at_hub(ctx, session, token: str) -> None:
+    from exam_server.sites.role import read_role
+
+    if read_role(ctx.settings.data_dir) != "hub":
+        return
+    site = session.scalar(select(models.ExamSession.site_code).where(models.ExamSession.token == token))
+    if site:
+        raise SatAtSite(f"this session is sat at site {site} / sesi ini dikerjakan di situs {site}")
+
+
 def store_sealed(ctx, sealed: dict) -> None:
     with ctx.db.unit_of_work() as session:
         if session.get(models.SealedSession, sealed["session_id"]) is not None:

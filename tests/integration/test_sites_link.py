@@ -126,7 +126,9 @@ def test_hub_and_two_sites_through_cuts_and_a_crash(hub_and_sites):
     snapshot = proctor.call("watch", {"session_id": sessions["A"]["session_id"]})
     assert snapshot["ok"] and {c["site"] for c in snapshot["candidates"]} == {"A"}
 
-    # Credentials printed at the hub work at the site; an answer reaches the hub's proctor within 1 s.
+    # Credentials printed at the hub work at the site (and only there); an answer reaches the hub's proctor within 1 s.
+    at_hub = candidate_login(hub.url, sessions["A"]["session_token"], "A-001", "sandi-a001")
+    assert at_hub.status_code == 403 and at_hub.json()["error"]["code"] == "session_at_site"
     ani = candidate_at(a, sessions["A"], "A-001", "sandi-a001")
     assert ani.call("start")["ok"]
     attempt_id = ani.call("state")["attempt_id"]
