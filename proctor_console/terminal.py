@@ -47,6 +47,8 @@ TEXT: dict[str, dict[str, str]] = {
         "err_no_candidate": "tidak ada peserta {target} di sesi ini",
         "or_all": " atau all",
         "alert": "peringatan",
+        "site_off": "situs {site} terputus — terakhir terdengar {time}",
+        "site_on": "situs {site} tersambung lagi",
     },
     "en": {
         "col_id": "ID", "col_number": "No", "col_name": "Name", "col_seat": "Seat", "col_status": "Status",
@@ -72,6 +74,8 @@ TEXT: dict[str, dict[str, str]] = {
         "err_no_candidate": "no candidate {target} in this session",
         "or_all": " or all",
         "alert": "alert",
+        "site_off": "site {site} off line — last heard {time}",
+        "site_on": "site {site} linked again",
     },
 }
 
@@ -329,6 +333,19 @@ def alert_line(alert: Mapping, candidate: Mapping | None, lang: str = "id") -> T
     if alert.get("detail"):
         line += f" — {clean(alert['detail'])}"
     return text(line, "red")
+
+
+def site_line(site: Mapping, lang: str = "id") -> Text:
+    """At a hub: a watched session's site went off line (with when it was last heard) or came back."""
+    from datetime import datetime
+
+    heard = "--:--"
+    try:
+        heard = datetime.fromisoformat(str(site.get("last_seen")).replace("Z", "+00:00")).astimezone().strftime("%H:%M")
+    except ValueError:
+        pass
+    key = "site_on" if site.get("online") else "site_off"
+    return text(say(lang, key, site=clean(str(site.get("site", "?"))), time=heard), "green" if site.get("online") else "red")
 
 
 def status_line(candidate: Mapping, lang: str = "id") -> Text:
