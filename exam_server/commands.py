@@ -343,13 +343,17 @@ def verify(settings, file, public_key, as_json):
             raise BadInput(f"{public_key}: not a public key file ({exc})") from None
     else:
         public = {kid: k.public for kid, k in key_store.signing_keys(settings).items()}
+    replaced = _superseded(settings, [r.get("result_id") for r in results])
     checked = [{"result_id": r.get("result_id"), "participant_number": r.get("participant_number"),
-                "problem": check(r, public)} for r in results]
+                "problem": check(r, public), **_superseded_fields(replaced.get(r.get("result_id")))}
+               for r in results]
     if as_json:
         click.echo(json.dumps({"valid": all(c["problem"] is None for c in checked), "results": checked}, indent=2))
     else:
         for c in checked:
-            click.echo(f"{c['participant_number']}\t{c['result_id']}\t{'valid' if c['problem'] is None else 'NOT VALID: ' + c['problem']}")
+            later = f" (superseded by revision {c['superseded_by']['revision']}, {c['superseded_by']['result_id']})" \
+                if c.get("superseded") else ""
+            click.echo(f"{c['participant_number']}\t{c['result_id']}\t{'valid' if c['problem'] is None else 'NOT VALID: ' + c['problem']}{later}")
     if any(c["problem"] for c in checked):
         sys.exit(3)
 
@@ -361,6 +365,54 @@ def refuse_repeated_key(file: str, problem: str, as_json: bool) -> None:
     else:
         click.echo(f"{file}\tNOT VALID: {problem}")
     sys.exit(3)
+
+
+@cli.command(help="Correct an item of a session after the sitting (new key, weights or annulment) and rescore.")
+@click.argument("session_id", type=int)
+@click.option("--item", "item_id", type=int, required=True, help="The item's id (as the bank browser shows it).")
+@click.option("--key", default=None, help="The correct option's letter in the bank's original order.")
+@click.option("--weight", "weights", default=None, help="Weights in points, e.g. A=5,B=4 (or A=80%).")
+@click.option("--annul", type=click.Choice(["full", "none"]), default=None,
+              help="full: everyone earns the item's full points; none: it counts for no one.")
+@click.option("--reason", required=True, help="Why (goes into the audit log and the minutes).")
+@click.option("--dry-run", is_flag=True, help="Show whose points and pass/fail change; save nothing.")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def correct(settings, session_id, item_id, key, weights, annul, reason, dry_run, as_json):
+    from exam_server.services.corrections import Change, correct as run
+
+    done = run(context(settings), session_id, item_id, Change(key, weights, annul), reason, dry_run=dry_run)
+    emit(done, as_json, _print_correction)
+
+
+def _print_correction(d: dict) -> None:
+    click.echo(f"session {d['session_id']}, item {d['item_id']}: {d['before']} -> {d['after']}"
+               f"{' (dry run: nothing saved)' if d['dry_run'] else ''}")
+    click.echo(f"{d['examined']} attempts drew the item, {len(d['changed'])} results change")
+    for c in d["changed"]:
+        verdict = "" if c["passed_before"] == c["passed_after"] else \
+            f"  {'LULUS' if c['passed_after'] else 'TIDAK LULUS'} (was {'LULUS' if c['passed_before'] else 'TIDAK LULUS'})"
+        click.echo(f"  {c['participant_number']}\t{c['total_before']} -> {c['total_after']} ({c['delta']}){verdict}")
+
+
+def _superseded(settings, result_ids) -> dict:
+    """Which results the data folder's database knows as replaced by a correction (none without a database)."""
+    if settings.is_sqlite and not Path(settings.resolved_database_url.removeprefix("sqlite:///")).is_file():
+        return {}
+    from exam_server.services.revisions import superseded_ids
+
+    ctx = context(settings)
+    try:
+        with ctx.db.reading() as session:
+            return superseded_ids(session, result_ids)
+    except Exception:  # noqa: BLE001 - offline checking goes on without the database
+        return {}
+    finally:
+        ctx.close()
+
+
+def _superseded_fields(later: dict | None) -> dict:
+    return {"superseded": True, "superseded_by": later} if later else {}
 
 
 @cli.command("rotate-bank-key", help="Re-encrypt every bank with a new key (stop the server first).")

@@ -1,11 +1,11 @@
-"""Pictures written into a text, and what a question would lose on its way to the kiosk.
+"""What a question would lose on its way to the kiosk.
 
-Moodle and other editors write small pictures into the HTML itself as
-``data:`` URLs. ``InlineImages`` stores them as assets like any other
-picture and points the ``<img>`` at ``asset:NAME``. ``lost`` compares a text
-before and after the sanitiser: a question whose picture, sound, video or
-formula would not reach the candidate cannot be answered as written, so the
-importers skip it with the reason ``lost`` gives, never import it crippled.
+``lost`` compares a text before and after the sanitiser: a question whose
+picture, sound, video or formula would not reach the candidate cannot be
+answered as written, so the importers skip it with the reason ``lost`` gives,
+never import it crippled. ``kept_html`` is the usual step of a text format:
+its ``data:`` pictures stored (``inline_images.InlineImages``), the text
+cleaned, and what it lost.
 """
 from __future__ import annotations
 
@@ -15,13 +15,12 @@ from typing import Callable
 
 import markdown as _markdown
 
-from exam_server.banks.safety import ImageRefused, data_url_bytes, stored_image
+from exam_server.banks.inline_images import InlineImages
 from exam_server.banks.text import ASSET_SCHEME, _TAGS
 
 # Every scan here is linear in the text, with bounded tags: a hostile bank must not make them slow.
 IMG = re.compile(r"<img\b[^>]{0,4096}>", re.IGNORECASE)
 SRC = re.compile(r"((?<![\w-])src\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
-_DATA_SRC = re.compile(r"((?<![\w-])src\s*=\s*)([\"'])(data:image/[^\"']*)\2", re.IGNORECASE)
 _MEDIA = re.compile(r"<(audio|video|object|embed|iframe|applet|svg|canvas)\b", re.IGNORECASE)
 _HREF = re.compile(r"(?<![\w-])href\s*=\s*[\"']?([^\"'\s>]{1,2048})", re.IGNORECASE)
 _MEDIA_FILE = (".mp3", ".m4a", ".aac", ".ogg", ".oga", ".wav", ".mp4", ".m4v", ".webm", ".ogv", ".mov", ".avi",
@@ -33,36 +32,6 @@ _KINDS = {"audio": "a sound", "video": "a video", "canvas": "a drawing"}
 def img_src(tag: str) -> str:
     match = SRC.search(tag)
     return html.unescape(match.group(2).strip("\"'")).strip() if match else ""
-
-
-class InlineImages:
-    """Stores the ``data:`` pictures of texts as assets; ``problems`` lists those that are no picture."""
-
-    def __init__(self) -> None:
-        self.assets: dict[str, bytes] = {}
-        self.problems: list[str] = []
-
-    def rewrite(self, source: str) -> str:
-        """``source`` with every ``src="data:image/..."`` pointing at its stored asset."""
-        if "data:" not in source.lower():
-            return source
-        return _DATA_SRC.sub(self._rewrite, source)
-
-    def _rewrite(self, match: re.Match) -> str:
-        name = self.store(html.unescape(match.group(3)).strip())
-        return match.group(0) if name is None else f'{match.group(1)}"{ASSET_SCHEME}{name}"'
-
-    def store(self, url: str) -> str | None:
-        try:
-            name, data = stored_image(data_url_bytes(url), "image")
-        except ImageRefused as exc:
-            self.problems.append(f"a picture written into the text: {str(exc).removeprefix('image: ')}")
-            return None
-        except ValueError:
-            self.problems.append("the data: URL of a picture written into the text cannot be decoded")
-            return None
-        self.assets[name] = data
-        return name
 
 
 def kept_html(text: str, fmt: str, images: InlineImages,

@@ -8,9 +8,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from exam_server.banks.base import ParseResult, Problem, Skipped
+from exam_server.banks.inline_images import stored_picture
 from exam_server.banks.media import lost
 from exam_server.banks.qti_html import _Html
-from exam_server.banks.safety import ImageRefused, XmlElement, data_url_bytes, stored_image
+from exam_server.banks.safety import ImageRefused, XmlElement, stored_image
 from exam_server.banks.text import safe_html, to_plain
 from exam_server.domain.items import Item, Option
 
@@ -264,11 +265,12 @@ def _store(reader: _ItemReader, element: XmlElement, data: bytes, name: str) -> 
 
 def _inline_image(src: str, element: XmlElement, reader: _ItemReader) -> str | None:
     try:
-        data = data_url_bytes(src)
-    except ValueError:
-        reader.problem(element, "the data: URL of an image cannot be decoded")
+        asset, data = stored_picture(src)
+    except ImageRefused as exc:
+        reader.problem(element, str(exc))
         return None
-    return _store(reader, element, data, "image")
+    reader.context.assets[asset] = data
+    return asset
 
 
 def _loose_image(src: str, element: XmlElement, reader: _ItemReader) -> str | None:

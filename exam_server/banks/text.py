@@ -3,8 +3,8 @@
 Every text that leaves an importer passes through ``safe_html``: no script, no
 event handler, no style that loads anything, and no resource outside the bank
 itself (images must be ``asset:NAME``, stored with the bank, or a PNG, JPEG,
-GIF or WebP ``data:`` picture inside the file, which ``parse_bank`` stores as
-an asset before any text is kept).
+GIF or WebP ``data:`` picture inside the file, which the importer stores as
+an asset, see ``inline_images``, before any text is kept).
 """
 from __future__ import annotations
 

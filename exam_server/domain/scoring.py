@@ -80,17 +80,39 @@ def item_bounds(section: Section, weights: Sequence[Decimal]) -> tuple[Decimal, 
     return min(outcomes), max(outcomes)
 
 
+ANNUL_FULL, ANNUL_NONE = "full", "none"
+ANNULMENTS = (ANNUL_FULL, ANNUL_NONE)
+
+
+def annulled_outcomes(outcomes: tuple[Decimal, ...], annul: str | None) -> tuple[Decimal, ...]:
+    """An item's outcomes after an annulment by the committee.
+
+    ``ANNUL_FULL``: every answer, a blank too, earns the most the item can earn.
+    ``ANNUL_NONE``: the item counts for no one: it earns 0 and adds nothing to the maximum.
+    """
+    if annul is None:
+        return outcomes
+    if annul == ANNUL_FULL:
+        return (max(outcomes),) * len(outcomes)
+    if annul == ANNUL_NONE:
+        return (ZERO,) * len(outcomes)
+    raise ValueError(f"annulment must be one of {', '.join(ANNULMENTS)}, not {annul!r}")
+
+
 class ScoreSheet:
     """One attempt's running score.
 
-    ``keys[position - 1]`` is (section index, option weights in display order).
-    Each item's outcomes are computed once, so recording an answer is O(1).
+    ``keys[position - 1]`` is (section index, option weights in display order),
+    optionally followed by an annulment (``ANNUL_FULL`` or ``ANNUL_NONE``, see
+    ``annulled_outcomes``). Each item's outcomes are computed once, so
+    recording an answer is O(1).
     """
 
-    def __init__(self, blueprint: Blueprint, keys: Sequence[tuple[int, tuple[Decimal, ...]]]):
+    def __init__(self, blueprint: Blueprint, keys: Sequence[tuple]):
         self.blueprint = blueprint
-        self._sections = [index for index, _ in keys]
-        self._outcomes = [self._item_outcomes(index, weights) for index, weights in keys]
+        self._sections = [key[0] for key in keys]
+        self._outcomes = [annulled_outcomes(self._item_outcomes(key[0], key[1]), key[2] if len(key) > 2 else None)
+                          for key in keys]
         self._low = self._per_section(min)
         self._high = self._per_section(max)
         self._reset()

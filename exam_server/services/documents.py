@@ -149,6 +149,10 @@ def session_minutes_pdf(minutes: dict) -> bytes:
            [[c["at"], c["by"], c["action"], c["target"], c["reason"]] for c in minutes["controls"]])
     _table(pdf, "Kejadian", ["Waktu", "No. peserta", "Jenis", "Kategori", "Keterangan"], [45, 30, 30, 22, 63],
            [[a["at"], a["participant_number"], a["type"], a["category"], a["detail"]] for a in minutes["alerts"]])
+    if minutes.get("corrections"):
+        _table(pdf, "Koreksi soal setelah ujian", ["Waktu", "Oleh", "Soal", "Menjadi", "Alasan", "Hasil berubah"],
+               [40, 18, 12, 35, 40, 45], [[c["at"], c["by"], c["item_id"], c["state"], c["reason"], c["changed"]]
+                                          for c in minutes["corrections"]])
     pdf.ln(12)
     pdf.write_cell(95, 6, "Pengawas,", size=10)
     pdf.write_cell(95, 6, "Penanggung jawab,", size=10, ln=True)

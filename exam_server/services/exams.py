@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from exam_server.domain.blueprint import Blueprint, check_availability, parse_blueprint
 from exam_server.errors import Conflict, NotFound
+from exam_server.services.retirement import retired_ids
 from exam_server.services.banks import category_matches, latest_versions
 from exam_server.services.context import ServiceContext
 from exam_server.store import models
@@ -19,7 +20,8 @@ def _availability(session, blueprint: Blueprint):
         version = versions.get(bank)
         if version is None:
             return None
-        query = select(func.count()).select_from(models.Item).where(models.Item.bank_version_id == version.id)
+        query = select(func.count()).select_from(models.Item).where(
+            models.Item.bank_version_id == version.id, models.Item.id.not_in(retired_ids()))
         condition = category_matches(category)
         if condition is not None:
             query = query.where(condition)

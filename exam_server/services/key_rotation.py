@@ -15,6 +15,7 @@ from exam_server.errors import Conflict
 from exam_server.security import keys
 from exam_server.services.banks import asset_context, item_context
 from exam_server.services.context import ServiceContext
+from exam_server.services.corrections import correction_context
 from exam_server.store import models
 from exam_server.store.crypto import ContentCipher
 
@@ -43,5 +44,8 @@ def rotate_bank_key(ctx: ServiceContext, *, force: bool = False) -> dict:
             where = asset_context(places[asset.bank_version_id], versions[asset.bank_version_id], asset.name)
             asset.content = sealer.seal(current.open(asset.content, where), where)
             assets += 1
+        for fix in session.scalars(select(models.ItemCorrection)):  # a corrected key is bank content too
+            where = correction_context(fix)
+            fix.state = sealer.seal(current.open(fix.state, where), where)
     retired = keys.finish_bank_key_rotation(ctx.settings, datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
     return {"items": items, "assets": assets, "retired_key": str(retired)}

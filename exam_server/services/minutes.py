@@ -46,7 +46,23 @@ def session_minutes(ctx: ServiceContext, session_id: int) -> dict:
                           "from": e.remote_addr} for e in controls],
             "alerts": [{"at": iso_time(a.at), "participant_number": numbers.get(a.attempt_id, ""), "type": a.type,
                         "category": a.category, "detail": a.detail} for a in alerts],
+            "corrections": _corrections(ctx, session, session_id, staff),
         }
+
+
+def _corrections(ctx: ServiceContext, session, session_id: int, staff: dict[int, str]) -> list[dict]:
+    """Items corrected after the sitting: by whom, why, what the key became, whose result changed."""
+    from exam_server.domain.correction import describe
+    from exam_server.services.corrections import open_state
+
+    rows = session.scalars(select(models.ItemCorrection).where(models.ItemCorrection.session_id == session_id)
+                           .order_by(models.ItemCorrection.id)).all()
+    return [{"at": iso_time(r.at), "by": staff.get(r.user_id, "cli"), "item_id": r.item_id, "action": r.action,
+             "state": describe(open_state(ctx, r)), "reason": r.reason,
+             "changed": "; ".join(f"{c['participant_number']} {c['total_before']}->{c['total_after']}"
+                                  + (" (lulus)" if c["passed_after"] else " (tidak lulus)")
+                                  * (c["passed_before"] != c["passed_after"])
+                                  for c in json.loads(r.changes_json))} for r in rows]
 
 
 def _target(target: str, numbers: dict[int, str]) -> str:
@@ -65,6 +81,8 @@ def minutes_csv(minutes: dict) -> bytes:
              for c in minutes["controls"]]
     rows += [["alert", a["at"], a["participant_number"], "", a["type"], a["detail"], a["category"], ""]
              for a in minutes["alerts"]]
+    rows += [["correction", c["at"], "", "", f"item {c['item_id']}: {c['state']}", c["changed"], c["by"], c["reason"]]
+             for c in minutes.get("corrections", [])]
     out = io.StringIO()
     csv.writer(out).writerows([[neutralise(cell) for cell in row] for row in rows])
     return out.getvalue().encode("utf-8-sig")

@@ -11,6 +11,7 @@ from exam_server.security import keys as key_store
 from exam_server.security.signing import check, public_key_entry, repeated_key, sign
 from exam_server.services.context import ServiceContext
 from exam_server.services.results import compute_document, public_document
+from exam_server.services.revisions import verify_superseded
 from exam_server.services.sessions import find_session
 from exam_server.store import models
 
@@ -64,13 +65,20 @@ def verify_result(ctx: ServiceContext, result_id: str) -> dict:
     """Whether a published result is authentic, and the result itself."""
     with ctx.db.reading() as session:
         result = session.get(models.Result, result_id) if isinstance(result_id, str) else None
+        if result is None and isinstance(result_id, str):
+            replaced = verify_superseded(session, result_id, _public_keys(ctx))
+            if replaced is not None:
+                return replaced
         if result is None or not result.signature:
             raise NotFound("no published result with this id")
         document, stored = public_document(result), result.document_json
-    keys = {kid: k.public for kid, k in key_store.signing_keys(ctx.settings).items()}
     # A repeated key is refused before the signature: json.loads keeps the last value, other readers the first.
-    problem = repeated_key(stored) or check(document, keys)
+    problem = repeated_key(stored) or check(document, _public_keys(ctx))
     return {"valid": problem is None, "result": document, **({"problem": problem} if problem else {})}
+
+
+def _public_keys(ctx: ServiceContext) -> dict:
+    return {kid: k.public for kid, k in key_store.signing_keys(ctx.settings).items()}
 
 
 def result_slip(ctx: ServiceContext, result_id: str, verify_url: str) -> bytes:

@@ -34,9 +34,11 @@ def blank_sheet(ctx: ServiceContext, session, attempt: models.Attempt) -> ScoreS
 
 def score_sheet(ctx: ServiceContext, session, attempt: models.Attempt) -> ScoreSheet:
     from exam_server.services.attempts import attempt_key, display_keys
+    from exam_server.services.corrections import scoring_keys
 
     key = attempt_key(ctx, session, attempt)
-    sheet = blank_sheet(ctx, session, attempt)
+    # Read apart from the cached key: a correction made by another process counts at once.
+    sheet = ScoreSheet(key.blueprint, scoring_keys(ctx, session, attempt, key))
     responses = session.scalars(select(models.Response).where(models.Response.attempt_id == attempt.id)).all()
     sheet.restore({
         r.position: display_keys(len(key.weights[r.position - 1])).index(r.choice)

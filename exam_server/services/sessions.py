@@ -18,6 +18,7 @@ from exam_server.domain.roster import parse_roster
 from exam_server.async_mode import run_blocking
 from exam_server.errors import BadInput, Conflict, NotFound
 from exam_server.security.passwords import generate_password, hash_password
+from exam_server.services.retirement import retired_ids
 from exam_server.services.banks import category_matches, latest_versions, read_items
 from exam_server.services.context import ServiceContext
 from exam_server.services.exams import _availability, find_exam, load_blueprint
@@ -38,7 +39,9 @@ def _new_token(session) -> str:
 def _pools(ctx, session, blueprint: Blueprint, versions) -> list[list[PoolItem]]:
     pools = []
     for section in blueprint.sections:
-        query = select(models.Item.id).where(models.Item.bank_version_id == versions[section.bank].id)
+        # Retired items stay in forms drawn before; they are never drawn again.
+        query = select(models.Item.id).where(models.Item.bank_version_id == versions[section.bank].id,
+                                             models.Item.id.not_in(retired_ids()))
         condition = category_matches(section.category)
         if condition is not None:
             query = query.where(condition)

@@ -405,3 +405,50 @@ class SealedSession(Base):
     reported: Mapped[bool] = mapped_column(Boolean, default=False)  # the hub knows it is open
     failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong release codes in a row
     locked_until: Mapped[int | None] = mapped_column(Millis, nullable=True)
+
+
+class ItemRetirement(Base):
+    """An item taken out of future draws of its bank version; forms already drawn keep it."""
+
+    __tablename__ = "item_retirements"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
+    at: Mapped[int] = mapped_column(Millis)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ItemCorrection(Base):
+    """A key, weight or annulment correction of one item for one session; the newest is in force."""
+
+    __tablename__ = "item_corrections"
+    __table_args__ = (Index("ix_item_corrections_session_item", "session_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    at: Mapped[int] = mapped_column(Millis)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(16))  # key | weights | annul
+    # domain.correction.ItemState as now in force: weights are bank content, so encrypted like it.
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    reason: Mapped[str] = mapped_column(Text)
+    changes_json: Mapped[str] = mapped_column(Text, default="[]")  # the results it changed
+
+
+class ResultRevision(Base):
+    """A signed result replaced by a correction: kept as it was signed, so it still verifies, as superseded."""
+
+    __tablename__ = "result_revisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the replaced revision's result_id
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    document_json: Mapped[str] = mapped_column(Text)
+    signature: Mapped[str] = mapped_column(String(128))
+    key_id: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    superseded_at: Mapped[int] = mapped_column(Millis)
+    superseded_by: Mapped[str] = mapped_column(String(36))  # the next revision's result_id
+    correction_id: Mapped[int] = mapped_column(ForeignKey("item_corrections.id"))

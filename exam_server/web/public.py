@@ -30,4 +30,5 @@ def verify(result_id: str):
     except NotFound:
         return render_template("verify.html", found=False, result_id=result_id), 404
     return render_template("verify.html", found=True, result_id=result_id, valid=checked["valid"],
-                           result=checked["result"], problem=checked.get("problem"))
+                           result=checked["result"], problem=checked.get("problem"),
+                           superseded_by=checked.get("superseded_by"))

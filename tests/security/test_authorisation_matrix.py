@@ -59,6 +59,12 @@ HTTP = {
     ("GET", "/admin/banks/<code>/export"): ADMIN_PAGE,
     ("GET", "/admin/banks/review"): {**ADMIN_PAGE, "admin": 303},  # nothing staged: back to the bank list
     ("GET", "/admin/banks/template.<fmt>"): ADMIN_PAGE,
+    # Pages that show keys and weights: administrators only.
+    ("GET", "/admin/banks/<code>/v<int:version>"): ADMIN_PAGE,
+    ("GET", "/admin/banks/<code>/v<int:version>/items/<int:item_id>"): ADMIN_PAGE,
+    ("POST", "/admin/banks/<code>/v<int:version>/items/<int:item_id>/retire"): ADMIN_FORM,
+    ("GET", "/admin/sessions/<int:session_id>/corrections"): ADMIN_PAGE,
+    ("POST", "/admin/sessions/<int:session_id>/corrections"): ADMIN_FORM,
     ("POST", "/admin/banks/upload"): ADMIN_FORM,
     ("POST", "/admin/banks/confirm"): ADMIN_FORM,
     ("POST", "/admin/banks/cancel"): ADMIN_FORM,
@@ -154,6 +160,7 @@ def world(tmp_path_factory):
     server.user_id = users.add_user(services, "proctor", "sasaran", "sandi-sasaran-1")
     with services.db.reading() as session:
         server.result_id = session.query(models.Result).first().id
+        server.item_id = session.query(models.Item).first().id
     services.close()
     yield server
     server.stop()
@@ -237,7 +244,8 @@ def test_every_event_answers_every_caller_as_the_table_says(world):
 
 def fill(rule: str, world) -> str:
     values = {"session_id": str(world.session["session_id"]), "result_id": world.result_id, "code": "umum",
-              "fmt": "csv", "key": "no-such-download", "user_id": str(world.user_id),
+              "fmt": "csv", "key": "no-such-download", "user_id": str(world.user_id), "version": "1",
+              "item_id": str(world.item_id),
               "filename": "kiosk/kiosk.css", "path:filename": "kiosk/kiosk.css"}
     path = re.sub(r"<(?:int:)?([a-z_:]+)>", lambda m: values[m.group(1)], rule)
     if rule.startswith("/proctor/static"):

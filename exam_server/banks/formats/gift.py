@@ -28,7 +28,8 @@ from exam_server.banks.gift_syntax import (
     _notes, _parse_weight, _short, _split, _text_format, _unescape,
 )
 from exam_server.banks.importer import ProblemList, decode_text, display_name
-from exam_server.banks.media import InlineImages, kept_html
+from exam_server.banks.inline_images import InlineImages
+from exam_server.banks.media import kept_html
 from exam_server.domain.items import Item, Option
 
 MAX_OPTIONS = 26

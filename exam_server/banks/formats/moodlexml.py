@@ -20,10 +20,9 @@ import markdown as _markdown
 from exam_server.banks.base import BankFormatError, ParseResult, Problem, Skipped, register
 from exam_server.banks.categories import moodle_category
 from exam_server.banks.importer import display_name
+from exam_server.banks.inline_images import stored_picture
 from exam_server.banks.media import lost
-from exam_server.banks.safety import (
-    ImageRefused, XmlElement, data_url_bytes, is_zip, parse_xml, refuse, stored_image,
-)
+from exam_server.banks.safety import ImageRefused, XmlElement, is_zip, parse_xml, refuse, stored_image
 from exam_server.banks.text import safe_html, sanitize, to_plain
 from exam_server.domain.items import Item, Option
 
@@ -140,7 +139,7 @@ class _Question:
                 return None
             return self.store(self._decode_file(file, path), file.get("name") or key, container, path)
         if src.lower().startswith("data:"):
-            return self.store(self._decode_data_url(src, container, path), "image", container, path)
+            return self._data_picture(src, container, path)
         raise _SkipItem(f"the image {src[:80]} is not inside the file (only embedded images can be stored)")
 
     def _decode_file(self, file: XmlElement, path: str) -> bytes | None:
@@ -156,12 +155,14 @@ class _Question:
             self.problem(element, path, "the embedded image is not valid base64")
             return None
 
-    def _decode_data_url(self, src: str, element: XmlElement, path: str) -> bytes | None:
+    def _data_picture(self, src: str, element: XmlElement, path: str) -> str | None:
         try:
-            return data_url_bytes(src)
-        except ValueError:
-            self.problem(element, path, "the data: URL of an image cannot be decoded")
+            asset, data = stored_picture(src)
+        except ImageRefused as exc:
+            self.problem(element, path, str(exc))
             return None
+        self.assets[asset] = data
+        return asset
 
     def store(self, data: bytes | None, name: str, element: XmlElement, path: str) -> str | None:
         if data is None:

@@ -21,7 +21,8 @@ from typing import Iterable
 
 from exam_server.banks.base import ParseResult, ProgressCallback, Skipped, register
 from exam_server.banks.importer import ProblemList, clean_text, decode_text, display_name
-from exam_server.banks.media import InlineImages, kept_html
+from exam_server.banks.inline_images import InlineImages
+from exam_server.banks.media import kept_html
 from exam_server.banks.tabular_cells import (  # noqa: F401 - SHEET_NAMES importable from here
     SHEET_NAMES, _csv_rows, _plain_number, _reporting, _xlsx_rows,
 )

@@ -106,4 +106,4 @@ def unexpected(exc: Exception):
 # ---------------------------------------------------------------- pages
 
 # Importing a route module registers its pages on ``blueprint``, so this comes after it is made.
-from exam_server.web.admin import auth, banks, exams, sessions, staff  # noqa: E402,F401
+from exam_server.web.admin import auth, banks, exams, review, sessions, staff  # noqa: E402,F401

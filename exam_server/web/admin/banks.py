@@ -1,7 +1,7 @@
 """Question banks: listing, upload checked by a dry run then confirmed, export, and the blank templates."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 
 from exam_server.errors import BadInput, ExamError, NotFound
 from exam_server.services import banks
@@ -60,7 +60,13 @@ def bank_review():
         flash(translate("Tidak ada unggahan yang menunggu; unggah berkasnya lagi."), "error")
         return redirect(url_for("admin.bank_list"), 303)
     status = 400 if "refused" in staged else 200
-    return render_template("admin/bank_review.html", staged=staged), status
+    first = []
+    if "report" in staged:
+        from exam_server.services.bank_browser import first_items
+
+        first = first_items(temp_files().data(session["upload"]), staged["filename"], staged["fmt"])
+        g.item_html = True  # item HTML shown as the kiosk shows it (pages.secure)
+    return render_template("admin/bank_review.html", staged=staged, first_items=first), status
 
 
 @blueprint.post("/banks/confirm")

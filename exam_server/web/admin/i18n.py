@@ -19,7 +19,8 @@ STATUS_LABELS = {"open": "terbuka", "closed": "ditutup", "not_started": "belum m
 ROLE_LABELS = {"admin": "administrator", "proctor": "pengawas"}
 FLAG_LABELS = {"negative_discrimination": "daya beda negatif", "key_never_chosen": "kunci tidak pernah dipilih",
                "distractor_never_chosen": "pengecoh tidak pernah dipilih", "too_easy": "terlalu mudah",
-               "too_hard": "terlalu sulit"}
+               "too_hard": "terlalu sulit", "distractor_over_key": "pengecoh lebih dipilih kelompok atas",
+               "p_extreme": "p bernilai 0 atau 1"}
 
 
 @cache

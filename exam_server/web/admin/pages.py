@@ -16,6 +16,8 @@ TEMPLATES = WEB / "templates"
 STATIC = WEB / "static" / "admin"
 
 SECURITY_HEADERS = security_headers(content_security_policy())
+# Pages that show item HTML get the kiosk's policy: sanitised style attributes, never scripts.
+ITEM_HEADERS = security_headers(content_security_policy(style_attributes=True))
 
 
 def services():
@@ -39,7 +41,7 @@ def _asset_version() -> str:
 
 
 def secure(response):
-    response.headers.update(SECURITY_HEADERS)
+    response.headers.update(ITEM_HEADERS if g.get("item_html") else SECURITY_HEADERS)
     return response
 
 
