@@ -25,6 +25,8 @@ ONLINE_MS = 3000  # a site exchanges several times a second while its link is up
 COMMAND_WAIT_S = 10.0  # a proctor's control answers site_offline after this
 COMMAND_RUN_MS = 8000  # the site refuses a command after this: it never happens after the hub gave up
 MAX_EVENTS = 1000  # per exchange
+MAX_EVENT_TEXT = 16 * 1024
+_BIG = 2 ** 53
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 STATUSES = {"not_started", "in_progress", "paused", "submitted", "timed_out", "ended_by_proctor"}
 
@@ -148,12 +150,13 @@ def exchange(ctx, site_code: str, body: dict) -> tuple[dict, list[int]]:
     if not (isinstance(events, list) and isinstance(results, dict) and isinstance(outcomes, list)
             and isinstance(have, list) and isinstance(backlog, int)) or len(events) > MAX_EVENTS:
         raise BadInput("malformed exchange")
+    backlog = min(max(backlog, 0), _BIG)
     changed: list[int] = []
     with ctx.db.unit_of_work() as session:
         site = session.scalar(select(models.Site).where(models.Site.code == site_code).with_for_update())
         _preload(session, site, events)
         for event in events:
-            if not isinstance(event, dict) or not isinstance(event.get("position"), int):
+            if not isinstance(event, dict) or not _whole(event.get("position")):
                 raise BadInput("an event needs a position")
             if event["position"] <= site.acked_position:
                 continue  # already applied: a retry changes nothing
@@ -161,7 +164,7 @@ def exchange(ctx, site_code: str, body: dict) -> tuple[dict, list[int]]:
                 break  # a gap: wait for the site to send from the acknowledged position
             attempt_id = _apply(ctx, session, site, event, results)
             site.acked_position = event["position"]
-            site.last_event_at = event.get("at") if isinstance(event.get("at"), int) else site.last_event_at
+            site.last_event_at = event["at"] if _whole(event.get("at")) else site.last_event_at
             if attempt_id is not None:
                 changed.append(attempt_id)
         _write_events(session)
@@ -223,15 +226,17 @@ def _apply(ctx, session, site: models.Site, event: dict, results: dict) -> int |
     if not exam_session:
         return None  # not this site's attempt: acknowledged and ignored, never applied
     number, kind = event.get("number"), event.get("kind")
-    if not isinstance(number, int) or number != attempt.event_count + 1 or not isinstance(kind, str):
+    if not _whole(number) or number != attempt.event_count + 1 or not isinstance(kind, str):
         return None
     data_json = event.get("data_json") if isinstance(event.get("data_json"), str) else "{}"
+    if len(data_json) > MAX_EVENT_TEXT or len(str(event.get("state_json", ""))) > MAX_EVENT_TEXT:
+        return None  # no event of ours is this large: acknowledged, never applied
     try:
         data = json.loads(data_json)
         state = json.loads(event.get("state_json") or "{}")
     except ValueError:
         return None
-    at = event.get("at") if isinstance(event.get("at"), int) else ctx.now()
+    at = event["at"] if _whole(event.get("at")) else ctx.now()
     session.info[_EVENTS].append({"attempt_id": attempt.id, "number": number, "at": at, "kind": kind[:24],
                                   "data_json": data_json, "prev_hash": str(event.get("prev_hash", ""))[:64],
                                   "hash": str(event.get("hash", ""))[:64]})
@@ -255,6 +260,10 @@ def _apply(ctx, session, site: models.Site, event: dict, results: dict) -> int |
             else:
                 row.document_json, row.mismatch = json.dumps(theirs)[:100_000], mismatch
     return attempt.id
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _BIG
 
 
 def _differs(ours: dict, theirs: dict) -> bool:
@@ -337,8 +346,8 @@ def _packages(ctx, session, site: models.Site, have: set[int]) -> list[dict]:
                            .order_by(models.ExamSession.id)).all()
     from exam_server.sites.seals import sealed_package
 
-    return [sealed_package(ctx, session, row, session_package(ctx, session, row))
-            for row in rows if row.id not in have][:5]
+    missing = [row for row in rows if row.id not in have][:5]  # a few per exchange: each is built and sealed
+    return [sealed_package(ctx, session, row, session_package(ctx, session, row)) for row in missing]
 
 
 def session_package(ctx, session, row: models.ExamSession) -> dict:
@@ -397,14 +406,17 @@ def _deliver_commands(ctx, session, site: models.Site) -> list[dict]:
 
 def _record_outcomes(session, site: models.Site, outcomes: list) -> None:
     for outcome in outcomes[:100]:
-        if not isinstance(outcome, dict) or not isinstance(outcome.get("id"), int):
+        if not isinstance(outcome, dict) or not _whole(outcome.get("id")):
             continue
-        done = session.execute(update(models.SiteCommand).where(
+        text = json.dumps(outcome, ensure_ascii=False)
+        if len(text) > 100_000:
+            outcome = {"id": outcome["id"], "ok": False,
+                       "error": {"code": "bad_request", "message": "the site's answer was too large"}}
+            text = json.dumps(outcome)
+        session.execute(update(models.SiteCommand).where(
             models.SiteCommand.id == outcome["id"], models.SiteCommand.site_id == site.id,
             models.SiteCommand.state.in_(("pending", "sent"))).values(
-            state="done" if outcome.get("ok") else "failed",
-            outcome_json=json.dumps(outcome, ensure_ascii=False)[:100_000]))
-        del done
+            state="done" if outcome.get("ok") else "failed", outcome_json=text))
 
 
 def site_of_session(ctx, session_id) -> str | None:

@@ -95,7 +95,8 @@ def keys_for(ctx, session, site: str, opened_at_site: set[int]) -> list[dict]:
 
 def note_opened_at_site(ctx, session, site: str, reports: list) -> None:
     for report in reports[:100]:
-        if not isinstance(report, dict) or not isinstance(report.get("session_id"), int):
+        if not isinstance(report, dict) or not isinstance(report.get("session_id"), int) \
+                or not 0 < report["session_id"] < 2 ** 31:
             continue
         row = session.get(models.ExamSession, report["session_id"])
         seal = session.get(models.SessionSeal, report["session_id"])

@@ -82,3 +82,22 @@ def test_another_sites_attempt_is_never_touched(hub_services):
     assert answer["acked"] == 1 and changed == [] and answer["sessions"] == []
     with hub_services.db.reading() as session:
         assert session.get(models.Attempt, attempt_id).status == "not_started"
+
+
+def test_hostile_values_are_acknowledged_and_never_stored(hub_services):
+    opened = sessions.create_session(hub_services, "UJI-1", "Sesi A", b"participant_number,name\nA-1,Ani\n",
+                                     seed=5, site="A")
+    with hub_services.db.reading() as session:
+        attempt_id = session.scalar(select(models.Attempt.id).where(models.Attempt.session_id == opened["session_id"]))
+    huge = event(1, attempt_id, 1, "start", {}, "in_progress", at=2 ** 63)
+    long = {**event(2, attempt_id, 1, "report", {}, "in_progress"), "data_json": json.dumps({"x": "y" * 20_000})}
+    odd = event(3, attempt_id, 1, "answer", {"position": 10 ** 30, "choice": "Z", "seq": -1}, "in_progress")
+    answer, _ = hub.exchange(hub_services, "A", {"events": [huge, long, odd], "backlog": 10 ** 30,
+                                                 "outcomes": [{"id": 10 ** 30}, "x"], "have_sessions": ["x"]})
+    assert answer["acked"] == 3
+    with hub_services.db.reading() as session:
+        attempt = session.get(models.Attempt, attempt_id)
+        assert attempt.event_count == 1 and attempt.answered_count == 0
+        assert session.scalar(select(models.Site.backlog).where(models.Site.code == "A")) < 2 ** 53
+    with pytest.raises(Exception):
+        hub.exchange(hub_services, "A", {"events": [{"position": True}]})
