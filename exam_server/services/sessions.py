@@ -155,7 +155,7 @@ def list_sessions(ctx: ServiceContext, user: models.StaffUser) -> list[dict]:
             select(models.Attempt.session_id, func.count()).group_by(models.Attempt.session_id)).all())
         return [{"session_id": r.id, "name": r.name, "exam_code": r.exam.code, "exam_title": r.exam.title,
                  "status": r.status, "candidates": counts.get(r.id, 0), "created_at": r.created_at,
-                 "published_at": r.published_at, "logins_open": r.logins_open} for r in rows]
+                 "published_at": r.published_at, "logins_open": r.logins_open, "site": r.site_code} for r in rows]
 
 
 def kiosk_url(settings, session_token: str) -> str:

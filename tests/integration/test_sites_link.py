@@ -155,6 +155,13 @@ def test_hub_and_two_sites_through_cuts_and_a_crash(hub_and_sites):
     assert set(gone) == {"site", "online", "last_seen", "backlog"}
     sites = json.loads(hub_cli("sites", "--json", check=True).out)
     assert {s["site"]: s["online"] for s in sites} == {"A": False, "B": True}
+    from tests.integration.test_admin_http import AdminBrowser
+
+    browser = AdminBrowser(hub.url)
+    assert browser.sign_in("admin", "sandi-admin-1").status_code == 303
+    page = browser.get("/admin/sessions").text  # the admin pages list sessions by site with the site's state
+    assert "A ·" in page and "luring" in page and "daring" in page
+    browser.close()
 
     # A control on the cut site answers site_offline and never happens later.
     started = time.monotonic()
