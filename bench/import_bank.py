@@ -39,7 +39,7 @@ def child(mode: str, path: str, data_dir: str) -> None:
     from exam_server.config import load_settings
     from exam_server.security.keys import ensure_keys
     from exam_server.services.banks import import_bank
-    from exam_server.services.context import ServiceContext
+    from exam_server.composition import build_services
 
     data = Path(path).read_bytes()
     if mode == "parse":
@@ -49,7 +49,7 @@ def child(mode: str, path: str, data_dir: str) -> None:
         settings = load_settings({"data_dir": data_dir}, environ={})
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         ensure_keys(settings)
-        ctx = ServiceContext.create(settings)
+        ctx = build_services(settings)
         ctx.db.upgrade()
         started = time.perf_counter()
         count = import_bank(ctx, data, "bench.gift", bank_code="bench")["imported"]

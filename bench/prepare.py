@@ -115,12 +115,12 @@ def password_hashes(count: int, log) -> dict[str, str]:
 def _services(data_dir: Path, database_url: str):
     from exam_server.config import load_settings
     from exam_server.security.keys import ensure_keys
-    from exam_server.services.context import ServiceContext
+    from exam_server.composition import build_services
 
     settings = load_settings({"data_dir": data_dir, "database_url": database_url}, environ={})
     data_dir.mkdir(parents=True, exist_ok=True)
     ensure_keys(settings)
-    services = ServiceContext.create(settings)
+    services = build_services(settings)
     services.db.upgrade()
     return services
 

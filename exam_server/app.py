@@ -16,8 +16,8 @@ log = logging.getLogger("exam_server")
 
 def create_app(config: Settings | Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
     """Build the Flask app: settings checked, services wired, blueprints and namespaces registered."""
+    from exam_server.composition import build_services
     from exam_server.security import keys
-    from exam_server.services.context import ServiceContext
 
     settings = config if isinstance(config, Settings) else load_settings(config)
     if not settings.node_name:
@@ -37,7 +37,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, *, clock: Clo
 
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
-    services = ServiceContext.create(settings, clock)
+    services = build_services(settings, clock)
     app.extensions["exam_services"] = services
     _register_web(app)
     _register_realtime(app, settings)
@@ -69,8 +69,8 @@ def _register_realtime(app: Flask, settings: Settings) -> None:
     from exam_server.realtime import packets
     from exam_server.realtime.candidate import CandidateNamespace
     from exam_server.realtime.proctor import ProctorNamespace
+    from exam_server.composition import build_runtime
     from exam_server.realtime.scoreboard import ScoreboardNamespace
-    from exam_server.realtime.runtime import Runtime
 
     socketio.init_app(
         app,
@@ -96,7 +96,7 @@ def _register_realtime(app: Flask, settings: Settings) -> None:
     socketio.on_namespace(CandidateNamespace("/candidate", budget_scale=scale))
     socketio.on_namespace(ProctorNamespace("/proctor", budget_scale=scale))
     socketio.on_namespace(ScoreboardNamespace("/scoreboard", budget_scale=scale))
-    app.extensions["exam_runtime"] = Runtime(app)
+    app.extensions["exam_runtime"] = build_runtime(app, app.extensions["exam_services"])
 
 
 def _answered_by_socketio():

@@ -46,9 +46,9 @@ def command(func):
 
 
 def context(settings):
-    from exam_server.services.context import ServiceContext
+    from exam_server.composition import build_services
 
-    return ServiceContext.create(settings)
+    return build_services(settings)
 
 
 def emit(data, as_json: bool, human) -> None:
@@ -256,6 +256,8 @@ def create_session(settings, exam_code, name, candidates, proctors, seed, creden
     opened = run(context(settings), exam_code, name, read_input(candidates, 16 * 1024 * 1024), candidates,
                  proctors=proctors, seed=seed, site=site)
     if credentials_out:
+        from exam_server.services.exports import write_credentials
+
         write_credentials(Path(credentials_out), opened["credentials"])
     if cards_out:
         from exam_server.services.sessions import login_cards
@@ -266,15 +268,6 @@ def create_session(settings, exam_code, name, candidates, proctors, seed, creden
     emit(data, as_json, lambda d: click.echo(
         f"session_id {d['session_id']}\nsession_token {d['session_token']}\n{d['candidates']} candidates"
         + (f", credentials in {credentials_out}" if credentials_out else "")))
-
-
-def write_credentials(path: Path, credentials: list[dict]) -> None:
-    from exam_server.services.exports import credentials_csv
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)  # passwords in clear: readable by the owner only
-    path.chmod(0o600)
-    path.write_bytes(credentials_csv(credentials))
 
 
 @cli.command("add-user", help="Create a staff account; the password is read from stdin.")
@@ -510,41 +503,48 @@ def _print_audit(report: dict, verify: bool) -> None:
                f"{tail}, log {verdict}")
 
 
+def _listen_options(func):
+    """--host and --port, with their defaults said in --help."""
+    func = click.option("--port", type=int, default=None,
+                        help="Port to listen on (default 5000, or EXAM_PORT / 'port' in DATA/config.toml).")(func)
+    return click.option("--host", default=None,
+                        help="Address to listen on (default 127.0.0.1, only this machine; 0.0.0.0 for the "
+                             "whole hall; or EXAM_HOST / 'host' in DATA/config.toml).")(func)
+
+
+def _listening_settings(settings, host, port, *, will_listen: bool = True):
+    """The settings with --host/--port applied; stops with exit status 1 when the port is taken."""
+    from dataclasses import replace
+
+    from exam_server.port_check import busy_port_message, port_in_use
+
+    settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    if will_listen and port_in_use(settings.host, settings.port):
+        click.echo(busy_port_message(settings.port), err=True)
+        sys.exit(1)
+    return settings
+
+
 @cli.command(help="Serve the kiosk, the proctor console, the admin pages and the API.")
-@click.option("--host", default=None)
-@click.option("--port", type=int, default=None)
+@_listen_options
 @command
 def serve(settings, host, port):
     from exam_server.server import run_server
 
-    run_server(settings, host=host, port=port)
+    run_server(_listening_settings(settings, host, port))
 
 
 @cli.command(help="Set up the sample exams in the data folder, print the logins and serve.")
-@click.option("--host", default=None)
-@click.option("--port", type=int, default=None)
+@_listen_options
 @click.option("--no-serve", is_flag=True, help="Prepare and print, do not serve.")
 @command
 def demo(settings, host, port, no_serve):
-    from dataclasses import replace
-
     from exam_server.services.demo import prepare
 
-    settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    settings = _listening_settings(settings, host, port, will_listen=not no_serve)
     info = prepare(context(settings))
     base = settings.public_url.rstrip("/") if settings.public_url else f"http://{settings.host}:{settings.port}"
-    click.echo(f"\nKiosk (candidates):   {base}/")
-    click.echo(f"Proctor console:      {base}/proctor")
-    click.echo(f"Administration:       {base}/admin")
-    for staff in info["staff"]:
-        click.echo(f"  {staff['role']:<8} {staff['username']} / {staff['password']}")
-    for opened in info["sessions"]:
-        click.echo(f"\n{opened['name']} (exam {opened['exam_code']}, session {opened['session_id']})")
-        click.echo(f"  session token: {opened['session_token']}")
-        for cred in opened["credentials"][:3]:
-            click.echo(f"  candidate {cred['participant_number']} / {cred['password']}")
-        click.echo(f"  ...all {len(opened['credentials'])} logins in {settings.data_dir}/demo-credentials-*.csv")
-    click.echo(f"  scoreboard: {base}/scoreboard/{info['sessions'][0]['session_id']}\n")
+    _print_demo(base, info)
     if not no_serve:
         from exam_server.server import run_server
 
@@ -682,3 +682,20 @@ def release_code(settings, session_id, as_json):
     require_role(settings, "hub")
     emit(run(context(settings), session_id), as_json,
          lambda d: click.echo(f"session {d['session_id']}\nrelease_code {d['release_code']}"))
+
+
+def _print_demo(base: str, info: dict) -> None:
+    """Staff logins once, then each session with its own addresses and logins."""
+    click.echo(f"\nAdministration:  {base}/admin")
+    for staff in info["staff"]:
+        click.echo(f"  {staff['role']:<8} {staff['username']} / {staff['password']}")
+    for opened in info["sessions"]:
+        click.echo(f"\n{opened['name']} (exam {opened['exam_code']}, session {opened['session_id']})")
+        click.echo(f"  kiosk (candidates): {base}/?session={opened['session_token']}")
+        click.echo(f"  proctor console:    {base}/proctor  (session {opened['session_id']})")
+        click.echo(f"  scoreboard:         {base}/scoreboard/{opened['session_id']}")
+        click.echo(f"  session token: {opened['session_token']}")
+        for cred in opened["credentials"][:3]:
+            click.echo(f"  candidate {cred['participant_number']} / {cred['password']}")
+        click.echo(f"  ...all {len(opened['credentials'])} logins in {opened['credentials_file']}")
+    click.echo("")

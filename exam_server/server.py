@@ -69,14 +69,24 @@ def _gevent_handler(timeout: int):
     return TimedHandler
 
 
-def run_server(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
-    from dataclasses import replace
+def quiet_library_loggers() -> None:
+    """Keep libraries' step-by-step notes out of the server log.
 
+    fpdf2 subsets the embedded font of every PDF (login cards, minutes) with
+    fontTools, which logs each table it prunes at INFO: dozens of lines per
+    document that bury what a testing officer looks for. Their warnings stay.
+    """
+    for name in ("fontTools", "fpdf"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def run_server(settings: Settings) -> None:
+    """Serve until stopped; ``settings`` already carry the --host and --port asked for."""
     from exam_server.security.private_files import make_private
 
-    settings = replace(settings, host=host or settings.host, port=port or settings.port)
     make_private(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_library_loggers()
     app = create_app(settings)
     runtime = app.extensions["exam_runtime"]
     runtime.start()

@@ -18,8 +18,9 @@ patch(_settings.async_mode)
 make_private(_settings)  # keys, database, staged uploads: the server's user only
 
 from exam_server.app import create_app  # noqa: E402  (after patching, on purpose)
-from exam_server.server import settle_garbage_collector  # noqa: E402
+from exam_server.server import quiet_library_loggers, settle_garbage_collector  # noqa: E402
 
+quiet_library_loggers()
 app = create_app(_settings)
 app.extensions["exam_runtime"].start()
 settle_garbage_collector()

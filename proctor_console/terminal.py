@@ -19,7 +19,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-ENDED = frozenset({"submitted", "timed_out", "ended_by_proctor"})
+from exam_server.domain.attempt_status import ENDED
 MAX_EXTENSION_MINUTES = 600
 
 TEXT: dict[str, dict[str, str]] = {
@@ -294,7 +294,8 @@ def candidates_table(candidates: Iterable[Mapping], *, remaining: Mapping[int, i
             text(f"#{attempt_id}"), text(c["participant_number"]),
             text(c.get("name", ""), no_wrap=True, overflow="ellipsis"), text(c.get("seat") or "-"),
             text(status_label(c["status"], lang), STATUS_STYLE.get(c["status"], "")),
-            text("on") if c.get("connected") else text("--", "red"),
+            # red only for who was in and dropped out; who never came in is no alarm
+            text("on") if c.get("connected") else text("--", "red" if c.get("ever_connected", True) else "dim"),
             text(f"{c.get('answered', 0)}/{items}" if items else c.get("answered", 0)), text(c.get("flagged", 0)),
             *[text((score.get("sections") or {}).get(n, "-")) for n in names], text(score.get("total", "-")),
             text("-" if c["status"] in ENDED else clock(left)),

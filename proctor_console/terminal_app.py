@@ -498,7 +498,10 @@ def live_loop(console: Console) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m proctor_console",
+    # Installed as the ``proctor-console`` command, or run as ``python -m proctor_console``.
+    called = os.path.basename(sys.argv[0])
+    prog = "python -m proctor_console" if called.endswith(".py") or not called else called
+    parser = argparse.ArgumentParser(prog=prog,
                                      description="Terminal proctor console: watch a session and steer it.")
     server = parser.add_mutually_exclusive_group(required=True)
     server.add_argument("--server", metavar="URL", help="the exam server, e.g. http://10.0.0.5:8000")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, render_template, request, url_for
 
-from exam_server.web.browser_policy import content_security_policy, fingerprint, security_headers
+from exam_server.browser_policy import content_security_policy, fingerprint, security_headers
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"

@@ -14,11 +14,11 @@ from typing import Iterable, Iterator
 from exam_server.banks.categories import moodle_category
 from exam_server.banks.importer import clean_text
 
-_BRACES = re.compile(r"\\.|[{}]", re.S)
-_MARKERS = re.compile(r"\\.|[~=]", re.S)
-_HASHES = re.compile(r"\\.|#", re.S)
-_GENERAL = re.compile(r"\\.|####", re.S)
-_TITLE_END = re.compile(r"\\.|::", re.S)
+BRACES = re.compile(r"\\.|[{}]", re.S)
+MARKERS = re.compile(r"\\.|[~=]", re.S)
+HASHES = re.compile(r"\\.|#", re.S)
+GENERAL = re.compile(r"\\.|####", re.S)
+TITLE_END = re.compile(r"\\.|::", re.S)
 _ESCAPE = re.compile(r"\\([~=#{}:\\n])")
 _FORMAT = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.I)
 _WEIGHT = re.compile(r"\s*([+-]?\d{1,3}(?:[.,]\d{1,10})?)\s*")
@@ -27,7 +27,7 @@ _TAGS = re.compile(r"<[^>]*>")
 
 
 @dataclass
-class _Block:
+class Block:
     """One question's lines (comments apart) and the comments written with it."""
 
     lines: list[tuple[int, str]]
@@ -46,7 +46,7 @@ class _Block:
         return self.lines[max(bisect_right(self.starts, offset) - 1, 0)][0]
 
 
-def _blocks(lines: Iterable[str]) -> Iterator[_Block]:
+def gift_syntax_blocks(lines: Iterable[str]) -> Iterator[Block]:
     """The questions of a file: runs of lines between blank lines, comments set apart."""
     current: list[tuple[int, str]] = []
     notes: list[str] = []
@@ -55,21 +55,21 @@ def _blocks(lines: Iterable[str]) -> Iterator[_Block]:
         stripped = line.strip()
         if not stripped:
             if current:
-                yield _Block(current, notes)
+                yield Block(current, notes)
             current, notes = [], []
         elif stripped.startswith("//"):
             if "[" in stripped:
                 notes.append(stripped)
         else:
             if stripped.startswith("$CATEGORY:") and current:
-                yield _Block(current, notes)  # a category line always starts a new question
+                yield Block(current, notes)  # a category line always starts a new question
                 current, notes = [], []
             current.append((number, line))
     if current:
-        yield _Block(current, notes)
+        yield Block(current, notes)
 
 
-def _find(pattern: re.Pattern, token: str, text: str, start: int = 0) -> int:
+def find(pattern: re.Pattern, token: str, text: str, start: int = 0) -> int:
     """Where ``token`` first appears unescaped in ``text`` from ``start``, or -1."""
     if "\\" not in text:
         return text.find(token, start)
@@ -79,7 +79,7 @@ def _find(pattern: re.Pattern, token: str, text: str, start: int = 0) -> int:
     return -1
 
 
-def _split(pattern: re.Pattern, tokens: str, text: str) -> list[tuple[int, str]]:
+def gift_syntax_split(pattern: re.Pattern, tokens: str, text: str) -> list[tuple[int, str]]:
     """``text`` cut before every unescaped token: [(start of the piece after its token, piece)]."""
     pieces, start = [], 0
     for match in pattern.finditer(text):
@@ -90,20 +90,20 @@ def _split(pattern: re.Pattern, tokens: str, text: str) -> list[tuple[int, str]]
     return pieces
 
 
-def _unescape(text: str) -> str:
+def unescape(text: str) -> str:
     if "\\" not in text:
         return text
     return _ESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
 
 
-def _text_format(text: str, pos: int, default: str) -> tuple[str, int]:
+def text_format(text: str, pos: int, default: str) -> tuple[str, int]:
     match = _FORMAT.match(text, pos)
     if match:
         return match.group(1).lower(), match.end()
     return default, pos
 
 
-def _html(text: str, fmt: str) -> str:
+def gift_syntax_html(text: str, fmt: str) -> str:
     if fmt in ("moodle", "plain"):
         text = text.strip()
         if "\n" in text:
@@ -111,18 +111,18 @@ def _html(text: str, fmt: str) -> str:
     return clean_text(text, fmt) if text else ""
 
 
-def _parse_weight(raw: str) -> Decimal | None:
+def parse_weight(raw: str) -> Decimal | None:
     match = _WEIGHT.fullmatch(raw)
     if not match:
         return None
     return (Decimal(match.group(1).replace(",", ".")) / 100).normalize() + 0
 
 
-def _category(raw: str) -> str:
+def gift_syntax_category(raw: str) -> str:
     return moodle_category(raw)
 
 
-def _notes(comments: list[str]) -> dict[str, list[str]]:
+def gift_syntax_notes(comments: list[str]) -> dict[str, list[str]]:
     notes: dict[str, list[str]] = {}
     for comment in comments:
         for key, value in _NOTE.findall(comment):
@@ -131,12 +131,12 @@ def _notes(comments: list[str]) -> dict[str, list[str]]:
     return notes
 
 
-def _first_words(raw: str) -> str:
-    words = _TAGS.sub(" ", _unescape(raw[:2000])).split()
+def first_words(raw: str) -> str:
+    words = _TAGS.sub(" ", unescape(raw[:2000])).split()
     label = " ".join(words[:10])
     return label if len(label) <= 80 else label[:77] + "..."
 
 
-def _short(text: str) -> str:
+def gift_syntax_short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 40 else text[:37] + "..."

@@ -21,7 +21,8 @@ import re
 from typing import Mapping
 
 from exam_server.banks.base import BankFormatError, ParseResult, Problem, Skipped
-from exam_server.banks.safety import ImageRefused, data_url_bytes, looks_like_svg, sniff_image, stored_image
+from exam_server.banks.safety import ImageRefused, data_url_bytes, looks_like_svg, sniff_image
+from exam_server.banks.svg import stored_image
 from exam_server.banks.text import ASSET_SCHEME, to_plain
 from exam_server.domain.items import Item
 from exam_server.errors import ExamError

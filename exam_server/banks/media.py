@@ -16,7 +16,7 @@ from typing import Callable
 import markdown as _markdown
 
 from exam_server.banks.inline_images import InlineImages
-from exam_server.banks.text import ASSET_SCHEME, _TAGS
+from exam_server.banks.text import ASSET_SCHEME, TAGS
 
 # Every scan here is linear in the text, with bounded tags: a hostile bank must not make them slow.
 IMG = re.compile(r"<img\b[^>]{0,4096}>", re.IGNORECASE)
@@ -87,6 +87,6 @@ def _lost_formula(source: str) -> str | None:
             depth = max(depth + step, 0)
         elif name.lower() == "annotation-xml":
             hidden = max(hidden + step, 0)
-        elif depth and not hidden and not closing and name.lower() not in _TAGS:
+        elif depth and not hidden and not closing and name.lower() not in TAGS:
             return f"the formula uses MathML <{name}>, which cannot be shown: write it as text or a picture"
     return None

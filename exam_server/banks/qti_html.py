@@ -20,7 +20,7 @@ def _text(text: str | None) -> str:
     return html.escape(text or "", quote=False)
 
 
-class _Html:
+class Html:
     """QTI body content -> HTML (still to be sanitised), images as ``asset:`` names."""
 
     def __init__(self, image: ImageResolver, interaction: XmlElement | None = None):

@@ -10,8 +10,9 @@ from typing import Callable
 from exam_server.banks.base import ParseResult, Problem, Skipped
 from exam_server.banks.inline_images import stored_picture
 from exam_server.banks.media import lost
-from exam_server.banks.qti_html import _Html
-from exam_server.banks.safety import ImageRefused, XmlElement, stored_image
+from exam_server.banks.qti_html import Html
+from exam_server.banks.safety import ImageRefused, XmlElement
+from exam_server.banks.svg import stored_image
 from exam_server.banks.text import safe_html, to_plain
 from exam_server.domain.items import Item, Option
 
@@ -20,25 +21,25 @@ TEMPLATES = ("match_correct", "map_response")
 _PLACES = Decimal("1e-7")  # weights are kept to seven decimal places, as Moodle writes them
 
 
-class _SkipItem(Exception):
+class SkipItem(Exception):
     """A well-formed item of a kind we do not deliver; the message is the reason."""
 
 
 @dataclass
-class _Context:
+class Context:
     """Where an item file sits and what the package says about it."""
 
     where: str  # "file.xml" or "pkg.zip!items/a.xml"
     line_prefix: str  # "" for a single file, "items/a.xml:" in a package
-    image: Callable[[str, XmlElement, "_ItemReader"], "str | None"]
+    image: Callable[[str, XmlElement, "ItemReader"], "str | None"]
     category: str = ""
     tags: tuple[str, ...] = ()
     difficulty: str = ""
     assets: dict[str, bytes] = field(default_factory=dict)
 
 
-class _ItemReader:
-    def __init__(self, root: XmlElement, context: _Context):
+class ItemReader:
+    def __init__(self, root: XmlElement, context: Context):
         self.root = root
         self.context = context
         self.problems: list[Problem] = []
@@ -59,7 +60,7 @@ class _ItemReader:
         choices = self.choices(interaction)
         rule = self.scoring_rule(interaction.get("responseIdentifier", ""))
         weights = self.weights(rule, declaration, choices)
-        render = _Html(lambda src, element: self.context.image(src, element, self), interaction)
+        render = Html(lambda src, element: self.context.image(src, element, self), interaction)
         stem = self.kept(render.stem(body))
         if not to_plain(stem) and "<img" not in stem and "<math" not in stem:
             self.problem(body, "the item has no question text")
@@ -80,19 +81,19 @@ class _ItemReader:
 
     def interaction(self, body: XmlElement | None) -> XmlElement:
         if self.root.get("adaptive", "false").strip() == "true":
-            raise _SkipItem("adaptive item (its feedback and score change over several attempts)")
+            raise SkipItem("adaptive item (its feedback and score change over several attempts)")
         if self.root.find("templateProcessing") is not None or self.root.find("templateDeclaration") is not None:
-            raise _SkipItem("template item (its values are drawn at random)")
+            raise SkipItem("template item (its values are drawn at random)")
         found = [e for e in body.iter() if isinstance(e.tag, str) and e.tag.endswith("Interaction")] \
             if body is not None else []
         if not found:
-            raise _SkipItem("informational item: it has no interaction to answer")
+            raise SkipItem("informational item: it has no interaction to answer")
         names = ", ".join(dict.fromkeys(e.qti_name for e in found))
         if len(found) > 1:
-            raise _SkipItem(f"{len(found)} interactions ({names}): only items with one single-answer "
+            raise SkipItem(f"{len(found)} interactions ({names}): only items with one single-answer "
                             "choice interaction are delivered")
         if found[0].tag != "choiceInteraction":
-            raise _SkipItem(f"{names} is not delivered: only single-answer choice interactions are")
+            raise SkipItem(f"{names} is not delivered: only single-answer choice interactions are")
         return found[0]
 
     def declaration(self, interaction: XmlElement) -> XmlElement:
@@ -106,11 +107,11 @@ class _ItemReader:
     def check_choice_shape(self, interaction: XmlElement, declaration: XmlElement) -> None:
         cardinality = declaration.get("cardinality", "")
         if cardinality != "single":
-            raise _SkipItem(f"{interaction.qti_name} with {cardinality or 'no'} cardinality (multiple response) "
+            raise SkipItem(f"{interaction.qti_name} with {cardinality or 'no'} cardinality (multiple response) "
                             "is not delivered: only single-answer choice is")
         raw = interaction.get("maxChoices", "1").strip()
         if raw != "1":
-            raise _SkipItem(f"{interaction.qti_name} with maxChoices={raw} (multiple response) is not "
+            raise SkipItem(f"{interaction.qti_name} with maxChoices={raw} (multiple response) is not "
                             "delivered: only single-answer choice is")
 
     def choices(self, interaction: XmlElement) -> list[XmlElement]:
@@ -126,12 +127,12 @@ class _ItemReader:
     def scoring_rule(self, response: str) -> str:
         processing = self.root.find("responseProcessing")
         if processing is None:
-            raise _SkipItem("no response processing: the item is not scored")
+            raise SkipItem("no response processing: the item is not scored")
         template = (processing.get("template") or "").strip()
         if template:
             base = posixpath.splitext(template.rstrip("/").rsplit("/", 1)[-1])[0]
             if base not in TEMPLATES:
-                raise _SkipItem(f"response processing template {base} is not supported "
+                raise SkipItem(f"response processing template {base} is not supported "
                                 f"(only {' and '.join(TEMPLATES)})")
             return base
         return _custom_rule(processing, response)
@@ -146,7 +147,7 @@ class _ItemReader:
             return self.mapped_weights(mapping, identifiers)
         correct = [(v.text or "").strip() for v in declaration.iterfind("correctResponse/value")]
         if not correct:
-            raise _SkipItem("no correct response: the item cannot be scored")
+            raise SkipItem("no correct response: the item cannot be scored")
         if len(correct) > 1:
             self.problem(declaration, f"single cardinality but {len(correct)} correct values")
         elif correct[0] not in identifiers:
@@ -198,12 +199,12 @@ class _ItemReader:
         cleaned = safe_html(source, "html")
         reason = lost(source, cleaned) if not self.problems else None
         if reason and feedback is None:
-            raise _SkipItem(reason)
+            raise SkipItem(reason)
         if reason:
             self.warnings.append(f"{self.where(feedback)}: the feedback loses something: {reason}")
         return cleaned
 
-    def option(self, render: _Html, choice: XmlElement, weight: Decimal) -> Option:
+    def option(self, render: Html, choice: XmlElement, weight: Decimal) -> Option:
         feedback = "".join(self.kept(render.inner(f), f) for f in choice.findall("feedbackInline"))
         return Option(text=self.kept(render.inner(choice)), weight=weight,
                       fixed=choice.get("fixed", "false").strip() == "true", feedback=feedback)
@@ -227,15 +228,15 @@ def _custom_rule(processing: XmlElement, response: str) -> str:
     for mapped in processing.iter("mapResponse"):
         if mapped.get("identifier") == response:
             return "map_response"
-    raise _SkipItem("custom response processing that does more than compare with the correct response")
+    raise SkipItem("custom response processing that does more than compare with the correct response")
 
 
-def _read_item(root: XmlElement, context: _Context, result: ParseResult, problems: list[Problem]) -> None:
-    reader = _ItemReader(root, context)
+def read_item(root: XmlElement, context: Context, result: ParseResult, problems: list[Problem]) -> None:
+    reader = ItemReader(root, context)
     label = root.get("title") or root.get("identifier") or context.where
     try:
         item = reader.read()
-    except _SkipItem as exc:
+    except SkipItem as exc:
         result.skipped.append(Skipped(label, f"{context.line_prefix}{root.line} ({root.path})", str(exc)))
         return
     except _Refused:
@@ -247,13 +248,13 @@ def _read_item(root: XmlElement, context: _Context, result: ParseResult, problem
         result.warnings.extend(reader.warnings)
 
 
-def _outside_image(src: str) -> str | None:
+def outside_image(src: str) -> str | None:
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src) or src.startswith("//"):
         return f"the image {src[:80]} is outside the file; only images inside it can be stored"
     return None
 
 
-def _store(reader: _ItemReader, element: XmlElement, data: bytes, name: str) -> str | None:
+def store(reader: ItemReader, element: XmlElement, data: bytes, name: str) -> str | None:
     try:
         asset, data = stored_image(data, name)
     except ImageRefused as exc:
@@ -263,7 +264,7 @@ def _store(reader: _ItemReader, element: XmlElement, data: bytes, name: str) -> 
     return asset
 
 
-def _inline_image(src: str, element: XmlElement, reader: _ItemReader) -> str | None:
+def inline_image(src: str, element: XmlElement, reader: ItemReader) -> str | None:
     try:
         asset, data = stored_picture(src)
     except ImageRefused as exc:
@@ -273,8 +274,8 @@ def _inline_image(src: str, element: XmlElement, reader: _ItemReader) -> str | N
     return asset
 
 
-def _loose_image(src: str, element: XmlElement, reader: _ItemReader) -> str | None:
+def loose_image(src: str, element: XmlElement, reader: ItemReader) -> str | None:
     if src.lower().startswith("data:"):
-        return _inline_image(src, element, reader)
-    raise _SkipItem(_outside_image(src) or f"the image {src} is not in this file: import the content "
+        return inline_image(src, element, reader)
+    raise SkipItem(outside_image(src) or f"the image {src} is not in this file: import the content "
                                             "package (.zip) that holds the item and its images")

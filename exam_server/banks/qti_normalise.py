@@ -17,7 +17,7 @@ QTI3_NAMESPACE = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
 MATHML_NAMESPACE = "http://www.w3.org/1998/Math/MathML"
 MAX_LISTED = 20
 
-_QTI_ROOTS = {"assessmentItem", "qti-assessment-item", "assessmentTest", "qti-assessment-test"}
+QTI_ROOTS = {"assessmentItem", "qti-assessment-item", "assessmentTest", "qti-assessment-test"}
 
 
 def _camel(kebab: str) -> str:
@@ -34,16 +34,16 @@ def normalise(root: XmlElement, where: str) -> str:
     """
     root_ns, root_name = namespace(root.tag), local_name(root.tag)
     if root_name == "questestinterop":
-        raise _refuse(where, root, "this is QTI 1.2 (questestinterop), which is not read; "
+        raise refuse(where, root, "this is QTI 1.2 (questestinterop), which is not read; "
                                    "export the questions as QTI 2.1, 2.2 or 3.0")
     if root_ns == QTI3_NAMESPACE:
         version = "3.0"
-    elif root_ns in QTI2_NAMESPACES or (not root_ns and root_name in _QTI_ROOTS):
+    elif root_ns in QTI2_NAMESPACES or (not root_ns and root_name in QTI_ROOTS):
         version = QTI2_NAMESPACES.get(root_ns, "2.1")
     else:
-        raise _refuse(where, root, f"<{root_name}> in namespace {root_ns or '(none)'} is not a QTI document")
+        raise refuse(where, root, f"<{root_name}> in namespace {root_ns or '(none)'} is not a QTI document")
     problems: list[Problem] = []
-    _annotate(root, f"/{root_name}")
+    annotate(root, f"/{root_name}")
     for element in root.iter():
         problem = _rename(element, root_ns, version)
         if problem and len(problems) < MAX_LISTED:
@@ -53,7 +53,7 @@ def normalise(root: XmlElement, where: str) -> str:
     return version
 
 
-def _annotate(root: XmlElement, path: str) -> None:
+def annotate(root: XmlElement, path: str) -> None:
     stack = [(root, path)]
     while stack:
         element, element_path = stack.pop()
@@ -97,6 +97,6 @@ def _rename(element: XmlElement, root_ns: str, version: str) -> str | None:
     return None
 
 
-def _refuse(where: str, element: XmlElement, reason: str) -> BankFormatError:
+def refuse(where: str, element: XmlElement, reason: str) -> BankFormatError:
     return BankFormatError([Problem(f"{where}:{element.line} (/{local_name(element.tag)})", reason)],
                            filename=where.split("!", 1)[0])

@@ -5,16 +5,16 @@ import re
 
 from exam_server.banks.base import BankFormatError, ParseResult, Problem
 from exam_server.banks.qti_items import (
-    _Context, _inline_image, _ItemReader, _outside_image, _read_item, _SkipItem, _store,
+    Context, inline_image, ItemReader, outside_image, read_item, SkipItem, store,
 )
-from exam_server.banks.qti_normalise import _annotate, normalise
+from exam_server.banks.qti_normalise import annotate, normalise
 from exam_server.banks.safety import SafeZip, XmlElement, local_name, parse_xml, resolve_href
 
 _ITEM_TYPE = re.compile(r"^imsqti_item_xmlv(2p0|2p1|2p2|3p0)$")
 _TEST_TYPE = re.compile(r"^imsqti_test_xmlv(2p0|2p1|2p2|3p0)$")
 
 
-class _Package:
+class Package:
     def __init__(self, archive: SafeZip):
         self.zip = archive
         self.problems: list[Problem] = []
@@ -50,12 +50,12 @@ class _Package:
             return None
         return target
 
-    def image(self, src: str, element: XmlElement, reader: _ItemReader) -> str | None:
+    def image(self, src: str, element: XmlElement, reader: ItemReader) -> str | None:
         if src.lower().startswith("data:"):
-            return _inline_image(src, element, reader)
-        outside = _outside_image(src)
+            return inline_image(src, element, reader)
+        outside = outside_image(src)
         if outside:
-            raise _SkipItem(outside)
+            raise SkipItem(outside)
         base = reader.context.where.split("!", 1)[1]
         target = resolve_href(base, src)
         if target is None:
@@ -63,7 +63,7 @@ class _Package:
         elif target not in self.zip:
             reader.problem(element, f"the image {src!r} is not in the package")
         else:
-            return _store(reader, element, self.zip.read(target), target)
+            return store(reader, element, self.zip.read(target), target)
         return None
 
     def read(self) -> ParseResult:
@@ -98,7 +98,7 @@ class _Package:
         except BankFormatError as exc:
             self.problems.extend(exc.problems)
             return None
-        _annotate(manifest, f"/{local_name(manifest.tag)}")
+        annotate(manifest, f"/{local_name(manifest.tag)}")
         if local_name(manifest.tag) != "manifest":
             self.problems.append(Problem(self.where("imsmanifest.xml", manifest),
                                          "the root element of imsmanifest.xml must be <manifest>"))
@@ -157,9 +157,9 @@ class _Package:
                       else f"a test refers to it as an item, but it holds <{root.qti_name}>")
             self.problems.append(Problem(self.where(member, root), reason))
             return
-        context = _Context(self.zip.where(member), f"{member}:", self.image, meta.get("category", ""),
+        context = Context(self.zip.where(member), f"{member}:", self.image, meta.get("category", ""),
                            meta.get("tags", ()), meta.get("difficulty", ""))
-        _read_item(root, context, self.result, self.problems)
+        read_item(root, context, self.result, self.problems)
 
 
 def _lom(resource: XmlElement) -> dict:

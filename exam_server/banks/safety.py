@@ -354,19 +354,3 @@ def image_asset_name(data: bytes, original_name: str) -> str:
 def looks_like_svg(data: bytes, original_name: str) -> bool:
     head = data[:512].lstrip().lower()
     return original_name.lower().endswith(".svg") or b"<svg" in head or head.startswith(b"<?xml")
-
-
-def stored_image(data: bytes, original_name: str) -> tuple[str, bytes]:
-    """(asset name, bytes to store) for a picture; an SVG is stored cleaned (see ``banks.svg``).
-
-    Raises ``ImageRefused`` for anything that is not PNG, JPEG, GIF, WebP or SVG.
-    """
-    if sniff_image(data) is None and looks_like_svg(data, original_name):
-        from exam_server.banks.svg import SvgRefused, clean_svg
-
-        try:
-            cleaned = clean_svg(data, original_name)
-        except SvgRefused as exc:
-            raise ImageRefused(str(exc)) from None
-        return hashlib.sha256(cleaned).hexdigest()[:32] + ".svg", cleaned
-    return image_asset_name(data, original_name), data

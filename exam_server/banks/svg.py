@@ -11,11 +11,12 @@ The file is parsed with defusedxml: no DTD, no entities, no external files.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from xml.etree import ElementTree as ET
 
 from exam_server.banks.base import BankFormatError
-from exam_server.banks.safety import namespace, parse_xml
+from exam_server.banks.safety import ImageRefused, image_asset_name, looks_like_svg, namespace, parse_xml, sniff_image
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -142,3 +143,17 @@ def _safe_attribute(element: ET.Element, attribute: str, value: str) -> bool:
     if local not in ATTRIBUTES:
         return False
     return not _UNSAFE_CSS.search(value)
+
+
+def stored_image(data: bytes, original_name: str) -> tuple[str, bytes]:
+    """(asset name, bytes to store) for a picture; an SVG is stored cleaned (see ``banks.svg``).
+
+    Raises ``ImageRefused`` for anything that is not PNG, JPEG, GIF, WebP or SVG.
+    """
+    if sniff_image(data) is None and looks_like_svg(data, original_name):
+        try:
+            cleaned = clean_svg(data, original_name)
+        except SvgRefused as exc:
+            raise ImageRefused(str(exc)) from None
+        return hashlib.sha256(cleaned).hexdigest()[:32] + ".svg", cleaned
+    return image_asset_name(data, original_name), data

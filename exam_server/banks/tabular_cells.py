@@ -14,7 +14,7 @@ from exam_server.banks.importer import refuse
 SHEET_NAMES = ("items", "soal")
 
 
-def _csv_rows(text: str, name: str, progress: ProgressCallback | None) -> Iterable[tuple[int, list[str]]]:
+def csv_rows(text: str, name: str, progress: ProgressCallback | None) -> Iterable[tuple[int, list[str]]]:
     first, _, rest = text.partition("\n")
     delimiter = None
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
@@ -43,7 +43,7 @@ def _delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _xlsx_rows(data: bytes, name: str, warnings: list[str]) -> list[tuple[int, list[str]]]:
+def xlsx_rows(data: bytes, name: str, warnings: list[str]) -> list[tuple[int, list[str]]]:
     from exam_server.banks.safety import open_zip  # checks sizes and names before openpyxl unpacks anything
 
     open_zip(data, name)
@@ -63,7 +63,7 @@ def _xlsx_rows(data: bytes, name: str, warnings: list[str]) -> list[tuple[int, l
     return rows
 
 
-def _reporting(rows: list[tuple[int, list[str]]],
+def reporting(rows: list[tuple[int, list[str]]],
                progress: ProgressCallback | None) -> Iterator[tuple[int, list[str]]]:
     for index, row in enumerate(rows, 1):
         yield row
@@ -92,7 +92,7 @@ def _cell_text(cell) -> str:  # noqa: ANN001 - an openpyxl read-only cell
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if "%" in (getattr(cell, "number_format", "") or ""):
             number *= 100  # a cell shown as 50% holds 0.5
-        return _plain_number(number)
+        return plain_number(number)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, (dt.date, dt.time)):
@@ -100,6 +100,6 @@ def _cell_text(cell) -> str:  # noqa: ANN001 - an openpyxl read-only cell
     return str(value)
 
 
-def _plain_number(number: Decimal) -> str:
+def plain_number(number: Decimal) -> str:
     text = format(number, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text

@@ -23,7 +23,7 @@ ASSET_SCHEME = "asset:"
 _DATA_IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp)(?:;name=[A-Za-z0-9._-]{1,128})?;base64,"
                          r"[A-Za-z0-9+/=\s]+$", re.IGNORECASE)
 
-_TAGS = {
+TAGS = {
     "p", "br", "b", "strong", "i", "em", "u", "s", "sub", "sup", "small", "mark",
     "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "code", "hr",
     "h1", "h2", "h3", "h4", "h5", "h6", "span", "div",
@@ -65,7 +65,7 @@ def sanitize(fragment: str) -> str:
     """Safe HTML from untrusted HTML."""
     return nh3.clean(
         fragment,
-        tags=_TAGS,
+        tags=TAGS,
         clean_content_tags={"script", "style"},
         attributes=_ATTRIBUTES,
         attribute_filter=_keep_attribute,

@@ -16,7 +16,7 @@ from exam_server.domain.blueprint_model import (  # noqa: F401 - importable from
     SECTION_KEYS, TOP_KEYS, WEIGHTED, WEIGHTED_KEYS, Blueprint, BlueprintProblem, Section,
 )
 from exam_server.domain.blueprint_reader import (  # noqa: F401 - to_decimal and NUMBER_RULES importable from here
-    NUMBER_RULES, _key_lines, _read_blueprint, _refused, _Report, _syntax_problem, to_decimal,
+    NUMBER_RULES, key_lines, read_blueprint, blueprint_reader_refused, Report, syntax_problem, to_decimal,
 )
 
 # ---------------------------------------------------------------- parsing
@@ -27,11 +27,11 @@ def parse_blueprint(text: str, filename: str = "blueprint.toml") -> Blueprint:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _refused([_syntax_problem(str(exc), filename)], filename) from None
-    report = _Report(filename, _key_lines(text))
-    blueprint = _read_blueprint(data, report)
+        raise blueprint_reader_refused([syntax_problem(str(exc), filename)], filename) from None
+    report = Report(filename, key_lines(text))
+    blueprint = read_blueprint(data, report)
     if report.problems:
-        raise _refused(sorted(report.problems, key=lambda p: p.line or 0), filename)
+        raise blueprint_reader_refused(sorted(report.problems, key=lambda p: p.line or 0), filename)
     return blueprint
 
 
@@ -49,7 +49,7 @@ def check_availability(blueprint: Blueprint, available: Available,
     a category draws from the whole bank, so it shares with every section of
     that bank.
     """
-    report = _Report(filename, {})
+    report = Report(filename, {})
     counts = _demand(blueprint.sections)
     missing: set[str] = set()
     for (bank, category), numbers in counts.items():
@@ -63,7 +63,7 @@ def check_availability(blueprint: Blueprint, available: Available,
             report.add(f"sections[{number}].bank", f'there is no bank "{section.bank}"')
     if report.problems:
         report.problems.sort(key=lambda p: _section_number(p.where))
-        raise _refused(report.problems, filename)
+        raise blueprint_reader_refused(report.problems, filename)
 
 
 def _demand(sections: tuple[Section, ...]) -> dict[tuple[str, str | None], list[int]]:
@@ -79,7 +79,7 @@ def _demand(sections: tuple[Section, ...]) -> dict[tuple[str, str | None], list[
 
 
 def _report_shortage(blueprint: Blueprint, numbers: list[int], bank: str,
-                     category: str | None, held: int, report: _Report) -> None:
+                     category: str | None, held: int, report: Report) -> None:
     asked = sum(blueprint.sections[n - 1].count for n in numbers)
     source = f'bank "{bank}"' + (f', category "{category}"' if category is not None else "")
     if len(numbers) == 1:

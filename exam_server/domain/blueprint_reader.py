@@ -19,11 +19,11 @@ from exam_server.domain.blueprint_model import (
 from exam_server.errors import LocatedProblems
 
 
-def _refused(problems: list[BlueprintProblem], filename: str) -> LocatedProblems:
+def blueprint_reader_refused(problems: list[BlueprintProblem], filename: str) -> LocatedProblems:
     return LocatedProblems(problems, summary=f"{filename}: the blueprint was refused")
 
 
-def _syntax_problem(message: str, filename: str) -> BlueprintProblem:
+def syntax_problem(message: str, filename: str) -> BlueprintProblem:
     """Turn tomllib's 'Reason (at line 3, column 10)' into a located problem."""
     found = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
     if found:
@@ -33,7 +33,7 @@ def _syntax_problem(message: str, filename: str) -> BlueprintProblem:
     return BlueprintProblem("end of file", f"not valid TOML: {reason}", filename)
 
 
-class _Report:
+class Report:
     """Problems gathered so far, each given the line its key sits on when known."""
 
     def __init__(self, filename: str, lines: dict[tuple[int, str], int]):
@@ -52,7 +52,7 @@ class _Report:
         return self.lines.get((0, where.split("[")[0]))
 
 
-def _key_lines(text: str) -> dict[tuple[int, str], int]:
+def key_lines(text: str) -> dict[tuple[int, str], int]:
     """Best-effort map (section number or 0 for top level, key) -> line number.
 
     TOML parsers do not report positions, so we scan the text: ``[[sections]]``
@@ -81,7 +81,7 @@ def _key_lines(text: str) -> dict[tuple[int, str], int]:
     return lines
 
 
-def _read_blueprint(data: dict[str, Any], report: _Report) -> Blueprint:
+def read_blueprint(data: dict[str, Any], report: Report) -> Blueprint:
     _check_unknown(data, TOP_KEYS, "", report)
     read = partial(_read, data, "", report)
     code = read("code", _code, "must be 1 to 64 letters, digits, '-', '_' or '.'", required=True)
@@ -98,7 +98,7 @@ def _read_blueprint(data: dict[str, Any], report: _Report) -> Blueprint:
     )
 
 
-def _read(table: dict[str, Any], prefix: str, report: _Report, key: str,
+def _read(table: dict[str, Any], prefix: str, report: Report, key: str,
           convert: Callable[[Any], Any], wanted: str, *, required: bool = False) -> Any:
     """``convert(table[key])``; a missing required key or a value it refuses (None) is reported."""
     if key not in table:
@@ -111,7 +111,7 @@ def _read(table: dict[str, Any], prefix: str, report: _Report, key: str,
     return value
 
 
-def _check_unknown(table: dict[str, Any], known: tuple[str, ...], prefix: str, report: _Report) -> None:
+def _check_unknown(table: dict[str, Any], known: tuple[str, ...], prefix: str, report: Report) -> None:
     for key in table:
         if key not in known:
             guess = difflib.get_close_matches(key, known, n=1)
@@ -151,7 +151,7 @@ def _code(value: Any) -> str | None:
     return value if isinstance(value, str) and CODE_PATTERN.fullmatch(value) else None
 
 
-def _read_flag(table: dict[str, Any], key: str, default: bool, report: _Report) -> bool:
+def _read_flag(table: dict[str, Any], key: str, default: bool, report: Report) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
         report.add(key, "must be true or false")
@@ -159,7 +159,7 @@ def _read_flag(table: dict[str, Any], key: str, default: bool, report: _Report) 
     return value
 
 
-def _read_seb_keys(value: Any, report: _Report) -> tuple[str, ...]:
+def _read_seb_keys(value: Any, report: Report) -> tuple[str, ...]:
     if not isinstance(value, list):
         report.add("seb_config_keys", "must be a list of Config Keys (64 hexadecimal digits each)")
         return ()
@@ -172,7 +172,7 @@ def _read_seb_keys(value: Any, report: _Report) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _read_sections(value: Any, report: _Report) -> tuple[Section, ...]:
+def _read_sections(value: Any, report: Report) -> tuple[Section, ...]:
     if value is None:
         report.add("sections", "at least one [[sections]] table is required")
         return ()
@@ -184,7 +184,7 @@ def _read_sections(value: Any, report: _Report) -> tuple[Section, ...]:
     return sections
 
 
-def _read_section(table: dict[str, Any], number: int, report: _Report) -> Section:
+def _read_section(table: dict[str, Any], number: int, report: Report) -> Section:
     prefix = f"sections[{number}]."
     _check_unknown(table, SECTION_KEYS, prefix, report)
     read = partial(_read, table, prefix, report)
@@ -200,7 +200,7 @@ def _read_section(table: dict[str, Any], number: int, report: _Report) -> Sectio
     )
 
 
-def _read_scoring(table: dict[str, Any], prefix: str, report: _Report) -> str | None:
+def _read_scoring(table: dict[str, Any], prefix: str, report: Report) -> str | None:
     scoring: str | None = _read(table, prefix, report, "scoring",
                                 lambda v: v if v in SCORINGS else None, SCORING_WANTED, required=True)
     guess = difflib.get_close_matches(str(table.get("scoring")), SCORINGS, n=1)
@@ -219,7 +219,7 @@ NUMBER_RULES: dict[str, tuple[Callable[[Any], Decimal | None], str]] = {
 
 
 def _read_scoring_numbers(table: dict[str, Any], scoring: str | None, prefix: str,
-                          report: _Report) -> dict[str, Decimal]:
+                          report: Report) -> dict[str, Decimal]:
     """Read correct/wrong/blank or points, refusing those the scoring rule does not use."""
     allowed = {RIGHT_WRONG: RIGHT_WRONG_KEYS, WEIGHTED: WEIGHTED_KEYS}.get(scoring or "")
     numbers: dict[str, Decimal] = {}
@@ -234,7 +234,7 @@ def _read_scoring_numbers(table: dict[str, Any], scoring: str | None, prefix: st
     return numbers
 
 
-def _check_duplicate_names(sections: tuple[Section, ...], report: _Report) -> None:
+def _check_duplicate_names(sections: tuple[Section, ...], report: Report) -> None:
     seen: dict[str, int] = {}
     for number, section in enumerate(sections, 1):
         if not section.name:

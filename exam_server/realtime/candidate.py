@@ -1,24 +1,24 @@
-"""Namespace /candidate (CONTRACT section 3): parse, authorise, call a service, acknowledge."""
+"""Namespace /candidate (CONTRACT section 3): parse, authorise, call a service, acknowledge.
+
+Every write goes through ``ctx.write`` inside the service (the writer groups
+it with others and acknowledges it after its commit); timing, metrics and the
+burst rule are the writer's observer (``Runtime.observe_write``), not code here.
+"""
 from __future__ import annotations
 
-import time
+from typing import Any, Callable
 
-from flask import current_app, request
+from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
+from exam_server.current import runtime as _runtime, services as _services
 from exam_server.errors import ExamError
 from exam_server.realtime import rooms
 from exam_server.realtime.acks import GuardedNamespace, acknowledge, payload
 from exam_server.realtime.fields import whole_number
-from exam_server.services import alerts, answering, attempts
+from exam_server.services import alerts, answering, attempts, bank_images
 
-
-def _services():
-    return current_app.extensions["exam_services"]
-
-
-def _runtime():
-    return current_app.extensions["exam_runtime"]
+Call = Callable[[dict, int], Any]
 
 
 class CandidateNamespace(GuardedNamespace):
@@ -47,80 +47,55 @@ class CandidateNamespace(GuardedNamespace):
         if attempt_id is not None and attempts.disconnect(_services(), attempt_id, request.sid):
             _runtime().candidate_changed(attempt_id)
 
+    def on_start(self, data=None):
+        return self._act("start", data, lambda body, attempt_id: attempts.start(_services(), attempt_id))
+
+    def on_state(self, data=None):
+        return self._act("state", data, lambda body, attempt_id: attempts.state(_services(), attempt_id),
+                         changes=False)
+
+    def on_form(self, data=None):
+        return self._act("form", data, lambda body, attempt_id: attempts.form(
+            _services(), attempt_id, bank_images.inliner(_services())), changes=False)
+
+    def on_answer(self, data=None):
+        return self._act("answer", data, lambda body, attempt_id: answering.answer(
+            _services(), attempt_id, whole_number(body, "position"), body.get("choice"), whole_number(body, "seq")))
+
+    def on_flag(self, data=None):
+        return self._act("flag", data, lambda body, attempt_id: answering.flag(
+            _services(), attempt_id, whole_number(body, "position"), body.get("flagged")))
+
+    def on_report(self, data=None):
+        return self._act("report", data, self._report)
+
+    def on_submit(self, data=None):
+        return self._act("submit", data, lambda body, attempt_id: answering.submit(_services(), attempt_id))
+
+    # --- shared by the events ---
+
+    def _act(self, event: str, data: Any, call: Call, *, changes: bool = True) -> dict:
+        """Parse the payload, find the connection's attempt, call, mark the candidate changed, acknowledge."""
+
+        def run():
+            body = payload(data)
+            attempt_id = self._attempt_id()
+            result = call(body, attempt_id)
+            if changes:
+                _runtime().candidate_changed(attempt_id)
+            return result
+
+        return acknowledge(event, run)
+
     def _attempt_id(self) -> int:
         attempt_id = _runtime().attempt_of(request.sid)
         if attempt_id is None:
             raise ExamError("this connection is not signed in", code="unauthorized")
         return attempt_id
 
-    def _changed(self, result):
-        _runtime().candidate_changed(self._attempt_id())
-        return result
-
-    def on_start(self, data=None):
-        def call():
-            payload(data)
-            return self._changed(attempts.start(_services(), self._attempt_id()))
-
-        return acknowledge("start", call)
-
-    def on_state(self, data=None):
-        return acknowledge("state", lambda: (payload(data), attempts.state(_services(), self._attempt_id()))[1])
-
-    def on_form(self, data=None):
-        def call():
-            payload(data)
-            return attempts.form(_services(), self._attempt_id(), _runtime().asset_inliner(self._attempt_id()))
-
-        return acknowledge("form", call)
-
-    def on_answer(self, data=None):
-        def call():
-            body = payload(data)
-            attempt_id, services, runtime = self._attempt_id(), _services(), _runtime()  # the write runs outside this app context
-            started = time.perf_counter()
-            try:
-                position, seq = whole_number(body, "position"), whole_number(body, "seq")
-                ack = runtime.writer.perform(lambda session: answering.record_answer(
-                    services, session, attempt_id, position, body.get("choice"), seq), touches=(attempt_id, position))
-            except ExamError as refusal:
-                runtime.metrics.refused.labels(refusal.code).inc()
-                raise
-            runtime.metrics.ack_seconds.observe(time.perf_counter() - started)
-            runtime.metrics.answers.inc()
-            runtime.note_answer(attempt_id)
-            return self._changed(ack)
-
-        return acknowledge("answer", call)
-
-    def on_flag(self, data=None):
-        def call():
-            body = payload(data)
-            position = whole_number(body, "position")
-            attempt_id, services = self._attempt_id(), _services()
-            return self._changed(_runtime().writer.perform(lambda session: answering.record_flag(
-                services, session, attempt_id, position, body.get("flagged")), touches=(attempt_id, position)))
-
-        return acknowledge("flag", call)
-
-    def on_report(self, data=None):
-        def call():
-            body = payload(data)
-            attempt_id = self._attempt_id()
-            event = attempts.report(_services(), attempt_id, body.get("type"), body.get("detail"))
-            category = alerts.REPORT_CATEGORY.get(event["type"], "candidate")
-            _runtime().alert(attempt_id, event["type"], event["detail"], event["at"], category=category)
-            self._changed(None)
-            return {}
-
-        return acknowledge("report", call)
-
-    def on_submit(self, data=None):
-        def call():
-            payload(data)
-            attempt_id, services = self._attempt_id(), _services()
-            # Through the writer too, so it comes after every answer sent before it.
-            return self._changed(_runtime().writer.perform(
-                lambda session: answering.record_submit(services, session, attempt_id), touches=(attempt_id, None)))
-
-        return acknowledge("submit", call)
+    def _report(self, body: dict, attempt_id: int) -> dict:
+        """A kiosk's report is kept and shown to the session's proctors as an alert."""
+        event = attempts.report(_services(), attempt_id, body.get("type"), body.get("detail"))
+        category = alerts.REPORT_CATEGORY.get(event["type"], "candidate")
+        _runtime().alert(attempt_id, event["type"], event["detail"], event["at"], category=category)
+        return {}

@@ -1,9 +1,10 @@
 """Namespace /proctor (CONTRACT section 3): watch a session live and steer it."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
+from exam_server.current import runtime as _runtime, services as _services
 from exam_server.errors import ExamError
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
@@ -12,12 +13,6 @@ from exam_server.realtime.fields import number, whole_number
 from exam_server.services import proctoring, users
 
 
-def _services():
-    return current_app.extensions["exam_services"]
-
-
-def _runtime():
-    return current_app.extensions["exam_runtime"]
 
 
 def _to_candidate(event: str, data: dict, room: str) -> None:
@@ -118,7 +113,7 @@ class ProctorNamespace(GuardedNamespace):
                 return relayed
             reset = proctoring.reset_login(_services(), self._actor(), whole_number(body, "attempt_id"),
                                            body.get("reason"))
-            _runtime().clear_login_lock(reset["login_key"])
+            _runtime().login_guard.clear(reset["login_key"])
             if reset["disconnect_sid"]:
                 socketio.server.disconnect(reset["disconnect_sid"], namespace="/candidate")
             _runtime().candidate_changed(reset["attempt_id"])

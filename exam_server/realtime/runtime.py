@@ -1,68 +1,67 @@
 """What a serving process keeps in memory and does in the background.
 
 - which socket belongs to which attempt (sockets connected to this process);
-- the deadline sweep: attempts end at their deadline even with nobody connected;
-- the time beacon: every connected candidate hears the server's time each minute;
-- the proctor feed: changed candidates are gathered and sent once per tick, so a
-  fast typist does not flood the proctors.
+- loops that only schedule service calls and emit what they return: the
+  deadline sweep (attempts end at their deadline even with nobody connected),
+  the time beacon, the proctor feed (changed candidates gathered and sent once
+  per tick, so a fast typist does not flood the proctors), heartbeats, alerts,
+  audit anchors, staged files;
+- the writer's observer: metrics of every answer and the burst rule of
+  ``services.alerts``.
+
+The writer, the database and the login guard are built by the composition
+root (``exam_server.composition``) and handed in; nothing here reads the store.
 """
 from __future__ import annotations
 
-import base64
 import logging
-import re
 import threading
-import time
-from collections import defaultdict, deque
 
 from flask import Flask
-from sqlalchemy import select
 
-from exam_server.security.login_guard import guard_from_settings
+from exam_server.errors import ExamError
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
 from exam_server.realtime.metrics import Metrics
-from exam_server.services import alerts, anchoring, answering, attempts, liveness, monitoring, scoreboard
+from exam_server.security.login_guard import LoginGuard
+from exam_server.services import alerts, anchoring, attempts, liveness, monitoring, scoreboard
 from exam_server.services.answer_writer import AnswerWriter
-from exam_server.store.db import Database
-from exam_server.store import models
+from exam_server.services.context import ServiceContext
+from exam_server.services.staged_files import staged_files
+from exam_server.services.users import staff_from_token, still_watchable
 
 log = logging.getLogger("exam_server.runtime")
 
 SWEEP_SECONDS = 0.5
 ALERT_SWEEP_SECONDS = 5
 STAFF_CHECK_SECONDS = 1  # a logout, a disabled account or an unassigned session is cut within this (plus a tick)
-BURST_WINDOW_SECONDS = 10
 FEED_SECONDS = 0.1
 BEACON_SECONDS = 30
 BEACON_BATCH = 200
 ANCHOR_TICK_SECONDS = 5  # how often due checkpoints are looked for (each attempt is signed once per anchor_seconds)
 STAGED_SWEEP_SECONDS = 60  # at most; a shorter staged_file_seconds sweeps more often
-_ASSET = re.compile(r'asset:([A-Za-z0-9._-]{1,128})')
-_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
-                "svg": "image/svg+xml"}
 
 
 class Runtime:
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, services: ServiceContext, writer: AnswerWriter, metrics: Metrics,
+                 login_guard: LoginGuard):
         self.app = app
-        self.services = app.extensions["exam_services"]
+        self.services = services
         self._attempt_by_sid: dict[str, int] = {}
         self._session_by_sid: dict[str, int] = {}
         self._staff_by_sid: dict[str, str] = {}
         self._watched_by_sid: dict[str, set[int]] = {}
         self._dirty: set[int] = set()
         self._lock = threading.Lock()
-        self.login_guard = guard_from_settings(self.services.settings)
-        self._assets: dict[str, str] = {}
-        self._answer_times: dict[int, deque] = defaultdict(deque)
-        self._burst_raised: dict[int, float] = {}
+        self.login_guard = login_guard
+        self._bursts = alerts.AnswerBursts(services.settings.burst_answers)
         self._public_sessions: dict[int, tuple[bool, bool]] = {}  # an exam's blueprint never changes once it has sessions
         self._started = False
         self.ready = False
         self.message_queue_down = False
-        self.metrics = Metrics()
-        self.writer = _answer_writer(self.services.settings, self.services.db, self.metrics)
+        self.metrics = metrics
+        self.writer = writer
+        writer.observe = self.observe_write
 
     # --- sockets of this process ---
 
@@ -113,17 +112,21 @@ class Runtime:
         socketio.emit("alert", {k: alert[k] for k in ("attempt_id", "type", "detail", "at", "category", "session_id")},
                       namespace="/proctor", to=rooms.proctors(alert["session_id"]))
 
-    def note_answer(self, attempt_id: int) -> None:
-        """Many answers in a few seconds (a script, or someone else's hands) are raised once a minute."""
-        now = time.monotonic()
-        recent = self._answer_times[attempt_id]
-        recent.append(now)
-        while recent and now - recent[0] > BURST_WINDOW_SECONDS:
-            recent.popleft()
-        if len(recent) > self.services.settings.burst_answers and now - self._burst_raised.get(attempt_id, -1e9) > 60:
-            self._burst_raised[attempt_id] = now
-            self.alert(attempt_id, "answer_burst", f"{len(recent)} answers within {BURST_WINDOW_SECONDS} s",
-                       category="candidate")
+    def observe_write(self, label: str | None, touches: tuple | None, seconds: float, outcome: object) -> None:
+        """After each write of the writer: an answer's metrics, and the burst rule on stored answers."""
+        if label != "answer":
+            return
+        if isinstance(outcome, ExamError):
+            self.metrics.refused.labels(outcome.code).inc()
+            return
+        if isinstance(outcome, BaseException):
+            return
+        self.metrics.ack_seconds.observe(seconds)
+        self.metrics.answers.inc()
+        attempt_id = touches[0]
+        burst = self._bursts.note(attempt_id)
+        if burst is not None:
+            self.alert(attempt_id, "answer_burst", burst, category="candidate")
 
     def flush_feed(self) -> None:
         with self._lock:
@@ -142,49 +145,6 @@ class Runtime:
             self._public_sessions[session_id] = scoreboard.publication(self.services, session_id)
         return self._public_sessions[session_id]
 
-    # --- sign-in guard ---
-
-    def check_login_rate(self, key: str) -> None:
-        self.login_guard.check(key)
-
-    def login_failed(self, key: str) -> None:
-        self.login_guard.failed(key)
-
-    def login_succeeded(self, key: str) -> None:
-        self.login_guard.succeeded(key)
-
-    def clear_login_lock(self, key: str) -> None:
-        self.login_guard.clear(key)
-
-    # --- images in a form ---
-
-    def asset_inliner(self, attempt_id: int):
-        """Replace asset:NAME with the image itself, so images need no URL a stranger could fetch."""
-
-        def inline(html: str) -> str:
-            return _ASSET.sub(lambda m: self._data_uri(m.group(1)), html) if "asset:" in html else html
-
-        return inline
-
-    def _data_uri(self, name: str) -> str:
-        if name not in self._assets:
-            from exam_server.services.banks import asset_context
-
-            with self.services.db.reading() as session:
-                row = session.execute(
-                    select(models.Asset, models.BankVersion.version, models.Bank.code)
-                    .join(models.BankVersion, models.Asset.bank_version_id == models.BankVersion.id)
-                    .join(models.Bank, models.BankVersion.bank_id == models.Bank.id)
-                    .where(models.Asset.name == name).limit(1)
-                ).first()
-            if row is None:
-                return ""
-            asset, version, code = row
-            blob = self.services.cipher.open(asset.content, asset_context(code, version, name))
-            media = _MEDIA_TYPES.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
-            self._assets[name] = f"data:{media};base64,{base64.b64encode(blob).decode()}"
-        return self._assets[name]
-
     # --- background work ---
 
     def start(self) -> None:
@@ -199,8 +159,9 @@ class Runtime:
                         credited["outage_ms"] // 1000, len(credited["attempts"]))
         liveness.heartbeat(self.services)
         self.sweep_staged_files()  # whatever a previous run left behind
+        self.writer.begin_grouping()  # from now on writes wait for the writer's loop and share its commits
         socketio.start_background_task(self._run_writer)
-        self.services.writer = self.writer  # from now on the services' small writes share its commits
+        self.services.writer = self.writer
         socketio.start_background_task(self._loop, "deadline sweep", SWEEP_SECONDS, self.sweep_deadlines)
         socketio.start_background_task(self._loop, "proctor feed", FEED_SECONDS, self.flush_feed)
         socketio.start_background_task(self._loop, "time beacon", BEACON_SECONDS, self.send_time)
@@ -262,9 +223,6 @@ class Runtime:
                 log.exception("%s failed", name)
 
     def cut_revoked_staff(self) -> None:
-        from exam_server.errors import ExamError
-        from exam_server.services.users import staff_from_token
-
         for sid, token in list(self._staff_by_sid.items()):
             try:
                 user = staff_from_token(self.services, token)
@@ -276,8 +234,6 @@ class Runtime:
 
     def _leave_unassigned(self, sid: str, user) -> None:
         """Take a socket out of the rooms of sessions its proctor no longer has (each node for its own sockets)."""
-        from exam_server.services.users import still_watchable
-
         watched = self._watched_by_sid.get(sid)
         if not watched:
             return
@@ -288,8 +244,6 @@ class Runtime:
 
     def sweep_staged_files(self) -> None:
         """Staged uploads nobody confirmed and downloads nobody took hold questions and passwords: delete them."""
-        from exam_server.services.staged_files import staged_files
-
         deleted = staged_files(self.services).sweep()
         if deleted:
             log.info("deleted %d expired staged files", deleted)
@@ -327,18 +281,3 @@ class Runtime:
         socketio.emit("time", {"remaining_ms": info["remaining_ms"], "server_time": info["server_time"]},
                       namespace="/candidate", to=rooms.attempt(attempt_id))
 
-
-def _answer_writer(settings, database, metrics: Metrics) -> AnswerWriter:
-    """The group-commit writer, off the event loop where the database would block it."""
-    off_loop = None
-    if settings.is_sqlite and settings.async_mode == "eventlet":
-        from eventlet import tpool
-
-        off_loop = tpool.execute
-    elif settings.is_sqlite and settings.async_mode == "gevent":
-        import gevent
-
-        off_loop = gevent.get_hub().threadpool.apply
-    writer_db = Database(settings, single_connection=True) if off_loop else database
-    return AnswerWriter(writer_db, batch_ms=settings.answer_batch_ms, sleep=socketio.sleep, off_loop=off_loop,
-                        on_group=metrics.group_size.observe, prepare=answering.preload_group)

@@ -5,17 +5,13 @@ BKN-style board in the waiting room), rebuilt from the database on watch.
 """
 from __future__ import annotations
 
-from flask import current_app
 from flask_socketio import join_room
 
+from exam_server.current import services as _services
 from exam_server.realtime import rooms
 from exam_server.realtime.acks import GuardedNamespace, acknowledge, payload
 from exam_server.realtime.fields import whole_number
 from exam_server.services import scoreboard
-
-
-def _services():
-    return current_app.extensions["exam_services"]
 
 
 class ScoreboardNamespace(GuardedNamespace):

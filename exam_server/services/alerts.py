@@ -7,8 +7,13 @@ and ``staff`` (what staff did).
 """
 from __future__ import annotations
 
+import time
+from collections import defaultdict, deque
+from typing import Callable
+
 from sqlalchemy import func, select
 
+from exam_server.domain.attempt_status import AttemptStatus
 from exam_server.services.context import ServiceContext
 from exam_server.store import models
 
@@ -53,7 +58,7 @@ def long_disconnections(ctx: ServiceContext) -> list[dict]:
     raised = []
     with ctx.db.unit_of_work() as session:
         away = session.scalars(select(models.Attempt).where(
-            models.Attempt.status == "in_progress", models.Attempt.connected_sid.is_(None),
+            models.Attempt.status == AttemptStatus.IN_PROGRESS, models.Attempt.connected_sid.is_(None),
             models.Attempt.last_seen_at.is_not(None), models.Attempt.last_seen_at < now - limit)).all()
         for attempt in away:
             if not _already(session, attempt.id, "disconnected", attempt.last_seen_at):
@@ -73,7 +78,7 @@ def idle_candidates(ctx: ServiceContext) -> list[dict]:
                       .group_by(models.AttemptEvent.attempt_id).subquery())
         idle = session.execute(
             select(models.Attempt, last_event.c.at).join(last_event, last_event.c.attempt_id == models.Attempt.id)
-            .where(models.Attempt.status == "in_progress", models.Attempt.connected_sid.is_not(None),
+            .where(models.Attempt.status == AttemptStatus.IN_PROGRESS, models.Attempt.connected_sid.is_not(None),
                    last_event.c.at < now - limit)).all()
         for attempt, last_at in idle:
             if not _already(session, attempt.id, "idle", last_at):
@@ -81,3 +86,33 @@ def idle_candidates(ctx: ServiceContext) -> list[dict]:
                                      category="candidate", at=now,
                                      detail=f"no answer for {(now - last_at) // 60_000} min while the clock runs"))
     return raised
+
+
+BURST_WINDOW_SECONDS = 10
+BURST_REPEAT_SECONDS = 60
+
+
+class AnswerBursts:
+    """Many answers of one attempt within a few seconds (a script, or someone else's hands).
+
+    Kept in the memory of the process that stores the answers; a burst is
+    raised at most once a minute per attempt.
+    """
+
+    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic):
+        self.limit = limit
+        self._clock = clock
+        self._times: dict[int, deque] = defaultdict(deque)
+        self._raised: dict[int, float] = {}
+
+    def note(self, attempt_id: int) -> str | None:
+        """Count one stored answer; the detail of an alert to raise, or None."""
+        now = self._clock()
+        recent = self._times[attempt_id]
+        recent.append(now)
+        while recent and now - recent[0] > BURST_WINDOW_SECONDS:
+            recent.popleft()
+        if len(recent) <= self.limit or now - self._raised.get(attempt_id, -1e9) <= BURST_REPEAT_SECONDS:
+            return None
+        self._raised[attempt_id] = now
+        return f"{len(recent)} answers within {BURST_WINDOW_SECONDS} s"

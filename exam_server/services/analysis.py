@@ -10,11 +10,12 @@ from sqlalchemy.orm import undefer
 from exam_server.banks.text import to_plain
 from exam_server.domain.analysis import CandidateResponses, ItemResponse, analyse, histogram, to_rows
 from exam_server.domain.assembly import form_from_json
+from exam_server.domain.attempt_status import ENDED
 from exam_server.domain.review_flags import review_flags
 from exam_server.domain.scoring import item_bounds, item_points
-from exam_server.services.attempts import ENDED, _items
+from exam_server.services.attempt_core import items_of
 from exam_server.services.context import ServiceContext
-from exam_server.services.corrections import item_states
+from exam_server.services.corrected_keys import item_states
 from exam_server.services.exams import load_blueprint
 from exam_server.services.sessions import find_session
 from exam_server.store import models
@@ -26,7 +27,7 @@ def _responses(ctx, session, session_id: int):
     attempts = session.scalars(select(models.Attempt).options(undefer(models.Attempt.form_json)).where(
         models.Attempt.session_id == session_id, models.Attempt.status.in_(ENDED))).all()
     forms = {a.id: form_from_json(json.loads(a.form_json)) for a in attempts}
-    items = _items(ctx, session, {entry.item_id for form in forms.values() for entry in form})
+    items = items_of(ctx, session, {entry.item_id for form in forms.values() for entry in form})
     corrected = item_states(ctx, session, session_id)
     answers = {(r.attempt_id, r.position): r for r in session.scalars(
         select(models.Response).where(models.Response.attempt_id.in_(list(forms))))}

@@ -15,9 +15,8 @@ import json
 import logging
 from dataclasses import dataclass
 
-import sqlalchemy.event
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import undefer
 
 from exam_server.errors import ConfigError
 from exam_server.security import keys as key_store
@@ -120,15 +119,15 @@ def _refuse(session, attempt: models.Attempt, problem: str, now: int) -> None:
         session.info.setdefault(_RAISED, []).append(alert)
 
 
-@sqlalchemy.event.listens_for(Session, "after_commit")
-def _remember_signed(session) -> None:
+def remember_signed(session) -> None:
+    """``after_commit`` listener: heads signed in the committed transaction are this process's newest."""
     for heads, attempt_id, number, head in session.info.pop(_SIGNED, ()):
         if number > heads.get(attempt_id, (0, ""))[0]:
             heads[attempt_id] = (number, head)
 
 
-@sqlalchemy.event.listens_for(Session, "after_rollback")
-def _forget_unsigned(session) -> None:
+def forget_unsigned(session) -> None:
+    """``after_rollback`` listener: heads signed in a transaction that rolled back were never signed."""
     session.info.pop(_SIGNED, None)
 
 

@@ -1,6 +1,6 @@
 """Group commit: many candidates' writes share one transaction, each acknowledged after it commits.
 
-Handlers hand a write to ``AnswerWriter.perform`` and wait. The writer gathers
+Every candidate write reaches ``AnswerWriter.perform`` through ``ctx.write`` and waits. The writer gathers
 what arrives within a few milliseconds, stores it all in one transaction, and
 only then releases every waiting handler with its own outcome. One fsync then
 serves a whole group instead of one answer, and writes of one attempt keep
@@ -16,6 +16,12 @@ Under eventlet and gevent with SQLite the transaction runs in a real OS thread
 on a connection of its own, so the event loop keeps serving sockets while the
 disk syncs. PostgreSQL waits are already cooperative (psycogreen), so the
 group runs in the loop itself there.
+
+Until its loop runs (commands, tests, a process before ``Runtime.start``) the
+writer stores each write at once as a group of one, by the same code. After
+each write it tells ``observe`` the write's label, the rows it touched, how
+long the caller waited and the outcome: metrics and alerts hang there, not in
+the handlers.
 """
 from __future__ import annotations
 
@@ -42,6 +48,7 @@ class WriteFailed(ExamError):
 class _Pending:
     work: Callable[[Any], dict]
     touches: tuple | None = None
+    label: str | None = None
     given_up_at: float = float("inf")  # monotonic time after which nobody waits for the outcome
     done: threading.Event = field(default_factory=threading.Event)
     outcome: Any = None
@@ -55,8 +62,11 @@ class AnswerWriter:
     def __init__(self, database: Database, *, batch_ms: int, sleep: Callable[[float], None],
                  off_loop: Callable[[Callable[[], Any]], Any] | None = None,
                  on_group: Callable[[int], None] | None = None,
-                 prepare: Callable[[Any, list[tuple]], None] | None = None):
+                 prepare: Callable[[Any, list[tuple]], None] | None = None,
+                 observe: Callable[[str | None, tuple | None, float, Any], None] | None = None):
         self.database = database
+        self.observe = observe
+        self._running = False
         self._prepare = prepare
         self.batch_seconds = batch_ms / 1000
         self._sleep = sleep
@@ -70,23 +80,36 @@ class AnswerWriter:
         self.writes = 0
         self.retried = 0  # writes tried again alone after their group failed
 
-    def perform(self, work: Callable[[Any], dict], timeout: float = 30.0, *, touches: tuple | None = None) -> dict:
+    def perform(self, work: Callable[[Any], dict], timeout: float = 30.0, *, touches: tuple | None = None,
+                label: str | None = None) -> dict:
         """Run ``work(session)`` in the next group; return its result once committed, or raise its refusal.
 
         ``touches`` names the rows the work will change, so that ``prepare`` can
-        read those of the whole group at once before any work runs.
+        read those of the whole group at once before any work runs; ``label``
+        names the use case for ``observe``.
         """
-        pending = _Pending(work, touches, given_up_at=time.monotonic() + timeout)
-        self._queue.append(pending)
-        self._wakeup.set()
-        if not pending.done.wait(timeout):
-            raise WriteFailed("the answer could not be stored in time; it will be sent again")
+        started = time.perf_counter()
+        pending = _Pending(work, touches, label, given_up_at=time.monotonic() + timeout)
+        if self._running:
+            self._queue.append(pending)
+            self._wakeup.set()
+            if not pending.done.wait(timeout):
+                pending.outcome = WriteFailed("the answer could not be stored in time; it will be sent again")
+        else:
+            self._store_now(pending)
+        if self.observe is not None:
+            self.observe(label, touches, time.perf_counter() - started, pending.outcome)
         if isinstance(pending.outcome, BaseException):
             raise pending.outcome
         return pending.outcome
 
+    def begin_grouping(self) -> None:
+        """From now on ``perform`` queues writes for ``run``, which must be started as a background task."""
+        self._running = True
+
     def run(self) -> None:
-        """The writer loop; start it once as a background task."""
+        """The writer loop; start it once as a background task. From then on writes are grouped."""
+        self._running = True
         while True:
             self._wakeup.wait()
             self._wakeup.clear()
@@ -124,6 +147,13 @@ class AnswerWriter:
         for pending, outcome in zip(group, outcomes):
             pending.outcome = outcome
             pending.done.set()
+
+    def _store_now(self, pending: _Pending) -> None:
+        """Before the loop runs: the write alone, committed at once; a failure reaches the caller as it is."""
+        pending.outcome = self._commit([pending])[0]
+        self.groups += 1
+        self.writes += 1
+        self._on_group(1)
 
     def _one_by_one(self, group: list[_Pending]) -> list:
         """Each write in a transaction of its own, in the order they came: one that fails, fails alone."""

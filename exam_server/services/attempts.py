@@ -8,26 +8,21 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from exam_server.domain.assembly import FormEntry, form_from_json
-from exam_server.domain.blueprint import Blueprint
-from exam_server.domain.scoring import item_points
-from exam_server.domain.timing import AttemptClock
-from exam_server.errors import BadInput, Conflict, ExamError, Forbidden, NotFound, Unauthorized
+from exam_server.domain.attempt_status import ENDED, AttemptStatus
+from exam_server.errors import BadInput, Conflict, Forbidden, Unauthorized
 from exam_server.security.login_keys import normal_participant_number, normal_session_token
 from exam_server.security.passwords import hash_password, verify_password
-from exam_server.services import anchoring, results
-from exam_server.services.banks import read_items
+from exam_server.services.attempt_core import (
+    attempt_key, clock_of, display_keys, items_of, load_attempt, refused, require_not_ended, set_clock,
+)
+from exam_server.services.attempt_end import end_attempt, result_shown
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
 from exam_server.services.exams import load_blueprint
 from exam_server.store import models
-
-IN_PROGRESS, PAUSED, NOT_STARTED = "in_progress", "paused", "not_started"
-ENDED = ("submitted", "timed_out", "ended_by_proctor")
 # Verified against when a participant number is unknown, so that both paths take as long.
 _DUMMY_HASH = hash_password("not-a-password")
 
@@ -42,68 +37,6 @@ class SessionClosed(Forbidden):
 
 class BadCredentials(Unauthorized):
     code = "bad_credentials"
-
-
-def refused(code: str, message: str) -> ExamError:
-    return Conflict(message, code=code)
-
-
-# --- the clock of a row ----------------------------------------------------
-
-
-def clock_of(attempt: models.Attempt) -> AttemptClock:
-    return AttemptClock(attempt.duration_ms, attempt.started_at, attempt.extension_ms,
-                        attempt.paused_ms, attempt.paused_since)
-
-
-def set_clock(attempt: models.Attempt, clock: AttemptClock) -> None:
-    attempt.started_at = clock.started_at
-    attempt.extension_ms = clock.extension_ms
-    attempt.paused_ms = clock.paused_ms
-    attempt.paused_since = clock.paused_since
-    # While paused there is no deadline, so the sweep cannot end a paused attempt.
-    attempt.deadline_at = clock.deadline()
-
-
-# --- what an attempt needs from the bank -------------------------------------
-
-
-@dataclass(frozen=True)
-class AttemptKey:
-    """Scoring key of one attempt, positions in the candidate's own order."""
-
-    blueprint: Blueprint
-    form: tuple[FormEntry, ...]
-    weights: tuple[tuple[Decimal, ...], ...]  # per position, in display order
-
-    def option_count(self, position: int) -> int:
-        return len(self.weights[position - 1])
-
-
-def _items(ctx: ServiceContext, session, item_ids) -> dict:
-    missing = [i for i in item_ids if i not in ctx.item_cache]
-    if missing:
-        ctx.item_cache.update(read_items(ctx, session, missing))
-    return {i: ctx.item_cache[i] for i in item_ids}
-
-
-def attempt_key(ctx: ServiceContext, session, attempt: models.Attempt) -> AttemptKey:
-    key = ctx.key_cache.get(attempt.id)
-    if key is None:
-        exam_session = session.get(models.ExamSession, attempt.session_id)
-        blueprint = load_blueprint(exam_session.exam)
-        form = form_from_json(json.loads(attempt.form_json))
-        items = _items(ctx, session, [entry.item_id for entry in form])
-        weights = tuple(
-            tuple(items[entry.item_id].options[original].weight for original in entry.option_order) for entry in form
-        )
-        key = AttemptKey(blueprint, form, weights)
-        ctx.key_cache[attempt.id] = key
-    return key
-
-
-def display_keys(count: int) -> list[str]:
-    return [chr(ord("A") + i) for i in range(count)]
 
 
 # --- login and connection --------------------------------------------------
@@ -146,7 +79,7 @@ def _record_login(ctx: ServiceContext, session, candidate_id: int, remote: str) 
     # A new login makes the tokens of earlier logins useless: the newest workstation wins.
     attempt.login_generation += 1
     append_event(session, attempt, "login", {"remote": remote}, ctx.now())
-    moved = previous_remote is not None and previous_remote != remote and attempt.status != NOT_STARTED
+    moved = previous_remote is not None and previous_remote != remote and attempt.status != AttemptStatus.NOT_STARTED
     return {"token": ctx.tokens.candidate_token(attempt.id, attempt.login_generation), "attempt_id": attempt.id,
             "moved_from": previous_remote if moved else None}
 
@@ -224,42 +157,16 @@ def release_connections(ctx: ServiceContext, node: str) -> int:
 # --- the exam ----------------------------------------------------------------
 
 
-def _attempt(session, attempt_id: int, *, lock: bool = False) -> models.Attempt:
-    query = select(models.Attempt).where(models.Attempt.id == attempt_id)
-    if lock:
-        query = query.with_for_update()
-    attempt = session.scalar(query)
-    if attempt is None:
-        raise NotFound(f"no attempt {attempt_id}")
-    return attempt
-
-
-def _require_not_ended(attempt: models.Attempt) -> None:
-    if attempt.status in ENDED:
-        raise refused("time_up" if attempt.status == "timed_out" else "submitted", f"the attempt has ended ({attempt.status})")
-
-
-def _require_running(ctx, session, attempt: models.Attempt) -> None:
-    """Refuse a change to an attempt that is not running, ending it when its time is up."""
-    _require_not_ended(attempt)
-    if attempt.status == NOT_STARTED:
-        raise refused("not_started", "the exam has not been started")
-    if attempt.status == PAUSED:
-        raise refused("paused", "the exam is paused by the proctor")
-    if clock_of(attempt).expired(ctx.now()):
-        raise refused("time_up", "the time is up")
-
-
 def start(ctx: ServiceContext, attempt_id: int) -> dict:
     return ctx.write(lambda session: _record_start(ctx, session, attempt_id))
 
 
 def _record_start(ctx: ServiceContext, session, attempt_id: int) -> dict:
-    attempt = _attempt(session, attempt_id, lock=True)
+    attempt = load_attempt(session, attempt_id, lock=True)
     now = ctx.now()
-    if attempt.status == NOT_STARTED:
+    if attempt.status == AttemptStatus.NOT_STARTED:
         set_clock(attempt, clock_of(attempt).start(now))
-        attempt.status = IN_PROGRESS
+        attempt.status = AttemptStatus.IN_PROGRESS
         append_event(session, attempt, "start", {}, now)
     elif attempt.status in ENDED:
         raise refused("submitted", f"the attempt has ended ({attempt.status})")
@@ -268,7 +175,7 @@ def _record_start(ctx: ServiceContext, session, attempt_id: int) -> dict:
 
 def state(ctx: ServiceContext, attempt_id: int) -> dict:
     with ctx.db.reading() as session:
-        attempt = _attempt(session, attempt_id)
+        attempt = load_attempt(session, attempt_id)
         key = attempt_key(ctx, session, attempt)
         responses = session.scalars(select(models.Response).where(models.Response.attempt_id == attempt_id)).all()
         now = ctx.now()
@@ -295,11 +202,11 @@ def state(ctx: ServiceContext, attempt_id: int) -> dict:
 def form(ctx: ServiceContext, attempt_id: int, asset_url) -> dict:
     """The candidate's items in their own order: texts only, never weights or original ids."""
     with ctx.db.reading() as session:
-        attempt = _attempt(session, attempt_id)
-        if attempt.status == NOT_STARTED:
+        attempt = load_attempt(session, attempt_id)
+        if attempt.status == AttemptStatus.NOT_STARTED:
             raise refused("not_started", "start the exam before asking for its form")
         key = attempt_key(ctx, session, attempt)
-        items = _items(ctx, session, [entry.item_id for entry in key.form])
+        items = items_of(ctx, session, [entry.item_id for entry in key.form])
         sections = key.blueprint.sections
         delivered = []
         for entry in key.form:
@@ -314,21 +221,6 @@ def form(ctx: ServiceContext, attempt_id: int, asset_url) -> dict:
         return {"items": delivered}
 
 
-def _position(key: AttemptKey, position) -> int:
-    if not isinstance(position, int) or isinstance(position, bool) or not 1 <= position <= len(key.form):
-        raise BadInput(f"position must be a whole number from 1 to {len(key.form)}", code="invalid_position")
-    return position
-
-
-def _choice_index(key: AttemptKey, position: int, choice) -> int | None:
-    if choice is None:
-        return None
-    keys = display_keys(key.option_count(position))
-    if not isinstance(choice, str) or choice not in keys:
-        raise BadInput(f"choice must be one of {', '.join(keys)} or null", code="invalid_choice")
-    return keys.index(choice)
-
-
 REPORT_TYPES = ("focus_lost", "fullscreen_exit", "visibility_hidden", "copy", "paste", "kiosk_exit", "other")
 
 
@@ -341,30 +233,20 @@ def report(ctx: ServiceContext, attempt_id: int, kind, detail) -> dict:
 
 
 def _record_report(ctx: ServiceContext, session, attempt_id: int, kind: str, detail) -> dict:
-    attempt = _attempt(session, attempt_id, lock=True)
+    attempt = load_attempt(session, attempt_id, lock=True)
     # After the end a report would only raise alerts and violations on a finished exam.
-    _require_not_ended(attempt)
+    require_not_ended(attempt)
     attempt.violations += 1
     now = ctx.now()
     append_event(session, attempt, "report", {"type": kind, "detail": detail or ""}, now)
     return {"type": kind, "detail": detail or "", "at": now}
 
 
-def _end(ctx, session, attempt: models.Attempt, status: str, now: int, by: str) -> dict:
-    clock = clock_of(attempt)
-    if clock.is_paused:
-        set_clock(attempt, clock.resume(now))
-    attempt.status, attempt.ended_at, attempt.deadline_at = status, now, None
-    append_event(session, attempt, "end", {"status": status, "by": by}, now)
-    anchoring.sign_head(ctx, session, attempt, "end")  # in the same commit: no ended attempt goes unsigned
-    return results.finalize(ctx, session, attempt)
-
-
 def end_due_attempts(ctx: ServiceContext) -> list[dict]:
     """End every attempt whose deadline has passed, exactly once across all nodes."""
     now = ctx.now()
-    due = (models.Attempt.status == IN_PROGRESS) & (models.Attempt.deadline_at <= now)
-    return _end_where(ctx, due, "timed_out", "clock", now)
+    due = (models.Attempt.status == AttemptStatus.IN_PROGRESS) & (models.Attempt.deadline_at <= now)
+    return _end_where(ctx, due, AttemptStatus.TIMED_OUT, "clock", now)
 
 
 def end_long_pauses(ctx: ServiceContext) -> list[dict]:
@@ -373,11 +255,11 @@ def end_long_pauses(ctx: ServiceContext) -> list[dict]:
     if not limit:
         return []
     now = ctx.now()
-    too_long = (models.Attempt.status == PAUSED) & (models.Attempt.paused_since < now - limit)
-    return _end_where(ctx, too_long, "ended_by_proctor", "pause_limit", now)
+    too_long = (models.Attempt.status == AttemptStatus.PAUSED) & (models.Attempt.paused_since < now - limit)
+    return _end_where(ctx, too_long, AttemptStatus.ENDED_BY_PROCTOR, "pause_limit", now)
 
 
-def _end_where(ctx: ServiceContext, condition, status: str, by: str, now: int) -> list[dict]:
+def _end_where(ctx: ServiceContext, condition, status: AttemptStatus, by: str, now: int) -> list[dict]:
     from exam_server.sites.scope import runs_here
 
     ended = []
@@ -391,15 +273,9 @@ def _end_where(ctx: ServiceContext, condition, status: str, by: str, now: int) -
                                   .values(status=status, ended_at=now)).rowcount
             if not won:
                 continue
-            attempt = _attempt(session, attempt_id)
-            clock = clock_of(attempt)
-            if clock.is_paused:
-                set_clock(attempt, clock.resume(now))
-            attempt.deadline_at = None
-            append_event(session, attempt, "end", {"status": status, "by": by}, now)
-            anchoring.sign_head(ctx, session, attempt, "end")
-            document = results.finalize(ctx, session, attempt)
-            shown = attempt_key(ctx, session, attempt).blueprint.show_score_to_candidate
+            attempt = load_attempt(session, attempt_id)
+            document = end_attempt(ctx, session, attempt, status, now, by)
+            shown = result_shown(ctx, session, attempt)
             ended.append({"attempt_id": attempt_id, "session_id": attempt.session_id, "status": status,
                           "result": document if shown else None, "document": document})
     return ended
@@ -415,6 +291,6 @@ def remaining_many(ctx: ServiceContext, attempt_ids) -> dict[int, dict]:
 
 def remaining(ctx: ServiceContext, attempt_id: int) -> dict:
     with ctx.db.reading() as session:
-        attempt = _attempt(session, attempt_id)
+        attempt = load_attempt(session, attempt_id)
         return {"remaining_ms": clock_of(attempt).remaining_ms(ctx.now()), "server_time": ctx.now(),
                 "status": attempt.status}

@@ -10,16 +10,17 @@ import json
 
 from sqlalchemy import select
 
+from exam_server.domain.attempt_status import ENDED
 from exam_server.domain.audit_trail import ChainEvent, SignedAnchor, audit
 from exam_server.domain.scoring import format_points
 from exam_server.security import keys as key_store
 from exam_server.security.anchors import AnchorClaim, anchor_problem, form_digest
+from exam_server.services.attempt_core import load_attempt
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import verify_chain
 from exam_server.services.results import iso_time
 from exam_server.store import models
 
-ENDED = ("submitted", "timed_out", "ended_by_proctor")
 
 
 def session_attempts(ctx: ServiceContext, session_id: int) -> list[int]:
@@ -33,10 +34,9 @@ def session_attempts(ctx: ServiceContext, session_id: int) -> list[int]:
 
 def replay(ctx: ServiceContext, attempt_id: int) -> dict:
     """Every event of the attempt in order, the answers they add up to, and whether the log holds."""
-    from exam_server.services.attempts import _attempt
 
     with ctx.db.reading() as session:
-        attempt = _attempt(session, attempt_id)
+        attempt = load_attempt(session, attempt_id)
         events = session.scalars(select(models.AttemptEvent).where(models.AttemptEvent.attempt_id == attempt_id)
                                  .order_by(models.AttemptEvent.number)).all()
         chain_problem = verify_chain(list(events), attempt.last_event_hash)

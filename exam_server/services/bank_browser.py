@@ -20,7 +20,7 @@ from exam_server.domain.assembly import form_from_json
 from exam_server.domain.correction import letters
 from exam_server.domain.items import Item, item_from_dict
 from exam_server.errors import NotFound
-from exam_server.services.banks import asset_context, category_matches, item_context
+from exam_server.services.banks import asset_context, category_matches, find_version, item_context
 from exam_server.services.context import ServiceContext
 from exam_server.store import models
 
@@ -38,15 +38,6 @@ class Query:
     category: str = ""
     item_id: int | None = None
     after: int = 0  # the ordinal after which the page starts
-
-
-def find_version(session, code: str, version: int) -> tuple[models.Bank, models.BankVersion]:
-    row = session.execute(select(models.Bank, models.BankVersion).join(
-        models.BankVersion, models.BankVersion.bank_id == models.Bank.id).where(
-        models.Bank.code == code, models.BankVersion.version == version)).first()
-    if row is None:
-        raise NotFound(f"bank {code!r} has no version {version}")
-    return row
 
 
 def browse(ctx: ServiceContext, code: str, version: int, query: Query) -> dict:
@@ -229,7 +220,7 @@ def category_matches_text(category: str, wanted: str) -> bool:
 def item_by_id(ctx: ServiceContext, item_id: int, session_id: int | None = None) -> dict | None:
     """One item as shown, wherever it is; with ``session_id``, the scoring state its corrections put in force."""
     from exam_server.domain.correction import describe
-    from exam_server.services.corrections import item_states
+    from exam_server.services.corrected_keys import item_states
 
     with ctx.db.reading() as session:
         found = session.execute(select(models.Item, models.BankVersion).join(

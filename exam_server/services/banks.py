@@ -215,3 +215,13 @@ def bank_items(ctx: ServiceContext, code: str, version: int | None = None) -> tu
             for a in session.scalars(select(models.Asset).where(models.Asset.bank_version_id == row.id))
         }
         return [items[i] for i in ids], assets
+
+
+def find_version(session, code: str, version: int) -> tuple[models.Bank, models.BankVersion]:
+    """The bank with this code and its version ``version``, or NotFound."""
+    row = session.execute(select(models.Bank, models.BankVersion).join(
+        models.BankVersion, models.BankVersion.bank_id == models.Bank.id).where(
+        models.Bank.code == code, models.BankVersion.version == version)).first()
+    if row is None:
+        raise NotFound(f"bank {code!r} has no version {version}")
+    return row

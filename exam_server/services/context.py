@@ -1,12 +1,16 @@
 """What every use case needs, built once per process from the settings."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from exam_server.clock import Clock, SystemClock
 from exam_server.config import Settings
 from exam_server.security import keys
 from exam_server.security.tokens import TokenSigner
+from exam_server.services.answer_writer import AnswerWriter
+from exam_server.services.group_rows import preload_group
 from exam_server.store.crypto import ContentCipher
 from exam_server.store.db import Database
 
@@ -21,6 +25,8 @@ class ServiceContext:
     # Decrypted items and scoring keys, shared by all attempts of this process.
     item_cache: dict = field(default_factory=dict, repr=False)
     key_cache: dict = field(default_factory=dict, repr=False)
+    # Bank pictures as data: URLs by asset name (services.bank_images).
+    asset_cache: dict = field(default_factory=dict, repr=False)
     # Safe Exam Browser keys by session token, each with the monotonic time it expires.
     seb_keys_cache: dict = field(default_factory=dict, repr=False)
     # The audit anchor keys, read on first use (services.anchoring); False: not read yet.
@@ -49,20 +55,25 @@ class ServiceContext:
             )
         return self._tokens
 
-    # A serving process attaches its group-commit writer here; commands and tests run without one.
-    writer: object | None = field(default=None, repr=False)
+    # Every candidate write goes through this writer. Until a serving process attaches its
+    # grouping writer (Runtime.start), one that stores each write at once by the same code.
+    writer: AnswerWriter | None = field(default=None, repr=False)
 
-    def write(self, work):
-        """Run ``work(session)`` in a committed transaction: grouped with others where a writer runs.
+    def __post_init__(self) -> None:
+        if self.writer is None:
+            self.writer = AnswerWriter(self.db, batch_ms=0, sleep=time.sleep, prepare=preload_group)
 
-        Grouping keeps frequent small writes (connects, starts, reports) from each
-        costing a disk sync on the event loop. ``work`` must raise any refusal
-        before it changes anything, and must not call ``write`` itself.
+    def write(self, work: Callable[[Any], Any], *, touches: tuple | None = None, label: str | None = None) -> Any:
+        """Run ``work(session)`` through the writer, committed when it returns: grouped where a writer runs.
+
+        Grouping keeps frequent small writes (answers, connects, starts, reports)
+        from each costing a disk sync on the event loop. ``touches`` (attempt id,
+        position) names the rows to read for the whole group at once; ``label``
+        names the use case for the writer's observer (metrics, alerts). ``work``
+        must raise any refusal before it changes anything, and must not call
+        ``write`` itself.
         """
-        if self.writer is not None:
-            return self.writer.perform(work)
-        with self.db.unit_of_work() as session:
-            return work(session)
+        return self.writer.perform(work, touches=touches, label=label)
 
     def now(self) -> int:
         return self.clock.now_ms()

@@ -17,16 +17,16 @@ from sqlalchemy.orm import undefer
 
 from exam_server.domain import correction as fix
 from exam_server.domain.assembly import form_from_json
+from exam_server.domain.attempt_status import RUNNING
 from exam_server.domain.blueprint import WEIGHTED
 from exam_server.errors import BadInput, Conflict, NotFound
 from exam_server.security import keys as key_store
 from exam_server.services.context import ServiceContext
+from exam_server.services.corrected_keys import forget_states, item_states, open_state, seal_state
 from exam_server.services.exams import load_blueprint
 from exam_server.store import models
 
-RUNNING = ("in_progress", "paused")
 MAX_REASON = 1000
-_STATES = "item_corrections"  # Session.info key: the states in force, read once per unit of work
 
 
 @dataclass(frozen=True)
@@ -52,44 +52,6 @@ class Actor:
     remote_addr: str = ""
 
 
-# ---------------------------------------------------------------- the key in force
-
-
-def correction_context(row: models.ItemCorrection) -> str:
-    return f"correction:{row.session_id}/{row.item_id}/{row.at}"
-
-
-def seal_state(ctx: ServiceContext, row: models.ItemCorrection, state: fix.ItemState) -> None:
-    row.state = ctx.cipher.seal_json(state.to_json(), correction_context(row))
-
-
-def open_state(ctx: ServiceContext, row: models.ItemCorrection) -> fix.ItemState:
-    return fix.ItemState.from_json(ctx.cipher.open_json(row.state, correction_context(row)))
-
-
-def item_states(ctx: ServiceContext, session, session_id: int) -> dict[int, fix.ItemState]:
-    """item_id -> its newest correction in this session (decrypted for this unit of work only)."""
-    cached = session.info.setdefault(_STATES, {})
-    if session_id not in cached:
-        rows = session.scalars(select(models.ItemCorrection).where(models.ItemCorrection.session_id == session_id)
-                               .order_by(models.ItemCorrection.id)).all()
-        cached[session_id] = {row.item_id: open_state(ctx, row) for row in rows}
-    return cached[session_id]
-
-
-def scoring_keys(ctx: ServiceContext, session, attempt: models.Attempt, key) -> list[tuple]:
-    """The ScoreSheet keys of an attempt, corrections of its session applied (to attempts that were sat)."""
-    states = item_states(ctx, session, attempt.session_id) if attempt.started_at is not None else {}
-    keys = []
-    for position, entry in enumerate(key.form):
-        state = states.get(entry.item_id)
-        if state is None:
-            keys.append((entry.section, key.weights[position]))
-        else:
-            keys.append((entry.section, tuple(state.weights[o] for o in entry.option_order), state.annul))
-    return keys
-
-
 # ---------------------------------------------------------------- correcting
 
 
@@ -110,7 +72,7 @@ def correct(ctx: ServiceContext, session_id: int, item_id: int, change: Change, 
         seal_state(ctx, row, after)
         session.add(row)
         session.flush()
-        session.info.pop(_STATES, None)
+        forget_states(session)
         changes = _rescore(ctx, session, drew, signer, row.id)
         preview = fix.summary([c for c, _ in changes], len(drew))
         answer = {"session_id": session_id, "item_id": item_id, "action": action, "reason": reason,

@@ -14,6 +14,7 @@ from exam_server.errors import ConfigError
 from exam_server.security.keys import ensure_keys
 from exam_server.services import banks, exams, sessions, users
 from exam_server.services.context import ServiceContext
+from exam_server.services.exports import write_credentials
 from exam_server.store import models
 
 # (file under question_banks/, bank code)
@@ -70,15 +71,15 @@ def _ensure_session(ctx: ServiceContext, samples: Path, blueprint: str, roster: 
         found = existing and {"session_id": existing.id, "session_token": existing.token, "exam_code": existing.exam.code}
     if found and credentials_file.exists():
         with credentials_file.open(encoding="utf-8") as handle:
-            return {**found, "name": name, "credentials": list(csv.DictReader(handle))}
+            return {**found, "name": name, "credentials": list(csv.DictReader(handle)),
+                    "credentials_file": str(credentials_file)}
     text = (samples / blueprint).read_text(encoding="utf-8")
     code = exams.create_exam(ctx, text, blueprint) if not _exam_exists(ctx, text) else _exam_code(text)
     proctor = next(u for r, u, _ in DEMO_STAFF if r == "proctor")
     opened = sessions.create_session(ctx, code, name, (samples / roster).read_bytes(), roster, proctors=(proctor,))
-    from exam_server.commands import write_credentials
-
     write_credentials(credentials_file, opened["credentials"])
-    return {**{k: opened[k] for k in ("session_id", "session_token", "exam_code", "credentials")}, "name": name}
+    return {**{k: opened[k] for k in ("session_id", "session_token", "exam_code", "credentials")}, "name": name,
+            "credentials_file": str(credentials_file)}
 
 
 def _exam_code(text: str) -> str:

@@ -8,9 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-import sqlalchemy.event
-from sqlalchemy.orm import Session
-
 from exam_server.sites import outbox
 from exam_server.store import models
 
@@ -47,8 +44,11 @@ def append_event(session, attempt: models.Attempt, kind: str, data: dict, at: in
     attempt.last_event_hash = digest
 
 
-@sqlalchemy.event.listens_for(Session, "after_flush")
-def _write_pending_events(session, _flush_context) -> None:
+def write_pending_events(session, _flush_context) -> None:
+    """``after_flush`` listener: write the events appended since the last flush, in one ``executemany``.
+
+    Registered on each database by the composition root (``exam_server.composition``).
+    """
     pending = session.info.pop(_PENDING, None)
     if pending:
         session.connection().execute(models.AttemptEvent.__table__.insert(), pending)
@@ -57,15 +57,9 @@ def _write_pending_events(session, _flush_context) -> None:
 
 def verify_chain(events: list[models.AttemptEvent], head_hash: str | None = None) -> str | None:
     """None when the chain is intact, else a message naming the first broken event."""
-    prev = GENESIS
-    for expected_number, event in enumerate(events, start=1):
-        if event.number != expected_number:
-            return f"event {expected_number} is missing or out of order (found number {event.number})"
-        if event.prev_hash != prev:
-            return f"event {event.number} does not follow event {event.number - 1}"
-        if event_hash(prev, event.number, event.at, event.kind, event.data_json) != event.hash:
-            return f"event {event.number} ({event.kind}) was altered"
-        prev = event.hash
+    problem, prev = _follow(events, 0, GENESIS)
+    if problem:
+        return problem
     if head_hash is not None and head_hash != (prev if events else ""):
         return "events after the last one stored were removed"
     return None
@@ -73,14 +67,22 @@ def verify_chain(events: list[models.AttemptEvent], head_hash: str | None = None
 
 def verify_segment(events, after: int, prev: str, head_number: int, head_hash: str) -> str | None:
     """None when ``events`` lead on from event ``after`` (hash ``prev``) to the attempt's head, else why not."""
-    for expected_number, event in enumerate(events, start=after + 1):
-        if event.number != expected_number:
-            return f"event {expected_number} is missing or out of order (found number {event.number})"
-        if event.prev_hash != prev:
-            return f"event {event.number} does not follow event {event.number - 1}"
-        if event_hash(prev, event.number, event.at, event.kind, event.data_json) != event.hash:
-            return f"event {event.number} ({event.kind}) was altered"
-        prev = event.hash
+    problem, prev = _follow(events, after, prev)
+    if problem:
+        return problem
     if after + len(events) != head_number or prev != head_hash:
         return "the attempt's head is not its last event"
     return None
+
+
+def _follow(events, after: int, prev: str) -> tuple[str | None, str]:
+    """Walk ``events`` from event ``after`` (hash ``prev``): the first break found, and the last hash reached."""
+    for expected_number, event in enumerate(events, start=after + 1):
+        if event.number != expected_number:
+            return f"event {expected_number} is missing or out of order (found number {event.number})", prev
+        if event.prev_hash != prev:
+            return f"event {event.number} does not follow event {event.number - 1}", prev
+        if event_hash(prev, event.number, event.at, event.kind, event.data_json) != event.hash:
+            return f"event {event.number} ({event.kind}) was altered", prev
+        prev = event.hash
+    return None, prev

@@ -13,7 +13,7 @@ from exam_server.services.context import ServiceContext
 from exam_server.store import models
 
 
-def _availability(session, blueprint: Blueprint):
+def availability(session, blueprint: Blueprint):
     versions = latest_versions(session, {s.bank for s in blueprint.sections})
 
     def available(bank: str, category: str | None) -> int | None:
@@ -34,7 +34,7 @@ def create_exam(ctx: ServiceContext, toml_text: str, filename: str = "blueprint.
     """Validate a blueprint against the banks as they are now and register it; returns its code."""
     blueprint = parse_blueprint(toml_text, filename)
     with ctx.db.unit_of_work() as session:
-        check_availability(blueprint, _availability(session, blueprint), filename)
+        check_availability(blueprint, availability(session, blueprint), filename)
         exam = session.scalar(select(models.Exam).where(models.Exam.code == blueprint.code))
         if exam is None:
             session.add(models.Exam(

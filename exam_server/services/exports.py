@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 from exam_server.async_mode import run_blocking
 from exam_server.services.context import ServiceContext
@@ -123,3 +124,11 @@ def analysis_csv(report: dict) -> bytes:
     writer.writeheader()
     writer.writerows({k: neutralise(v) for k, v in row.items()} for row in report["items"])
     return out.getvalue().encode("utf-8-sig")
+
+
+def write_credentials(path: Path, credentials: list[dict]) -> None:
+    """Write a session's logins to ``path`` as CSV, readable by the owner only (the passwords are in clear)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)  # passwords in clear: readable by the owner only
+    path.chmod(0o600)
+    path.write_bytes(credentials_csv(credentials))

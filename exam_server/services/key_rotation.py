@@ -15,7 +15,7 @@ from exam_server.errors import Conflict
 from exam_server.security import keys
 from exam_server.services.banks import asset_context, item_context
 from exam_server.services.context import ServiceContext
-from exam_server.services.corrections import correction_context
+from exam_server.services.corrected_keys import correction_context
 from exam_server.store import models
 from exam_server.store.crypto import ContentCipher
 

@@ -8,9 +8,10 @@ disconnection is different: the clock runs (the proctor is alerted instead).
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
-from exam_server.services.attempts import IN_PROGRESS, clock_of, set_clock
+from exam_server.domain.attempt_status import AttemptStatus
+from exam_server.services.attempt_core import clock_of, set_clock
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
 from exam_server.sites.scope import runs_here
@@ -47,10 +48,20 @@ def credit_outage(ctx: ServiceContext) -> dict:
                                .values(last_alive_at=now)).rowcount:
             return {"outage_ms": 0, "attempts": []}
         credited = []
-        running = session.scalars(select(models.Attempt).where(runs_here(ctx), models.Attempt.status == IN_PROGRESS,
+        running = session.scalars(select(models.Attempt).where(runs_here(ctx), models.Attempt.status == AttemptStatus.IN_PROGRESS,
                                                                 models.Attempt.started_at <= seen).with_for_update()).all()
         for attempt in running:
             set_clock(attempt, clock_of(attempt).credit(gap))
             append_event(session, attempt, "credit", {"ms": gap, "reason": "server outage", "from": seen, "to": now}, now)
             credited.append(attempt.id)
         return {"outage_ms": gap, "attempts": credited}
+
+
+def database_answers(ctx: ServiceContext) -> bool:
+    """Whether the database answers a trivial query now (for the readiness probe)."""
+    try:
+        with ctx.db.reading() as session:
+            session.execute(text("select 1"))
+        return True
+    except Exception:  # any failure means not ready; the probe reports it, it does not raise
+        return False

@@ -53,7 +53,7 @@ def session_minutes(ctx: ServiceContext, session_id: int) -> dict:
 def _corrections(ctx: ServiceContext, session, session_id: int, staff: dict[int, str]) -> list[dict]:
     """Items corrected after the sitting: by whom, why, what the key became, whose result changed."""
     from exam_server.domain.correction import describe
-    from exam_server.services.corrections import open_state
+    from exam_server.services.corrected_keys import open_state
 
     rows = session.scalars(select(models.ItemCorrection).where(models.ItemCorrection.session_id == session_id)
                            .order_by(models.ItemCorrection.id)).all()

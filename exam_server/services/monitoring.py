@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from exam_server.domain.scoring import format_points, running_score
-from exam_server.services.attempts import clock_of
+from exam_server.services.attempt_core import clock_of
 from exam_server.services.context import ServiceContext
 from exam_server.services.exams import load_blueprint
 from exam_server.store import models
@@ -26,7 +26,10 @@ def _view(attempt: models.Attempt, candidate: models.Candidate, section_names: l
         "name": candidate.name,
         "seat": candidate.seat,
         "status": attempt.status,
+        "started": attempt.started_at is not None,
         "connected": attempt.connected_sid is not None,
+        # A candidate who never came in is not "disconnected": the console says "not signed in yet".
+        "ever_connected": attempt.last_seen_at is not None,
         "answered": attempt.answered_count,
         "flagged": attempt.flagged_count,
         "remaining_ms": clock_of(attempt).remaining_ms(now),
@@ -44,7 +47,7 @@ _VIEW_COLUMNS = (
     models.Attempt.id, models.Attempt.session_id, models.Attempt.status, models.Attempt.connected_sid,
     models.Attempt.answered_count, models.Attempt.flagged_count, models.Attempt.violations,
     models.Attempt.section_points_json, models.Attempt.duration_ms, models.Attempt.started_at,
-    models.Attempt.extension_ms, models.Attempt.paused_ms, models.Attempt.paused_since,
+    models.Attempt.extension_ms, models.Attempt.paused_ms, models.Attempt.paused_since, models.Attempt.last_seen_at,
     models.Candidate.participant_number, models.Candidate.name, models.Candidate.seat,
 )
 

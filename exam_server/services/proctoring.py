@@ -14,7 +14,9 @@ from sqlalchemy import select
 from exam_server.errors import BadInput, Conflict
 from exam_server.security.login_keys import candidate_key
 from exam_server.services import monitoring
-from exam_server.services.attempts import ENDED, IN_PROGRESS, PAUSED, _attempt, _end, clock_of, set_clock
+from exam_server.domain.attempt_status import ENDED, AttemptStatus
+from exam_server.services.attempt_core import clock_of, load_attempt, set_clock
+from exam_server.services.attempt_end import end_attempt as end_attempt_now, result_shown
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
 from exam_server.services.exams import load_blueprint
@@ -55,7 +57,7 @@ def _whole_id(value, name: str) -> int:
 def session_of_attempt(ctx: ServiceContext, attempt_id) -> int:
     attempt_id = _whole_id(attempt_id, "attempt_id")
     with ctx.db.reading() as session:
-        return _attempt(session, attempt_id).session_id
+        return load_attempt(session, attempt_id).session_id
 
 
 def authorise_session(ctx: ServiceContext, actor: Actor, session_id) -> int:
@@ -106,25 +108,30 @@ def resume(ctx: ServiceContext, actor: Actor, data: dict) -> list[dict]:
 def _pause_or_resume(ctx, actor, data, *, pausing: bool) -> list[dict]:
     reason = _reason(data.get("reason"))
     target, ids = _targets(ctx, actor, data)
+    return ctx.write(lambda session: _record_pause_or_resume(ctx, session, actor, data, target, ids, reason, pausing),
+                     label="pause" if pausing else "resume")
+
+
+def _record_pause_or_resume(ctx, session, actor, data, target, ids, reason, pausing: bool) -> list[dict]:
+    now = ctx.now()
     changed = []
-    with ctx.db.unit_of_work() as session:
-        now = ctx.now()
-        for attempt_id in ids:
-            attempt = _attempt(session, attempt_id, lock=True)
-            if attempt.status != (IN_PROGRESS if pausing else PAUSED):
-                continue
-            clock = clock_of(attempt)
-            if pausing and clock.expired(now):
-                continue  # its time is up: the deadline sweep ends it
-            set_clock(attempt, clock.pause(now) if pausing else clock.resume(now))
-            attempt.status = PAUSED if pausing else IN_PROGRESS
-            append_event(session, attempt, "control", {"action": "pause" if pausing else "resume",
-                                                       "by": actor.user.username, "reason": reason}, now)
-            changed.append({"attempt_id": attempt_id, "remaining_ms": clock_of(attempt).remaining_ms(now)})
-        if data.get("attempt_id") is not None and not changed:
-            raise Conflict(f"attempt {ids[0]} is not {'running' if pausing else 'paused'}")
-        _audit(ctx, session, actor, "pause" if pausing else "resume", target,
-               {"reason": reason, "attempts": [c["attempt_id"] for c in changed]})
+    for attempt_id in ids:
+        attempt = load_attempt(session, attempt_id, lock=True)
+        if attempt.status != (AttemptStatus.IN_PROGRESS if pausing else AttemptStatus.PAUSED):
+            continue
+        clock = clock_of(attempt)
+        if pausing and clock.expired(now):
+            continue  # its time is up: the deadline sweep ends it
+        set_clock(attempt, clock.pause(now) if pausing else clock.resume(now))
+        attempt.status = AttemptStatus.PAUSED if pausing else AttemptStatus.IN_PROGRESS
+        append_event(session, attempt, "control", {"action": "pause" if pausing else "resume",
+                                                   "by": actor.user.username, "reason": reason}, now)
+        changed.append({"attempt_id": attempt_id, "remaining_ms": clock_of(attempt).remaining_ms(now)})
+    # Refused only when its one attempt did not change: nothing was changed before the refusal.
+    if data.get("attempt_id") is not None and not changed:
+        raise Conflict(f"attempt {ids[0]} is not {'running' if pausing else 'paused'}")
+    _audit(ctx, session, actor, "pause" if pausing else "resume", target,
+           {"reason": reason, "attempts": [c["attempt_id"] for c in changed]})
     return changed
 
 
@@ -137,48 +144,58 @@ def extend(ctx: ServiceContext, actor: Actor, attempt_id, minutes, reason=None) 
         amount = Decimal(0)
     if isinstance(minutes, bool) or not (0 < amount <= MAX_EXTENSION_MINUTES):
         raise BadInput(f"minutes must be a number above 0 and at most {MAX_EXTENSION_MINUTES}")
-    with ctx.db.unit_of_work() as session:
-        attempt = _attempt(session, attempt_id, lock=True)
-        if attempt.status in ENDED:
-            raise Conflict(f"attempt {attempt_id} has ended ({attempt.status}); it cannot be extended")
-        now = ctx.now()
-        set_clock(attempt, clock_of(attempt).extend(int(amount * 60_000)))
-        append_event(session, attempt, "control", {"action": "extend", "minutes": str(amount),
-                                                   "by": actor.user.username, "reason": reason}, now)
-        _audit(ctx, session, actor, "extend", f"attempt:{attempt_id}", {"minutes": str(amount), "reason": reason})
-        return {"attempt_id": attempt_id, "remaining_ms": clock_of(attempt).remaining_ms(now), "status": attempt.status}
+    return ctx.write(lambda session: _record_extend(ctx, session, actor, attempt_id, amount, reason),
+                     touches=(attempt_id, None), label="extend")
+
+
+def _record_extend(ctx: ServiceContext, session, actor: Actor, attempt_id, amount, reason) -> dict:
+    attempt = load_attempt(session, attempt_id, lock=True)
+    if attempt.status in ENDED:
+        raise Conflict(f"attempt {attempt_id} has ended ({attempt.status}); it cannot be extended")
+    now = ctx.now()
+    set_clock(attempt, clock_of(attempt).extend(int(amount * 60_000)))
+    append_event(session, attempt, "control", {"action": "extend", "minutes": str(amount),
+                                               "by": actor.user.username, "reason": reason}, now)
+    _audit(ctx, session, actor, "extend", f"attempt:{attempt_id}", {"minutes": str(amount), "reason": reason})
+    return {"attempt_id": attempt_id, "remaining_ms": clock_of(attempt).remaining_ms(now), "status": attempt.status}
 
 
 def end_attempt(ctx: ServiceContext, actor: Actor, attempt_id, reason=None) -> dict:
     attempt_id = authorise_attempt(ctx, actor, attempt_id)
     reason = _reason(reason)
-    with ctx.db.unit_of_work() as session:
-        attempt = _attempt(session, attempt_id, lock=True)
-        if attempt.status in ENDED:
-            raise Conflict(f"attempt {attempt_id} has already ended ({attempt.status})")
-        document = _end(ctx, session, attempt, "ended_by_proctor", ctx.now(), actor.user.username)
-        _audit(ctx, session, actor, "end_attempt", f"attempt:{attempt_id}", {"reason": reason})
-        from exam_server.services.attempts import attempt_key
+    return ctx.write(lambda session: _record_end(ctx, session, actor, attempt_id, reason),
+                     touches=(attempt_id, None), label="end_attempt")
 
-        shown = attempt_key(ctx, session, attempt).blueprint.show_score_to_candidate
-        return {"attempt_id": attempt_id, "result": document, "shown_to_candidate": shown}
+
+def _record_end(ctx: ServiceContext, session, actor: Actor, attempt_id, reason) -> dict:
+    attempt = load_attempt(session, attempt_id, lock=True)
+    if attempt.status in ENDED:
+        raise Conflict(f"attempt {attempt_id} has already ended ({attempt.status})")
+    document = end_attempt_now(ctx, session, attempt, AttemptStatus.ENDED_BY_PROCTOR, ctx.now(), actor.user.username)
+    _audit(ctx, session, actor, "end_attempt", f"attempt:{attempt_id}", {"reason": reason})
+    shown = result_shown(ctx, session, attempt)
+    return {"attempt_id": attempt_id, "result": document, "shown_to_candidate": shown}
 
 
 def reset_login(ctx: ServiceContext, actor: Actor, attempt_id, reason=None) -> dict:
     """Make the attempt's current login invalid and free it for a login at another workstation."""
     attempt_id = authorise_attempt(ctx, actor, attempt_id)
     reason = _reason(reason)
-    with ctx.db.unit_of_work() as session:
-        attempt = _attempt(session, attempt_id, lock=True)
-        old_sid = attempt.connected_sid
-        attempt.login_generation += 1
-        attempt.connected_sid = attempt.connected_node = None
-        append_event(session, attempt, "control", {"action": "reset_login", "by": actor.user.username,
-                                                   "reason": reason}, ctx.now())
-        _audit(ctx, session, actor, "reset_login", f"attempt:{attempt_id}", {"reason": reason})
-        # The candidate's sign-in lock goes too: whoever locked it, the proctor has seen the person.
-        login_key = candidate_key(find_session(session, attempt.session_id).token, attempt.candidate.participant_number)
-        return {"attempt_id": attempt_id, "disconnect_sid": old_sid, "login_key": login_key}
+    return ctx.write(lambda session: _record_reset_login(ctx, session, actor, attempt_id, reason),
+                     touches=(attempt_id, None), label="reset_login")
+
+
+def _record_reset_login(ctx: ServiceContext, session, actor: Actor, attempt_id, reason) -> dict:
+    attempt = load_attempt(session, attempt_id, lock=True)
+    old_sid = attempt.connected_sid
+    attempt.login_generation += 1
+    attempt.connected_sid = attempt.connected_node = None
+    append_event(session, attempt, "control", {"action": "reset_login", "by": actor.user.username,
+                                               "reason": reason}, ctx.now())
+    _audit(ctx, session, actor, "reset_login", f"attempt:{attempt_id}", {"reason": reason})
+    # The candidate's sign-in lock goes too: whoever locked it, the proctor has seen the person.
+    login_key = candidate_key(find_session(session, attempt.session_id).token, attempt.candidate.participant_number)
+    return {"attempt_id": attempt_id, "disconnect_sid": old_sid, "login_key": login_key}
 
 
 def announce(ctx: ServiceContext, actor: Actor, session_id, text, reason=None) -> dict:
@@ -186,8 +203,8 @@ def announce(ctx: ServiceContext, actor: Actor, session_id, text, reason=None) -
     reason = _reason(reason)
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_ANNOUNCEMENT:
         raise BadInput(f"text must be 1 to {MAX_ANNOUNCEMENT} characters")
-    with ctx.db.unit_of_work() as session:
-        _audit(ctx, session, actor, "announce", f"session:{session_id}", {"text": text.strip(), "reason": reason})
+    ctx.write(lambda session: _audit(ctx, session, actor, "announce", f"session:{session_id}",
+                                     {"text": text.strip(), "reason": reason}), label="announce")
     return {"session_id": session_id, "text": text.strip()}
 
 
@@ -195,7 +212,10 @@ def set_logins(ctx: ServiceContext, actor: Actor, session_id, open_: bool, reaso
     """The cut-off: after it, nobody new signs in; candidates already in go on (and may reconnect)."""
     session_id = authorise_session(ctx, actor, session_id)
     reason = _reason(reason)
-    with ctx.db.unit_of_work() as session:
-        find_session(session, session_id).logins_open = open_
-        _audit(ctx, session, actor, "open_logins" if open_ else "close_logins", f"session:{session_id}", {"reason": reason})
+    ctx.write(lambda session: _record_logins(ctx, session, actor, session_id, open_, reason), label="set_logins")
     return {"session_id": session_id, "logins_open": open_}
+
+
+def _record_logins(ctx: ServiceContext, session, actor: Actor, session_id: int, open_: bool, reason) -> None:
+    find_session(session, session_id).logins_open = open_
+    _audit(ctx, session, actor, "open_logins" if open_ else "close_logins", f"session:{session_id}", {"reason": reason})

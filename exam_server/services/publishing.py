@@ -6,6 +6,7 @@ import json
 from sqlalchemy import select
 
 from exam_server.async_mode import run_blocking
+from exam_server.domain.attempt_status import RUNNING
 from exam_server.errors import Conflict, NotFound
 from exam_server.security import keys as key_store
 from exam_server.security.signing import check, public_key_entry, repeated_key, sign
@@ -15,7 +16,6 @@ from exam_server.services.revisions import verify_superseded
 from exam_server.services.sessions import find_session
 from exam_server.store import models
 
-RUNNING = ("in_progress", "paused")
 
 
 def publish(ctx: ServiceContext, session_id: int) -> dict:
@@ -79,6 +79,24 @@ def verify_result(ctx: ServiceContext, result_id: str) -> dict:
 
 def _public_keys(ctx: ServiceContext) -> dict:
     return {kid: k.public for kid, k in key_store.signing_keys(ctx.settings).items()}
+
+
+def result_context(ctx: ServiceContext, document: dict) -> dict:
+    """The exam's title and the session's name for the ``exam_code`` and ``session_id`` a result is signed with.
+
+    Looked up only for what the signature covers: a result signed without them
+    (published before results carried them) gets nothing, and neither does one
+    whose session is not of the exam it names.
+    """
+    code, session_id = document.get("exam_code"), document.get("session_id")
+    if not isinstance(code, str) or not isinstance(session_id, int) or isinstance(session_id, bool):
+        return {}
+    with ctx.db.reading() as session:
+        exam_session = session.get(models.ExamSession, session_id)
+        if exam_session is None or exam_session.exam.code != code:
+            return {"exam_code": code, "session_id": session_id}
+        return {"exam_code": code, "exam_title": exam_session.exam.title, "session_id": session_id,
+                "session_name": exam_session.name}
 
 
 def result_slip(ctx: ServiceContext, result_id: str, verify_url: str) -> bytes:

@@ -11,11 +11,13 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from exam_server.domain.attempt_status import LISTING_ORDER
 from exam_server.domain.scoring import ScoreSheet, format_points
+from exam_server.services.attempt_core import attempt_key, display_keys
 from exam_server.services.context import ServiceContext
+from exam_server.services.corrected_keys import scoring_keys
 from exam_server.store import models
 
-STATUS_ORDER = ("submitted", "timed_out", "ended_by_proctor", "in_progress", "paused", "not_started")
 
 
 def iso_time(ms: int | None) -> str | None:
@@ -26,16 +28,11 @@ def iso_time(ms: int | None) -> str | None:
 
 def blank_sheet(ctx: ServiceContext, session, attempt: models.Attempt) -> ScoreSheet:
     """The attempt's score sheet with every position blank."""
-    from exam_server.services.attempts import attempt_key
-
     key = attempt_key(ctx, session, attempt)
     return ScoreSheet(key.blueprint, [(entry.section, key.weights[i]) for i, entry in enumerate(key.form)])
 
 
 def score_sheet(ctx: ServiceContext, session, attempt: models.Attempt) -> ScoreSheet:
-    from exam_server.services.attempts import attempt_key, display_keys
-    from exam_server.services.corrections import scoring_keys
-
     key = attempt_key(ctx, session, attempt)
     # Read apart from the cached key: a correction made by another process counts at once.
     sheet = ScoreSheet(key.blueprint, scoring_keys(ctx, session, attempt, key))
@@ -107,5 +104,5 @@ def session_results(ctx: ServiceContext, session_id: int) -> dict:
 
         mark_mismatches(session, session_id, documents)  # a site's result that differs from the hub's
     # Ranked: finished attempts by total, highest first; the rest after them.
-    documents.sort(key=lambda d: (STATUS_ORDER.index(d["status"]) > 2, -Decimal(d["total"]), d["participant_number"]))
+    documents.sort(key=lambda d: (LISTING_ORDER.index(d["status"]) > 2, -Decimal(d["total"]), d["participant_number"]))
     return {"session_id": session_id, "results": documents}

@@ -6,7 +6,7 @@ import json
 from sqlalchemy import select
 
 from exam_server.errors import BadInput, Conflict, NotFound
-from exam_server.services.bank_browser import find_version
+from exam_server.services.banks import find_version
 from exam_server.services.context import ServiceContext
 from exam_server.store import models
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from exam_server.errors import BadInput, Forbidden
 from exam_server.services import monitoring
-from exam_server.services.attempts import ENDED
+from exam_server.domain.attempt_status import ENDED
 from exam_server.services.context import ServiceContext
 from exam_server.services.exams import load_blueprint
 from exam_server.services.sessions import find_session
@@ -23,8 +23,11 @@ def row(view: dict, show_names: bool = False) -> dict:
     """What the public may see of a candidate: no seat, no connection, no irregularities; names masked by default.
 
     Every way the board is served (the watch snapshot, the row updates) goes through here.
+    A candidate who never started (absent, or ended by the proctor before starting) took
+    no part: no points and no rank, so the board does not rank them with a zero.
     """
-    ended = view["status"] in ENDED
+    took_part = bool(view.get("started"))
+    ended = view["status"] in ENDED and took_part
     return {
         "attempt_id": view["attempt_id"],
         "participant_number": view["participant_number"],
@@ -33,6 +36,7 @@ def row(view: dict, show_names: bool = False) -> dict:
         "answered": view["answered"],
         "total": view["score"]["total"] if ended else None,
         "sections": view["score"]["sections"] if ended else None,
+        "took_part": took_part,
     }
 
 

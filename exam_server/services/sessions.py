@@ -11,6 +11,7 @@ import uuid
 
 from sqlalchemy import select
 
+from exam_server.domain.attempt_status import AttemptStatus
 from exam_server.domain.assembly import PoolItem, assemble_form, form_to_json
 from exam_server.domain.blueprint import Blueprint, check_availability
 from exam_server.domain.scoring import blank_sums
@@ -21,7 +22,7 @@ from exam_server.security.passwords import generate_password, hash_password
 from exam_server.services.retirement import retired_ids
 from exam_server.services.banks import category_matches, latest_versions, read_items
 from exam_server.services.context import ServiceContext
-from exam_server.services.exams import _availability, find_exam, load_blueprint
+from exam_server.services.exams import availability, find_exam, load_blueprint
 from exam_server.store import models
 
 # Session tokens are read aloud and typed at a kiosk: no 0/O, 1/I/L.
@@ -88,7 +89,7 @@ def create_session(
     with ctx.db.unit_of_work() as session:
         exam = find_exam(session, exam_code)
         blueprint = load_blueprint(exam)
-        check_availability(blueprint, _availability(session, blueprint), f"exam {exam_code}")
+        check_availability(blueprint, availability(session, blueprint), f"exam {exam_code}")
         versions = latest_versions(session, {s.bank for s in blueprint.sections})
         pools = _pools(ctx, session, blueprint, versions)
         row = models.ExamSession(
@@ -111,7 +112,7 @@ def create_session(
             form = assemble_form(blueprint, pools, seed, entry.participant_number)
             attempt = models.Attempt(
                 session_id=row.id, candidate_id=candidate.id, form_json=json.dumps(form_to_json(form)),
-                status="not_started", duration_ms=blueprint.duration_ms, section_points_json=blank_points,
+                status=AttemptStatus.NOT_STARTED, duration_ms=blueprint.duration_ms, section_points_json=blank_points,
             )
             session.add(attempt)
             session.flush()
@@ -156,6 +157,19 @@ def list_sessions(ctx: ServiceContext, user: models.StaffUser) -> list[dict]:
         return [{"session_id": r.id, "name": r.name, "exam_code": r.exam.code, "exam_title": r.exam.title,
                  "status": r.status, "candidates": counts.get(r.id, 0), "created_at": r.created_at,
                  "published_at": r.published_at, "logins_open": r.logins_open, "site": r.site_code} for r in rows]
+
+
+def open_session_seb_keys(ctx: ServiceContext, session_token: str) -> tuple[str, ...] | None:
+    """The Safe Exam Browser keys of the open session with this token (empty: any browser); None when there is none."""
+    with ctx.db.reading() as session:
+        row = session.execute(
+            select(models.ExamSession.status, models.Exam.blueprint_json)
+            .join(models.Exam, models.ExamSession.exam_id == models.Exam.id)
+            .where(models.ExamSession.token == session_token)
+        ).first()
+    if row is None or row.status != "open":
+        return None
+    return tuple(json.loads(row.blueprint_json).get("seb_config_keys") or ())
 
 
 def kiosk_url(settings, session_token: str) -> str:

@@ -74,7 +74,7 @@ def _run(runtime, action: str, body: dict, actor) -> dict:
         return {"result": ended["result"]}
     if action == "reset_login":
         reset = proctoring.reset_login(ctx, actor, body.get("attempt_id"), body.get("reason"))
-        runtime.clear_login_lock(reset["login_key"])
+        runtime.login_guard.clear(reset["login_key"])
         if reset["disconnect_sid"]:
             socketio.server.disconnect(reset["disconnect_sid"], namespace="/candidate")
         runtime.candidate_changed(reset["attempt_id"])

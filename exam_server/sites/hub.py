@@ -294,7 +294,7 @@ def _apply_state(attempt: models.Attempt, state) -> None:
 
 def _apply_answer(ctx, session, attempt: models.Attempt, data: dict, at: int) -> None:
     from exam_server.domain.scoring import item_points, shift
-    from exam_server.services.attempts import attempt_key, display_keys
+    from exam_server.services.attempt_core import attempt_key, display_keys
 
     key = attempt_key(ctx, session, attempt)
     position, choice, seq = data.get("position"), data.get("choice"), data.get("seq")
@@ -323,7 +323,7 @@ def _apply_flag(ctx, session, attempt: models.Attempt, data: dict) -> None:
     if not isinstance(position, int) or not isinstance(flagged, bool) or position < 1:
         return
     from exam_server.domain.scoring import item_points
-    from exam_server.services.attempts import attempt_key
+    from exam_server.services.attempt_core import attempt_key
 
     key = attempt_key(ctx, session, attempt)
     if position > len(key.form):

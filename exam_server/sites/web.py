@@ -41,11 +41,11 @@ def enroll():
         raise BadInput("an object is expected")
     runtime = current_app.extensions["exam_runtime"]
     key = "enroll:" + (request.remote_addr or "")
-    runtime.check_login_rate(key)  # one-time codes are guessed no faster than passwords
+    runtime.login_guard.check(key)  # one-time codes are guessed no faster than passwords
     try:
         done = hub.enroll(_services(), body.get("enrollment_code"), body.get("public_key"), request.host_url.rstrip("/"))
     except hub.LinkRefused:
-        runtime.login_failed(key)
+        runtime.login_guard.failed(key)
         raise
     return jsonify(done)
 

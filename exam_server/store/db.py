@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -55,6 +55,10 @@ class Database:
         # At a site every attempt event is also written to the outbox for the hub (sites.outbox).
         info = {OUTBOX_FLAG: True} if read_role(settings.data_dir) == "site" else {}
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
+
+    def listen(self, name: str, listener: Callable) -> None:
+        """Register a session event listener (``after_flush``, ``after_commit``, …) on this database's sessions."""
+        event.listen(self._sessions, name, listener)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import text
 
+from exam_server import current
 from exam_server.errors import BadInput, Forbidden, Unauthorized
 from exam_server.security import seb
 from exam_server.security.login_keys import candidate_key, checked_field, staff_key
-from exam_server.services import attempts, publishing, results, sessions, users
+from exam_server.services import attempts, liveness, publishing, results, sessions, users
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def services():
-    return current_app.extensions["exam_services"]
+    return current.services()
 
 
 LOGIN_BODY_BYTES = 4 * 1024  # three short fields; anything larger is refused before it is read
@@ -60,7 +60,7 @@ def candidate_login():
         services(), body.get("session_token"), body.get("participant_number"), body.get("password"),
         remote=request.remote_addr or ""))
     if answer["moved_from"]:
-        current_app.extensions["exam_runtime"].alert(
+        current.runtime().alert(
             answer["attempt_id"], "other_workstation",
             f"logged in from {request.remote_addr}, earlier from {answer['moved_from']}", category="candidate")
     return jsonify({"token": answer["token"], "attempt_id": answer["attempt_id"]})
@@ -68,14 +68,14 @@ def candidate_login():
 
 def guarded_login(key: str, login):
     """Rate limit and lockout around a password check: failures count, a success clears them."""
-    runtime = current_app.extensions["exam_runtime"]
-    runtime.check_login_rate(key)
+    guard = current.login_guard()
+    guard.check(key)
     try:
         answer = login()
     except Unauthorized:
-        runtime.login_failed(key)
+        guard.failed(key)
         raise
-    runtime.login_succeeded(key)
+    guard.succeeded(key)
     return answer
 
 
@@ -149,13 +149,8 @@ def healthz():
 @operations.get("/readyz")
 def readyz():
     """The process takes exams: started, not shutting down, and its database answers."""
-    runtime = current_app.extensions["exam_runtime"]
-    try:
-        with services().db.reading() as session:
-            session.execute(text("select 1"))
-        database = True
-    except Exception:
-        database = False
+    runtime = current.runtime()
+    database = liveness.database_answers(services())
     ready = runtime.ready and database
     # A message queue outage does not make a node unready: its own candidates go on.
     queue = None if not services().settings.redis_url else ("down" if runtime.message_queue_down else "up")
@@ -167,4 +162,4 @@ def readyz():
 def metrics():
     from exam_server.realtime.metrics import CONTENT_TYPE
 
-    return current_app.response_class(current_app.extensions["exam_runtime"].metrics.render(), content_type=CONTENT_TYPE)
+    return current_app.response_class(current.runtime().metrics.render(), content_type=CONTENT_TYPE)

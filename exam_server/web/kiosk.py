@@ -13,17 +13,16 @@ Socket.IO namespace. This module adds what only the server can decide:
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, render_template, request, url_for
 
+from exam_server import current
 from exam_server.security import seb
-from exam_server.store import models
-from exam_server.web.browser_policy import content_security_policy, fingerprint, security_headers
+from exam_server.services import sessions
+from exam_server.browser_policy import content_security_policy, fingerprint, security_headers
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
@@ -49,17 +48,10 @@ class StartSession:
 
 
 def _start_session(token: str) -> StartSession:
-    services = current_app.extensions["exam_services"]
-    with services.db.reading() as session:
-        row = session.execute(
-            select(models.ExamSession.status, models.Exam.blueprint_json)
-            .join(models.Exam, models.ExamSession.exam_id == models.Exam.id)
-            .where(models.ExamSession.token == token)
-        ).first()
-    if row is None or row.status != "open":
+    keys = sessions.open_session_seb_keys(current.services(), token)
+    if keys is None:
         return StartSession(token, known=False)
-    keys = json.loads(row.blueprint_json).get("seb_config_keys") or ()
-    return StartSession(token, known=True, seb_config_keys=tuple(keys))
+    return StartSession(token, known=True, seb_config_keys=keys)
 
 
 @cache

@@ -23,6 +23,54 @@
     });
   }
 
+  // In the table the actions sit behind one "Aksi" button, so that a row stays one
+  // line high. The list floats over the page (fixed, placed under or above the
+  // button) so that the table's own scrolling box does not clip it.
+  function actionMenu(c) {
+    const list = el('div', { className: 'row-menu-list' }, actionButtons(c.attempt_id));
+    const summary = el('summary', { className: 'act row-menu-button', text: t('col_actions') });
+    const menu = el('details', { className: 'row-menu' }, [summary, list]);
+    menu.addEventListener('toggle', () => {
+      if (!menu.open) return;
+      closeMenus(menu);
+      placeMenu(menu);
+    });
+    list.addEventListener('click', (event) => { if (event.target.closest('button')) menu.open = false; });
+    menu.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && menu.open) {
+        menu.open = false;
+        summary.focus();
+        event.stopPropagation();
+      }
+    });
+    return menu;
+  }
+
+  function placeMenu(menu) {
+    const box = menu.querySelector('summary').getBoundingClientRect();
+    const list = menu.querySelector('.row-menu-list');
+    const below = box.bottom + 4 + list.offsetHeight <= window.innerHeight;
+    list.style.top = `${below ? box.bottom + 4 : Math.max(4, box.top - 4 - list.offsetHeight)}px`;
+    list.style.left = `${Math.max(4, Math.min(box.right, window.innerWidth - 4) - list.offsetWidth)}px`;
+  }
+
+  function closeMenus(except) {
+    document.querySelectorAll('details.row-menu[open]').forEach((menu) => { if (menu !== except) menu.open = false; });
+  }
+
+  function nameActionMenu(container, c) {
+    const summary = container.querySelector('summary');
+    if (!summary) return;
+    setText(summary, t('col_actions'));
+    summary.setAttribute('aria-label', t('actions_for', { who: `${c.participant_number} ${c.name}` }));
+  }
+
+  // A click elsewhere closes an open menu; a scroll or a resize moves it along with its row.
+  document.addEventListener('click', (event) => { if (!event.target.closest('details.row-menu')) closeMenus(); });
+  const followRow = () => document.querySelectorAll('details.row-menu[open]').forEach(placeMenu);
+  window.addEventListener('scroll', followRow, true);
+  window.addEventListener('resize', followRow);
+
   function updateActionButtons(container, c) {
     const ended = ENDED.has(c.status);
     container.querySelectorAll('button[data-action]').forEach((button) => {
@@ -139,5 +187,5 @@
     if (S.current !== null) openDialog({ kind: 'announce', sessionId: S.current, text });
   }
 
-  P.provide({ actionButtons, updateActionButtons, openDialog, closeDialog, onDialogSubmit, onAnnounce });
+  P.provide({ actionButtons, actionMenu, nameActionMenu, updateActionButtons, openDialog, closeDialog, onDialogSubmit, onAnnounce });
 })();

@@ -74,7 +74,7 @@
       const s = S.sessions.get(id);
       const name = s ? String(s.info.name || `#${id}`) : `#${id}`;
       const tab = el('button', {
-        className: 'tab', attrs: { type: 'button', role: 'tab', 'aria-selected': String(id === S.current) },
+        className: 'tab', attrs: { type: 'button', 'aria-current': String(id === S.current) },
         data: { sessionId: id },
       }, [el('span', { className: 'tab-name', text: name })]);
       if (s && s.unseen > 0) tab.appendChild(el('span', { className: 'tab-alerts', text: String(s.unseen) }));

@@ -86,8 +86,21 @@
     return typeof items === 'number' && items > 0 ? items : null;
   }
 
+  /** 'connected', 'disconnected' (was in, dropped) or 'absent' (never came in: neutral, not an alarm). */
+  function presence(c) {
+    if (c.connected) return 'connected';
+    return c.ever_connected === false ? 'absent' : 'disconnected';
+  }
+
+  /** Points as the server formats them ("16.50"), with a decimal comma in Indonesian. */
+  function pointsText(value) {
+    if (value === null || value === undefined || value === '') return '—';
+    const text = String(value);
+    return S.lang === 'id' && /^-?\d+\.\d+$/.test(text) ? text.replace('.', ',') : text;
+  }
+
   function matchesFilters(s, c) {
-    if (S.filters.disconnected && c.connected) return false;
+    if (S.filters.disconnected && presence(c) !== 'disconnected') return false;
     if (S.filters.alerts && !(c.violations > 0 || s.newAlerts.has(c.attempt_id))) return false;
     if (S.filters.not_started && c.status !== 'not_started') return false;
     return true;
@@ -105,6 +118,6 @@
 
   P.provide({
     ensureSession, applySnapshot, sessionOfAttempt, onCandidate, onSite, clockTime, remainingNow, sectionNames, itemCount, matchesFilters,
-    compareValues,
+    compareValues, presence, pointsText,
   });
 })();

@@ -52,13 +52,14 @@
       const bar = node('rect', { x: i * slot + 1, y: 98 - h, width: Math.max(1, slot - 2), height: h, class: 'hist-bar' });
       bar.dataset.from = b.from;
       bar.dataset.count = b.n;
-      bar.appendChild(document.createElementNS(ns, 'title')).textContent = `${b.from} – ${b.to}: ${b.n}`;
+      bar.appendChild(document.createElementNS(ns, 'title')).textContent = `${P.pointsText(b.from)} – ${P.pointsText(b.to)}: ${b.n}`;
       if (b.n) node('text', { x: i * slot + slot / 2, y: 96 - h, 'text-anchor': 'middle', class: 'hist-count' }, String(b.n));
-      if (bins.length <= 12 || i % Math.ceil(bins.length / 12) === 0) {
-        node('text', { x: i * slot + slot / 2, y: 112, 'text-anchor': 'middle', class: 'hist-label' }, String(b.from));
+      // At most six labels: each stays wide enough to read at the console's size.
+      if (bins.length <= 6 || i % Math.ceil(bins.length / 6) === 0) {
+        node('text', { x: i * slot + slot / 2, y: 116, 'text-anchor': 'middle', class: 'hist-label' }, P.pointsText(b.from));
       }
     });
-    svg.setAttribute('aria-label', t('histogram_label', { bins: bins.map((b) => `${b.from}: ${b.n}`).join(', ') }));
+    svg.setAttribute('aria-label', t('histogram_label', { bins: bins.map((b) => `${P.pointsText(b.from)}: ${b.n}`).join(', ') }));
   }
 
   P.provide({ renderHistogram });

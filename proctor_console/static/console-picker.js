@@ -34,7 +34,10 @@
       $('session-list-empty').hidden = true;
       return;
     }
-    renderSessionList(result.body.sessions);
+    // Newest first, whatever order the server keeps: today's sitting is the one looked for.
+    const sessions = [...result.body.sessions].sort((a, b) => (Number(b.created_at) || 0) - (Number(a.created_at) || 0)
+      || b.session_id - a.session_id);
+    renderSessionList(sessions);
   }
 
   function renderSessionList(sessions) {
@@ -51,7 +54,8 @@
       rows.appendChild(el('tr', { data: { sessionId: s.session_id } }, [
         el('td', { className: 'mono', text: String(s.session_id) }),
         el('td', { text: String(s.name || '') }),
-        el('td', { text: String(s.exam_code || '') }),
+        el('td', { text: [s.exam_code, s.exam_title].filter(Boolean).join(' — ') }),
+        el('td', { text: openedText(s.created_at) }),
         el('td', { text: status }),
         el('td', { className: 'num', text: String(s.candidates === undefined ? '' : s.candidates) }),
         el('td', {}, [button]),
@@ -59,6 +63,13 @@
     });
     $('session-list').hidden = sessions.length === 0;
     $('session-list-empty').hidden = sessions.length !== 0;
+  }
+
+  function openedText(epochMs) {
+    if (!Number.isFinite(Number(epochMs)) || !epochMs) return '—';
+    const locale = S.lang === 'id' ? 'id-ID' : 'en-GB';
+    return new Date(Number(epochMs)).toLocaleString(locale, { day: 'numeric', month: 'long', year: 'numeric',
+      hour: '2-digit', minute: '2-digit', hour12: false });
   }
 
   function onSessionForm(event) {

@@ -10,21 +10,21 @@
     const sections = P.sectionNames(s).map((name) => ({
       key: `section:${name}`, label: name, num: true,
       value: (c) => Number(((c.score && c.score.sections) || {})[name]),
-      text: (c) => String(((c.score && c.score.sections) || {})[name] ?? '—'),
+      text: (c) => P.pointsText(((c.score && c.score.sections) || {})[name]),
     }));
     return [
       { key: 'participant_number', label: t('col_number'), value: (c) => c.participant_number, mono: true },
       { key: 'name', label: t('col_name'), value: (c) => c.name },
       { key: 'seat', label: t('col_seat'), value: (c) => c.seat || null, text: (c) => c.seat || '—' },
       { key: 'status', label: t('col_status'), value: (c) => STATUSES.indexOf(c.status), text: (c) => P.statusText(c.status) },
-      { key: 'connected', label: t('col_connected'), value: (c) => (c.connected ? 0 : 1),
-        text: (c) => (c.connected ? t('connected') : t('disconnected')) },
+      { key: 'connected', label: t('col_connected'), value: (c) => ['connected', 'disconnected', 'absent'].indexOf(P.presence(c)),
+        text: (c) => t(P.presence(c)) },
       { key: 'answered', label: t('col_answered'), num: true, value: (c) => c.answered,
         text: (c) => (P.itemCount(s) ? `${c.answered}/${P.itemCount(s)}` : String(c.answered)) },
       { key: 'flagged', label: t('col_flagged'), num: true, value: (c) => c.flagged },
       ...sections,
       { key: 'total', label: t('col_total'), num: true, value: (c) => Number(c.score && c.score.total),
-        text: (c) => String(c.score ? c.score.total : '—') },
+        text: (c) => P.pointsText(c.score && c.score.total) },
       { key: 'remaining', label: t('col_remaining'), num: true, mono: true, value: (c) => P.remainingNow(c),
         text: (c) => (ENDED.has(c.status) ? '—' : P.clockText(P.remainingNow(c))) },
       { key: 'violations', label: t('col_violations'), num: true, value: (c) => c.violations },
@@ -81,7 +81,7 @@
     const row = el('tr', { data: { attempt: c.attempt_id } });
     cols.forEach((col) => row.appendChild(el('td', { className: [col.num ? 'num' : '', col.mono ? 'mono' : ''].join(' ').trim(),
       data: { key: col.key } })));
-    row.appendChild(el('td', { className: 'row-actions' }, P.actionButtons(c.attempt_id)));
+    row.appendChild(el('td', { className: 'row-actions' }, [P.actionMenu(c)]));
     return row;
   }
 
@@ -93,8 +93,10 @@
     cols.forEach((col, i) => {
       const value = col.text ? col.text(c) : col.value(c);
       P.setText(row.cells[i], value === null || value === undefined ? '—' : String(value));
+      if (col.key === 'name' && row.cells[i].title !== String(c.name)) row.cells[i].title = String(c.name);
     });
     P.updateActionButtons(row.cells[cols.length], c);
+    P.nameActionMenu(row.cells[cols.length], c);
   }
 
   P.provide({ renderTableHead, renderTable });

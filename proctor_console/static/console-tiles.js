@@ -46,15 +46,15 @@
   }
 
   function candidateClasses(s, c) {
-    return [`status-${STATUSES.includes(c.status) ? c.status : 'unknown'}`, c.connected ? 'is-connected' : 'is-disconnected',
+    return [`status-${STATUSES.includes(c.status) ? c.status : 'unknown'}`, `is-${P.presence(c)}`,
       s.newAlerts.has(c.attempt_id) ? 'alert-new' : '', c.violations > 0 ? 'has-alerts' : '',
       s.siteState && s.siteState.online === false && c.site === s.siteState.site ? 'site-offline' : ''].filter(Boolean);
   }
 
   function scoresText(s, c) {
     const sections = (c.score && c.score.sections) || {};
-    const parts = P.sectionNames(s).map((name) => `${name} ${sections[name] !== undefined ? sections[name] : '—'}`);
-    parts.push(`${t('total')} ${c.score ? c.score.total : '—'}`);
+    const parts = P.sectionNames(s).map((name) => `${name} ${P.pointsText(sections[name])}`);
+    parts.push(`${t('total')} ${P.pointsText(c.score && c.score.total)}`);
     return parts.join(' · ');
   }
 
@@ -74,8 +74,10 @@
     setText(tile.querySelector('.seat'), c.seat ? t('seat', { seat: c.seat }) : t('no_seat'));
     setText(tile.querySelector('.name'), String(c.name));
     setText(tile.querySelector('.number'), String(c.participant_number));
-    setText(tile.querySelector('.status'), P.statusText(c.status));
-    setText(tile.querySelector('.conn'), c.connected ? t('connected') : t('disconnected'));
+    const absent = P.presence(c) === 'absent' && c.status === 'not_started';
+    setText(tile.querySelector('.status'), absent ? t('not_signed_in') : P.statusText(c.status));
+    setText(tile.querySelector('.conn'), t(P.presence(c)));
+    tile.querySelector('.conn-part').hidden = absent; // "Belum masuk" says it all
     const progress = tile.querySelector('.progress');
     const items = P.itemCount(s);
     progress.hidden = !items;

@@ -63,7 +63,7 @@
 
   /** Whether the server sent the row's points: only once its attempt has ended. */
   function hasPoints(row) {
-    return row.total !== null && row.total !== undefined;
+    return row.took_part !== false && row.total !== null && row.total !== undefined;
   }
 
   function byNumber(a, b) {
@@ -137,12 +137,12 @@
       tr.appendChild(el('td', 'num rank', rank === null ? '—' : String(rank)));
       tr.appendChild(el('td', 'mono', String(row.participant_number)));
       tr.appendChild(el('td', 'name', String(row.name)));
-      tr.appendChild(el('td', 'status', statusText(row.status)));
+      tr.appendChild(el('td', 'status', row.took_part === false ? t('not_signed_in') : statusText(row.status)));
       const answered = el('td', 'num answered', items ? `${row.answered}/${items}` : String(row.answered));
       answered.dataset.answered = row.answered;
       tr.appendChild(answered);
-      sections().forEach((name) => tr.appendChild(el('td', 'num', String((row.sections || {})[name] ?? '—'))));
-      const total = el('td', 'num total', hasPoints(row) ? String(row.total) : '—');
+      sections().forEach((name) => tr.appendChild(el('td', 'num', pointsText((row.sections || {})[name]))));
+      const total = el('td', 'num total', hasPoints(row) ? pointsText(row.total) : '—');
       if (!hasPoints(row)) total.title = t('board_points_later');
       tr.appendChild(total);
       return tr;
@@ -150,6 +150,13 @@
     $('board').hidden = S.rows.size === 0;
     $('board-empty').hidden = S.rows.size !== 0;
     $('board-note').hidden = S.rows.size === 0;
+  }
+
+  /** Points as the server formats them ("16.50"), with a decimal comma in Indonesian. */
+  function pointsText(value) {
+    if (value === null || value === undefined || value === '') return '—';
+    const text = String(value);
+    return S.lang === 'id' && /^-?\d+\.\d+$/.test(text) ? text.replace('.', ',') : text;
   }
 
   function timeOfDay(epochMs) {

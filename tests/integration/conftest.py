@@ -61,12 +61,12 @@ def clock():
 def make_services(data_dir: Path, database_url: str, clock):
     from exam_server.config import load_settings
     from exam_server.security.keys import ensure_keys
-    from exam_server.services.context import ServiceContext
+    from exam_server.composition import build_services
 
     settings = load_settings({"data_dir": data_dir, "database_url": database_url}, environ={})
     data_dir.mkdir(parents=True, exist_ok=True)
     ensure_keys(settings)
-    services = ServiceContext.create(settings, clock)
+    services = build_services(settings, clock)
     services.db.upgrade()
     return services
 

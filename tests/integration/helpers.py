@@ -75,7 +75,7 @@ def write_blueprint(folder: Path, text: str = BLUEPRINT) -> Path:
 def in_process_services(exam_cli):
     """The services over the same data folder and database the command used."""
     from exam_server.config import load_settings
-    from exam_server.services.context import ServiceContext
+    from exam_server.composition import build_services
 
     settings = load_settings({"data_dir": exam_cli.data_dir, "database_url": exam_cli.database_url}, environ={})
-    return ServiceContext.create(settings)
+    return build_services(settings)

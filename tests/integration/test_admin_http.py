@@ -300,6 +300,8 @@ def test_opening_a_session_offers_the_cards_and_credentials_once(server, admin):
     assert cards.status_code == 200 and cards.content.startswith(b"%PDF")
     assert cards.headers["Content-Type"] == "application/pdf"
     assert admin.get(cards_link).status_code == 410  # one time only
+    # fpdf2 subsets the card font with fontTools: its per-table notes stay out of the server log
+    assert "fontTools" not in server.log_path.read_text(encoding="utf-8")
     credentials = list(csv.DictReader(io.StringIO(admin.get(credentials_link).text)))
     assert [c["participant_number"] for c in credentials] == ["Q-001", "Q-002"]
     assert AdminBrowser(server.url).get(credentials_link).status_code == 303  # not for anyone else
@@ -347,8 +349,16 @@ def test_close_publish_verify_and_every_download(server, admin):
     assert "P-001" in verify.text and first["total"] in verify.text and first["key_id"] in verify.text
     assert verify.headers["X-Frame-Options"] == "DENY"
     assert "script-src 'self'" in verify.headers["Content-Security-Policy"]
+    # The exam, the sitting and the day, in words: what the signed result names (exam_code, session_id).
+    assert re.search(r'id="result-exam">Ujian uji \(UJI-1\)<', verify.text)
+    assert re.search(rf'id="result-session">Sesi 1 · sesi {sid}<', verify.text)
+    months_id = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
+    assert re.search(rf'id="result-date">\d{{1,2}} ({months_id}) 20\d\d<', verify.text)
     english = requests.get(f"{server.url}/verify/{first['result_id']}?lang=en", timeout=30)
     assert "✔ VALID" in english.text
+    assert "Exam session" in english.text and f"Sesi 1 · session {sid}<" in english.text
+    assert re.search(r'id="result-date">\d{1,2} (January|February|March|April|May|June|July|August|September|'
+                     r'October|November|December) 20\d\d<', english.text)
     missing = requests.get(f"{server.url}/verify/00000000-0000-0000-0000-000000000000", timeout=30)
     assert missing.status_code == 404 and "TIDAK DITEMUKAN" in missing.text
 

@@ -13,6 +13,7 @@ from exam_server.errors import ExamError
 from exam_server.services import answering, attempts, results
 from exam_server.services.answer_writer import AnswerWriter
 from exam_server.services.events import verify_chain
+from exam_server.services.group_rows import preload_group
 from exam_server.store import models
 from tests.integration.test_attempt_rules import correct_key, started
 
@@ -20,7 +21,8 @@ from tests.integration.test_attempt_rules import correct_key, started
 @pytest.fixture
 def writer(services):
     """A real writer on the services' database that gathers a group for 600 ms."""
-    group_writer = AnswerWriter(services.db, batch_ms=600, sleep=time.sleep, prepare=answering.preload_group)
+    group_writer = AnswerWriter(services.db, batch_ms=600, sleep=time.sleep, prepare=preload_group)
+    group_writer.begin_grouping()
     threading.Thread(target=group_writer.run, daemon=True).start()
     return group_writer
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from exam_server.errors import ExamError
-from exam_server.services import answering, attempts, results
+from exam_server.services import answering, attempt_core, attempts, results
 from exam_server.store import models
 from tests.integration.conftest import make_services
 
@@ -33,7 +33,7 @@ def code_of(call) -> str:
 
 def correct_key(services, attempt_id, position):
     with services.db.reading() as session:
-        key = attempts.attempt_key(services, session, session.get(models.Attempt, attempt_id))
+        key = attempt_core.attempt_key(services, session, session.get(models.Attempt, attempt_id))
     return "ABCDE"[key.weights[position - 1].index(Decimal(1))]
 
 

@@ -14,7 +14,7 @@ import sqlalchemy
 from sqlalchemy import func, select
 
 from exam_server.services import anchoring, answering, attempts, audit, results
-from exam_server.services.attempts import attempt_key, display_keys
+from exam_server.services.attempt_core import attempt_key, display_keys
 from exam_server.services.events import GENESIS, event_hash
 from exam_server.store import models
 from tests.integration.conftest import ExamCli

@@ -72,9 +72,9 @@ def test_an_exported_bank_imports_back_to_the_same_items(cli, tmp_path, fmt):
     assert back["imported"] == 41 and back["skipped"] == []
     from exam_server.config import load_settings
     from exam_server.services.banks import bank_items
-    from exam_server.services.context import ServiceContext
+    from exam_server.composition import build_services
 
-    services = ServiceContext.create(load_settings({"data_dir": cli.data_dir, "database_url": cli.database_url}, environ={}))
+    services = build_services(load_settings({"data_dir": cli.data_dir, "database_url": cli.database_url}, environ={}))
     original, _ = bank_items(services, "asal")
     returned, _ = bank_items(services, "kembali")
     services.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from exam_server.security import keys
 from exam_server.services import banks
-from exam_server.services.context import ServiceContext
+from exam_server.composition import build_services
 from exam_server.services.key_rotation import rotate_bank_key
 from tests.integration.helpers import GIFT_BANK
 
@@ -21,7 +21,7 @@ def test_rotating_the_bank_key_keeps_every_item_readable_with_the_new_key_only(s
     assert done["items"] == 8
     assert (services.settings.data_dir / "bank.key").read_bytes() != old_key
     assert oct((services.settings.data_dir / "bank.key").stat().st_mode)[-3:] == "600"
-    fresh = ServiceContext.create(services.settings)  # a new process knows only the new key
+    fresh = build_services(services.settings)  # a new process knows only the new key
     assert stems(fresh) == before
     fresh.close()
 
@@ -40,11 +40,11 @@ def test_a_rotation_interrupted_after_the_commit_still_opens_everything(services
         pass
     monkeypatch.undo()
     assert (services.settings.data_dir / keys.NEXT_BANK_KEY_FILE).exists()
-    restarted = ServiceContext.create(services.settings)
+    restarted = build_services(services.settings)
     assert stems(restarted) == before  # rows sealed with the next key, opened through the fallback
     assert rotate_bank_key(restarted)["items"] == 8  # running it again finishes the job
     assert not (services.settings.data_dir / keys.NEXT_BANK_KEY_FILE).exists()
-    finished = ServiceContext.create(services.settings)
+    finished = build_services(services.settings)
     assert stems(finished) == before
     restarted.close()
     finished.close()

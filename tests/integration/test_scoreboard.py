@@ -39,7 +39,8 @@ def test_the_board_streams_masked_rows_and_freezes_when_the_session_closes(publi
     board = client.call("watch", {"session_id": public_board.session["session_id"]}, namespace="/scoreboard")
     assert board["ok"] and board["session"]["frozen"] is False
     assert {r["name"] for r in board["rows"]} == {"=*** F******", "B*** S******", "C**** L******"}
-    assert all(set(r) == {"attempt_id", "participant_number", "name", "status", "answered", "total", "sections"}
+    assert all(set(r) == {"attempt_id", "participant_number", "name", "status", "answered", "total", "sections",
+                          "took_part"}
                for r in board["rows"])
     candidate = logged_in_candidate(public_board, "P-002")
     candidate.call("start")
@@ -94,6 +95,30 @@ def test_the_board_shows_no_points_until_the_attempt_ends_while_proctors_see_the
     assert running and all(r["total"] is None and r["sections"] is None for r in running)
     rows_now = client.call("watch", {"session_id": session_id}, namespace="/scoreboard")["rows"]
     assert [r["total"] for r in rows_now if r["participant_number"] == "P-002"] == ["5.00"]
+    candidate.close()
+    proctor.close()
+    client.disconnect()
+
+
+def test_the_board_ranks_only_those_who_took_part(public_board):
+    """A candidate who never came, ended by the proctor to close the sitting, gets no points and no rank."""
+    session_id = public_board.session["session_id"]
+    proctor = logged_in_proctor(public_board)
+    assert proctor.call("watch", {"session_id": session_id})["ok"]
+    absent = next(c for c in proctor.call("watch", {"session_id": session_id})["candidates"]
+                  if c["participant_number"] == "P-001")
+    assert absent["started"] is False and absent["ever_connected"] is False
+    ended = proctor.call("end_attempt", {"attempt_id": absent["attempt_id"], "reason": "tidak hadir"})
+    assert ended["ok"], ended
+    candidate = logged_in_candidate(public_board, "P-002")
+    candidate.call("start")
+    assert candidate.call("submit")["status"] == "submitted"
+    client, _ = board_client(public_board)
+    rows = {r["participant_number"]: r for r in
+            client.call("watch", {"session_id": session_id}, namespace="/scoreboard")["rows"]}
+    assert rows["P-001"]["status"] == "ended_by_proctor"
+    assert rows["P-001"]["took_part"] is False and rows["P-001"]["total"] is None
+    assert rows["P-002"]["took_part"] is True and rows["P-002"]["total"] == "0.00"
     candidate.close()
     proctor.close()
     client.disconnect()

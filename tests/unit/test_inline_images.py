@@ -12,7 +12,8 @@ from PIL import Image
 from exam_server.banks.base import BankFormatError
 from exam_server.banks.export import export_bank
 from exam_server.banks.importer import parse_bank
-from exam_server.banks.safety import image_asset_name, stored_image
+from exam_server.banks.safety import image_asset_name
+from exam_server.banks.svg import stored_image
 from exam_server.domain.items import Item, Option
 from exam_server.errors import BadInput, ExamError
 

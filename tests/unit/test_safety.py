@@ -18,8 +18,8 @@ from exam_server.banks.safety import (
     parse_xml,
     resolve_href,
     sniff_image,
-    stored_image,
 )
+from exam_server.banks.svg import stored_image
 from tests.conftest import HANDMADE
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16

@@ -24,8 +24,8 @@ from decimal import Decimal
 
 from exam_server.banks.base import ParseResult, ProgressCallback, Skipped, register
 from exam_server.banks.gift_syntax import (
-    _BRACES, _GENERAL, _HASHES, _MARKERS, _TITLE_END, _Block, _blocks, _category, _find, _first_words, _html,
-    _notes, _parse_weight, _short, _split, _text_format, _unescape,
+    BRACES, GENERAL, HASHES, MARKERS, TITLE_END, Block, gift_syntax_blocks, gift_syntax_category, find, first_words, gift_syntax_html,
+    gift_syntax_notes, parse_weight, gift_syntax_short, gift_syntax_split, text_format, unescape,
 )
 from exam_server.banks.importer import ProblemList, decode_text, display_name
 from exam_server.banks.inline_images import InlineImages
@@ -86,7 +86,7 @@ class _Reader:
 
     def read(self, text: str, progress: ProgressCallback | None) -> ParseResult:
         total = text.count("\n") + 1
-        for count, block in enumerate(_blocks(io.StringIO(text)), 1):
+        for count, block in enumerate(gift_syntax_blocks(io.StringIO(text)), 1):
             self.read_block(block)
             if progress is not None and count % 1000 == 0:
                 progress(block.lines[-1][0], total)
@@ -101,15 +101,15 @@ class _Reader:
     def warn(self, line: int, reason: str) -> None:
         self.result.warnings.append(f"{self.name}:{line}: {reason}")
 
-    def skip(self, block: _Block, label: str, reason: str) -> None:
+    def skip(self, block: Block, label: str, reason: str) -> None:
         self.result.skipped.append(Skipped(label, str(block.lines[0][0]), reason))
 
     # ------------------------------------------------------------ one question
 
-    def read_block(self, block: _Block) -> None:
+    def read_block(self, block: Block) -> None:
         first = block.lines[0][1].lstrip()
         if first.startswith("$CATEGORY:"):
-            self.category = _category(first[len("$CATEGORY:"):])
+            self.category = gift_syntax_category(first[len("$CATEGORY:"):])
             block.lines = block.lines[1:]
             if not block.lines:
                 return
@@ -118,35 +118,35 @@ class _Reader:
         pos = len(text) - len(text.lstrip())
         title = ""
         if text.startswith("::", pos):
-            end = _find(_TITLE_END, "::", text, pos + 2)
+            end = find(TITLE_END, "::", text, pos + 2)
             if end < 0:
                 self.problem(block.line_at(pos), "the title opened with :: is not closed with ::")
                 return
-            title = _unescape(text[pos + 2:end]).strip()
+            title = unescape(text[pos + 2:end]).strip()
             pos = end + 2
-        fmt, pos = _text_format(text, pos, "moodle")
+        fmt, pos = text_format(text, pos, "moodle")
         braces = self.find_braces(block, pos)
         if braces is None:
             return
         if braces == (-1, -1):
-            self.skip(block, title or _first_words(text[pos:]),
+            self.skip(block, title or first_words(text[pos:]),
                       f"description (text without a question): {NOT_DELIVERED}")
             return
         opening, closing = braces
         stem = self.stem_text(block, pos, opening, closing)
         answer = text[opening + 1:closing]
         general = ""
-        split = _find(_GENERAL, "####", answer)
+        split = find(GENERAL, "####", answer)
         if split >= 0:
             answer, general = answer[:split], answer[split + 4:]
         question = _Question(self, block, title, stem, fmt, general, opening + 1)
         question.read(answer)
 
-    def find_braces(self, block: _Block, start: int) -> tuple[int, int] | None:
+    def find_braces(self, block: Block, start: int) -> tuple[int, int] | None:
         """Where the answer block opens and closes; (-1, -1) when there is none; None on error."""
         opening = closing = -1
         text = block.text
-        for match in _BRACES.finditer(text, start):
+        for match in BRACES.finditer(text, start):
             token = match.group()
             if token == "{":
                 if opening < 0:
@@ -173,7 +173,7 @@ class _Reader:
             return None
         return opening, closing
 
-    def stem_text(self, block: _Block, start: int, opening: int, closing: int) -> str:
+    def stem_text(self, block: Block, start: int, opening: int, closing: int) -> str:
         text = block.text
         head, tail = text[start:opening], text[closing + 1:]
         stripped = tail.strip()
@@ -188,7 +188,7 @@ class _Reader:
 class _Question:
     """The answer block of one question, turned into an item, a skip, or problems."""
 
-    def __init__(self, reader: _Reader, block: _Block, title: str, stem: str, fmt: str,
+    def __init__(self, reader: _Reader, block: Block, title: str, stem: str, fmt: str,
                  general: str, offset: int):
         self.reader, self.block, self.title = reader, block, title
         self.stem, self.fmt, self.general, self.offset = stem, fmt, general, offset
@@ -202,7 +202,7 @@ class _Question:
         self.reader.problem(self.block.line_at(self.offset + offset), reason)
 
     def skip(self, kind: str) -> None:
-        self.reader.skip(self.block, self.title or _first_words(self.stem), f"{kind}: {NOT_DELIVERED}")
+        self.reader.skip(self.block, self.title or first_words(self.stem), f"{kind}: {NOT_DELIVERED}")
 
     def read(self, answer: str) -> None:
         body = answer.strip()
@@ -210,11 +210,11 @@ class _Question:
             self.skip("essay (written answer)")
         elif body.startswith("#"):
             self.skip("numerical question")
-        elif _find(_MARKERS, "~", answer) >= 0:
+        elif find(MARKERS, "~", answer) >= 0:
             self.read_choices(answer)
-        elif _find(_MARKERS, "=", answer) >= 0 and "->" in answer:
+        elif find(MARKERS, "=", answer) >= 0 and "->" in answer:
             self.skip("matching question")
-        elif _split(_HASHES, "#", answer)[0][1].strip().upper() in _TRUE + _FALSE:
+        elif gift_syntax_split(HASHES, "#", answer)[0][1].strip().upper() in _TRUE + _FALSE:
             self.read_true_false(answer)
         else:
             self.skip("short answer (typed answer)")
@@ -222,7 +222,7 @@ class _Question:
     # ------------------------------------------------------------ true/false
 
     def read_true_false(self, answer: str) -> None:
-        parts = _split(_HASHES, "#", answer)
+        parts = gift_syntax_split(HASHES, "#", answer)
         is_true = parts[0][1].strip().upper() in _TRUE
         wrong = parts[1][1] if len(parts) > 1 else ""
         right = "#".join(part for _, part in parts[2:])
@@ -234,12 +234,12 @@ class _Question:
         self.emit(options, kind="truefalse", shuffle=False)
 
     def feedback(self, raw: str) -> str:
-        fmt, start = _text_format(raw, 0, self.fmt)
-        return self.html(_unescape(raw[start:]), fmt, needed=False)
+        fmt, start = text_format(raw, 0, self.fmt)
+        return self.html(unescape(raw[start:]), fmt, needed=False)
 
     def html(self, text: str, fmt: str, *, needed: bool = True) -> str:
         """Safe HTML of one text, its data: pictures stored; a loss is noted (``needed``) or warned."""
-        cleaned, reason = kept_html(text, fmt, self.images, _html)
+        cleaned, reason = kept_html(text, fmt, self.images, gift_syntax_html)
         if reason and needed:
             self.lost = self.lost or reason
         elif reason:
@@ -249,11 +249,11 @@ class _Question:
     # ------------------------------------------------------------ multiple choice
 
     def read_choices(self, answer: str) -> None:
-        parts = _split(_MARKERS, "~=", answer)
+        parts = gift_syntax_split(MARKERS, "~=", answer)
         before = parts[0][1]
         if before.strip():
             self.problem(parts[0][0],
-                         f"text {_short(before)!r} before the first answer: start every answer with = or ~")
+                         f"text {gift_syntax_short(before)!r} before the first answer: start every answer with = or ~")
         answers = parts[1:]
         if len(answers) > MAX_OPTIONS:
             self.problem(answers[0][0], f"{len(answers):,} answers: an item may have at most {MAX_OPTIONS}")
@@ -284,40 +284,40 @@ class _Question:
         if text.startswith("%"):
             end = text.find("%", 1)
             raw = text[1:end] if end > 0 else text[1:]
-            parsed = _parse_weight(raw) if end > 0 else None
+            parsed = parse_weight(raw) if end > 0 else None
             if parsed is None:
-                self.problem(start, f"weight %{_short(raw)}% is not a number (write it like %50% or %-33.33333%)")
+                self.problem(start, f"weight %{gift_syntax_short(raw)}% is not a number (write it like %50% or %-33.33333%)")
             elif not -1 <= parsed <= 1:
                 self.problem(start, f"weight {raw.strip()}% is outside -100% to 100%")
             else:
                 weight = parsed
             text = text[end + 1:] if end > 0 else text[1:]
-        hash_at = _find(_HASHES, "#", text)
+        hash_at = find(HASHES, "#", text)
         feedback = text[hash_at + 1:] if hash_at >= 0 else ""
         text = text[:hash_at] if hash_at >= 0 else text
-        fmt, at = _text_format(text, 0, self.fmt)
-        text = _unescape(text[at:])
+        fmt, at = text_format(text, 0, self.fmt)
+        text = unescape(text[at:])
         if not text.strip():
             self.problem(start, f"the answer after {marker} is empty")
-        feedback_fmt, at = _text_format(feedback, 0, self.fmt)
-        return _Answer(text, fmt, weight, _unescape(feedback[at:]), feedback_fmt)
+        feedback_fmt, at = text_format(feedback, 0, self.fmt)
+        return _Answer(text, fmt, weight, unescape(feedback[at:]), feedback_fmt)
 
     # ------------------------------------------------------------ the item
 
     def emit(self, options: tuple[Option, ...], *, kind: str, shuffle: bool) -> None:
-        notes = _notes(self.block.notes)
-        stem = self.html(_unescape(self.stem), self.fmt)
+        notes = gift_syntax_notes(self.block.notes)
+        stem = self.html(unescape(self.stem), self.fmt)
         if not stem:
             self.problem(0, "the question has no text")
         fixed = self.fixed_indexes(notes.get("fixed", []), len(options))
-        general_fmt, at = _text_format(self.general, 0, self.fmt)
-        general = self.html(_unescape(self.general[at:]), general_fmt, needed=False)
+        general_fmt, at = text_format(self.general, 0, self.fmt)
+        general = self.html(unescape(self.general[at:]), general_fmt, needed=False)
         for reason in self.images.problems:
             self.problem(0, reason)
         if self.failed:
             return
         if self.lost:
-            self.reader.skip(self.block, self.title or _first_words(self.stem), self.lost)
+            self.reader.skip(self.block, self.title or first_words(self.stem), self.lost)
             return
         if "@@PLUGINFILE@@" in self.block.text:
             self.reader.warn(self.line, "an image or file stored in Moodle (@@PLUGINFILE@@) is not in a GIFT "

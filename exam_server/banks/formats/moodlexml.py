@@ -22,7 +22,8 @@ from exam_server.banks.categories import moodle_category
 from exam_server.banks.importer import display_name
 from exam_server.banks.inline_images import stored_picture
 from exam_server.banks.media import lost
-from exam_server.banks.safety import ImageRefused, XmlElement, is_zip, parse_xml, refuse, stored_image
+from exam_server.banks.safety import ImageRefused, XmlElement, is_zip, parse_xml, refuse
+from exam_server.banks.svg import stored_image
 from exam_server.banks.text import safe_html, sanitize, to_plain
 from exam_server.domain.items import Item, Option
 

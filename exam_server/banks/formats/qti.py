@@ -19,11 +19,11 @@ import re
 from exam_server.banks.base import BankFormatError, ParseResult, register
 from exam_server.banks.importer import display_name
 from exam_server.banks.qti_html import XML_NAMESPACE, ImageResolver  # noqa: F401 - importable from here
-from exam_server.banks.qti_items import TEMPLATES, TRUE_FALSE_CLASS, _Context, _loose_image, _read_item  # noqa: F401
+from exam_server.banks.qti_items import TEMPLATES, TRUE_FALSE_CLASS, Context, loose_image, read_item  # noqa: F401
 from exam_server.banks.qti_normalise import (  # noqa: F401 - importable from here
-    _QTI_ROOTS, MATHML_NAMESPACE, MAX_LISTED, QTI2_NAMESPACES, QTI3_NAMESPACE, _refuse, normalise,
+    QTI_ROOTS, MATHML_NAMESPACE, MAX_LISTED, QTI2_NAMESPACES, QTI3_NAMESPACE, refuse, normalise,
 )
-from exam_server.banks.qti_package import _Package
+from exam_server.banks.qti_package import Package
 from exam_server.banks.safety import is_zip, local_name, open_zip, parse_xml
 
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
@@ -35,16 +35,16 @@ _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 def _read_single(data: bytes, filename: str) -> ParseResult:
     root = parse_xml(data, filename)
     if local_name(root.tag) == "manifest":
-        raise _refuse(filename, root, "an imsmanifest.xml alone holds no items: import the whole "
+        raise refuse(filename, root, "an imsmanifest.xml alone holds no items: import the whole "
                                       "content package as a .zip")
     normalise(root, filename)
     if root.tag == "assessmentTest":
-        raise _refuse(filename, root, "an assessmentTest refers to items in other files: import the "
+        raise refuse(filename, root, "an assessmentTest refers to items in other files: import the "
                                       "content package (.zip) that holds the test and its items")
     if root.tag != "assessmentItem":
-        raise _refuse(filename, root, f"<{root.qti_name}> is not an assessment item")
+        raise refuse(filename, root, f"<{root.qti_name}> is not an assessment item")
     result, problems = ParseResult(), []
-    _read_item(root, _Context(filename, "", _loose_image), result, problems)
+    read_item(root, Context(filename, "", loose_image), result, problems)
     if problems:
         raise BankFormatError(problems, filename=filename)
     return result
@@ -55,7 +55,7 @@ def _sniff_xml(head: bytes) -> int:
     if not match:
         return 0
     name = match.group(1).decode("ascii", "replace").rsplit(":", 1)[-1]
-    if name in _QTI_ROOTS:
+    if name in QTI_ROOTS:
         return 95
     if name == "questestinterop" or (name == "manifest" and b"imsqti" in head):
         return 60
@@ -77,5 +77,5 @@ class QtiFormat:
     def parse(self, data: bytes, filename: str) -> ParseResult:
         name = display_name(filename)
         if is_zip(data) or name.lower().endswith(".zip"):
-            return _Package(open_zip(data, name)).read()
+            return Package(open_zip(data, name)).read()
         return _read_single(data, name)

@@ -24,7 +24,7 @@ from exam_server.banks.importer import ProblemList, clean_text, decode_text, dis
 from exam_server.banks.inline_images import InlineImages
 from exam_server.banks.media import kept_html
 from exam_server.banks.tabular_cells import (  # noqa: F401 - SHEET_NAMES importable from here
-    SHEET_NAMES, _csv_rows, _plain_number, _reporting, _xlsx_rows,
+    SHEET_NAMES, csv_rows, plain_number, reporting, xlsx_rows,
 )
 from exam_server.banks.tabular_columns import COLUMNS, EXTRA_COLUMNS, LETTERS, Column, field_of  # noqa: F401
 from exam_server.domain.items import Item, Option
@@ -59,7 +59,7 @@ class CsvFormat:
         warnings: list[str] = []
         text = decode_text(data, filename, "CSV", fallback="cp1252", warnings=warnings)
         table = _Table(name, warnings)
-        table.read(_csv_rows(text, name, progress))
+        table.read(csv_rows(text, name, progress))
         return table.finish()
 
 
@@ -83,7 +83,7 @@ class XlsxFormat:
         name = display_name(filename)
         warnings: list[str] = []
         table = _Table(name, warnings)
-        table.read(_reporting(_xlsx_rows(data, name, warnings), progress))
+        table.read(reporting(xlsx_rows(data, name, warnings), progress))
         return table.finish()
 
 
@@ -249,7 +249,7 @@ class _Row:
             index = LETTERS.index(key)
             if weights[index] != 1:
                 self.problem("key", f'"{key}" does not agree with {self.label("weight_" + key.lower())}, '
-                                    f"which is {_plain_number(weights[index] * 100)} and not 100")
+                                    f"which is {plain_number(weights[index] * 100)} and not 100")
             return weights
         if key:
             return [Decimal(1 if LETTERS[i] == key else 0) for i in range(len(texts))]

@@ -5,7 +5,7 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 
 from exam_server.errors import ExamError
 from exam_server.services import users
-from exam_server.web.admin import blueprint, csrf
+from exam_server.web.admin.base import blueprint, csrf
 from exam_server.web.admin.i18n import LANGUAGES, choose_language, translate
 from exam_server.web.admin.pages import services
 from exam_server.security.login_keys import checked_field, staff_key

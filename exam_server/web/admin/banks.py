@@ -5,7 +5,7 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 
 from exam_server.errors import BadInput, ExamError, NotFound
 from exam_server.services import banks
-from exam_server.web.admin import blueprint
+from exam_server.web.admin.base import blueprint
 from exam_server.web.admin.files import RESULT_FORMATS, download, temp_files
 from exam_server.web.admin.i18n import translate
 from exam_server.web.admin.pages import done, services

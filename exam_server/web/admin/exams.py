@@ -7,7 +7,7 @@ from flask import g, render_template, request, url_for
 
 from exam_server.errors import BadInput, ExamError, NotFound
 from exam_server.services import banks, exams, sessions
-from exam_server.web.admin import blueprint
+from exam_server.web.admin.base import blueprint
 from exam_server.web.admin.i18n import translate
 from exam_server.web.admin.pages import done, form_status, services
 

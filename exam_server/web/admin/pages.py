@@ -4,11 +4,12 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from flask import current_app, flash, g, redirect, url_for
+from flask import flash, g, redirect, url_for
 
+from exam_server import current
 from exam_server.errors import ExamError, NotFound
 from exam_server.web.admin.i18n import FLAG_LABELS, ROLE_LABELS, STATUS_LABELS, language, number, translate, when
-from exam_server.web.browser_policy import content_security_policy, fingerprint, security_headers
+from exam_server.browser_policy import content_security_policy, fingerprint, security_headers
 
 # The templates and static files stay in exam_server/web, beside this package.
 WEB = Path(__file__).resolve().parent.parent
@@ -20,8 +21,7 @@ SECURITY_HEADERS = security_headers(content_security_policy())
 ITEM_HEADERS = security_headers(content_security_policy(style_attributes=True))
 
 
-def services():
-    return current_app.extensions["exam_services"]
+services = current.services
 
 
 def page_globals() -> dict:

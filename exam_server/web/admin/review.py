@@ -11,7 +11,7 @@ from flask import g, render_template, request, url_for
 
 from exam_server.errors import BadInput, ExamError
 from exam_server.services import bank_browser, corrections, retirement
-from exam_server.web.admin import blueprint
+from exam_server.web.admin.base import blueprint
 from exam_server.web.admin.i18n import translate
 from exam_server.web.admin.pages import done, form_status, run_action, services
 from exam_server.web.admin.sessions import find_listed_session

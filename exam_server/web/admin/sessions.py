@@ -9,7 +9,7 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 
 from exam_server.errors import BadInput, ExamError, NotFound
 from exam_server.services import alerts, analysis, exams, exports, publishing, results, sessions, users
-from exam_server.web.admin import blueprint
+from exam_server.web.admin.base import blueprint
 from exam_server.web.admin.charts import facility_chart, histogram_chart
 from exam_server.web.admin.files import RESULT_FORMATS, download, owned, remember, temp_files
 from exam_server.web.admin.i18n import translate

@@ -1,12 +1,13 @@
 """Staff accounts: creating them, enabling and disabling, new passwords, assigning proctors to sessions."""
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
+from exam_server import current
 from exam_server.errors import ExamError
 from exam_server.security.login_keys import staff_key
 from exam_server.services import sessions, users
-from exam_server.web.admin import blueprint
+from exam_server.web.admin.base import blueprint
 from exam_server.web.admin.i18n import translate
 from exam_server.web.admin.pages import done, form_status, run_action, services
 
@@ -19,7 +20,7 @@ def staff_list():
 def staff_page(status: int = 200, **context):
     ctx = services()
     accounts = users.list_users(ctx)
-    guard = current_app.extensions["exam_runtime"].login_guard
+    guard = current.login_guard()
     for account in accounts:
         account["locked_for"] = guard.locked_for(staff_key(account["username"]))
     return render_template("admin/staff.html", accounts=accounts, roles=users.ROLES,
@@ -60,7 +61,7 @@ def staff_unlock(user_id: int):
     """Lift the sign-in lock someone else's wrong passwords put on this account (audited)."""
     def unlock():
         username = users.record_login_unlock(services(), g.staff, user_id, request.remote_addr or "")
-        current_app.extensions["exam_runtime"].clear_login_lock(staff_key(username))
+        current.login_guard().clear(staff_key(username))
 
     return run_action(unlock, translate("Kunci masuk akun dibuka."), url_for("admin.staff_list"))
 

@@ -135,6 +135,27 @@
       if (pending) states.push(t('state_pending'));
       button.setAttribute('aria-label', `${t('question_short', { n: position })}: ${states.join(', ')}`);
     }
+    if (grid.dataset.shown !== String(S.current)) {
+      grid.dataset.shown = String(S.current);
+      showCurrentNumber(grid);
+    }
+  }
+
+  // On a small screen the list of numbers scrolls inside the side pane: when the
+  // question changes, its number is brought into that list's view (the page itself
+  // is not scrolled, and a list the candidate scrolled stays put until then).
+  function showCurrentNumber(grid) {
+    const here = grid.querySelector('.nav.current');
+    if (!here || grid.scrollHeight <= grid.clientHeight) {
+      return;
+    }
+    const list = grid.getBoundingClientRect();
+    const box = here.getBoundingClientRect();
+    if (box.top < list.top) {
+      grid.scrollTop -= list.top - box.top + 8;
+    } else if (box.bottom > list.bottom) {
+      grid.scrollTop += box.bottom - list.bottom + 8;
+    }
   }
 
   function sectionHeadings() {

@@ -1,7 +1,8 @@
 """What every page we serve tells the browser: a strict policy, no framing, no caching, fingerprinted assets.
 
 The kiosk, the proctor console and the admin pages differ only in what they
-may connect to and whether item HTML may carry style attributes.
+may connect to and whether item HTML may carry style attributes. The proctor
+console imports this module and nothing else of the server, so the two stay apart.
 """
 from __future__ import annotations
 
