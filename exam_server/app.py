@@ -61,6 +61,9 @@ def _register_web(app: Flask) -> None:
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(proctor_web.blueprint)
+    from exam_server.sites import web as link_web
+
+    app.register_blueprint(link_web.blueprint)
 
 
 def _register_realtime(app: Flask, settings: Settings) -> None:

@@ -73,18 +73,27 @@ def cli():
 
 
 @cli.command(help="Create or upgrade the database schema and create missing keys. Safe to run again.")
+@click.option("--role", type=click.Choice(["standalone", "hub", "site"]), default=None,
+              help="hub, site or standalone (default); chosen at the first init and never changed after.")
 @click.option("--json", "as_json", is_flag=True)
 @command
-def init(settings, as_json):
+def init(settings, role, as_json):
     from exam_server.security.keys import ensure_keys
     from exam_server.security.private_files import make_private
+    from exam_server.sites.role import choose_role
 
     make_private(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    chosen = choose_role(settings.data_dir, role)
+    if role is not None and role != chosen:
+        click.echo(f"warning: this server's role is {chosen}; it was chosen at the first init and stays", err=True)
     created = ensure_keys(settings)
     ctx = context(settings)
     ctx.db.upgrade()
     ctx.close()
     data = {"data_dir": str(settings.data_dir.resolve()), "database": _safe_url(settings), "created_keys": created}
+    if chosen != "standalone":
+        data["role"] = chosen
     emit(data, as_json, lambda d: click.echo(
         f"data folder {d['data_dir']}\ndatabase {d['database']} is up to date\n"
         + (f"created: {', '.join(created)}" if created else "keys: present")))
@@ -234,13 +243,18 @@ def create_exam(settings, blueprint, as_json):
               help="Write participant_number,password for every candidate here.")
 @click.option("--cards-out", type=click.Path(dir_okay=False), default=None,
               help="Write printable login cards (PDF) with passwords and a QR code of the kiosk here.")
+@click.option("--site", "site", default=None, help="At a hub: the site where the sitting takes place.")
 @click.option("--json", "as_json", is_flag=True)
 @command
-def create_session(settings, exam_code, name, candidates, proctors, seed, credentials_out, cards_out, as_json):
+def create_session(settings, exam_code, name, candidates, proctors, seed, credentials_out, cards_out, site, as_json):
     from exam_server.services.sessions import create_session as run
 
+    if site is not None:
+        from exam_server.sites.hub import check_site_for_session
+
+        check_site_for_session(context(settings), site)
     opened = run(context(settings), exam_code, name, read_input(candidates, 16 * 1024 * 1024), candidates,
-                 proctors=proctors, seed=seed)
+                 proctors=proctors, seed=seed, site=site)
     if credentials_out:
         from exam_server.services.exports import write_credentials
 
@@ -538,6 +552,139 @@ def demo(settings, host, port, no_serve):
         from exam_server.server import run_server
 
         run_server(settings)
+
+
+# --- sites and a hub (CONTRACT section 6) ---
+
+@cli.group(help="At a hub: register and revoke sites.")
+def site():
+    pass
+
+
+@site.command("add", help="Register a site; prints its one-time enrollment code (valid 24 h).")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@command
+def site_add(settings, code, name, as_json):
+    from exam_server.sites.hub import add_site, require_role
+
+    require_role(settings, "hub")
+    emit(add_site(context(settings), code, name), as_json,
+         lambda d: click.echo(f"site {d['site']}\nenrollment_code {d['enrollment_code']}  (one time, 24 h)"))
+
+
+@site.command("revoke", help="Refuse every message of a site from now on.")
+@click.argument("code")
+@command
+def site_revoke(settings, code):
+    from exam_server.sites.hub import require_role, revoke_site
+
+    require_role(settings, "hub")
+    revoke_site(context(settings), code)
+    click.echo(f"site {code} revoked")
+
+
+@site.command("resolve", help="Accept the hub's recomputed result of an attempt whose site reported another.")
+@click.argument("attempt_id", type=int)
+@click.option("--note", required=True, help="Why the hub's figures stand (kept in the audit log).")
+@command
+def site_resolve(settings, attempt_id, note):
+    from exam_server.sites.hub import require_role, resolve_mismatch
+
+    require_role(settings, "hub")
+    resolve_mismatch(context(settings), attempt_id, note)
+    click.echo(f"attempt {attempt_id}: the hub's result stands and may be published")
+
+
+@cli.command(help="At a hub: the sites, whether their link is up, and what they still hold.")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def sites(settings, as_json):
+    from exam_server.sites.hub import require_role, site_views
+
+    require_role(settings, "hub")
+    keys = ("site", "name", "online", "last_seen", "backlog", "sessions")
+
+    def human(rows):
+        if not rows:
+            click.echo("no sites yet: add one with 'exam-server site add CODE --name NAME'")
+        for row in rows:
+            state = "online" if row["online"] else "offline"
+            click.echo(f"{row['site']}\t{row['name']}\t{state}\tlast seen {row['last_seen'] or '-'}\t"
+                       f"backlog {row['backlog']}\t{row['sessions']} sessions")
+
+    emit([{k: row[k] for k in keys} for row in site_views(context(settings))], as_json, human)
+
+
+@cli.command(help="At a site: register this site's key with the hub, using the code the hub printed.")
+@click.option("--hub", "hub_url", required=True)
+@click.option("--code", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@command
+def enroll(settings, hub_url, code, as_json):
+    from exam_server.sites.hub import require_role
+    from exam_server.sites.site import enroll as run
+
+    require_role(settings, "site")
+    emit(run(context(settings), hub_url, code), as_json,
+         lambda d: click.echo(f"site {d['site']} enrolled with hub {d['hub']}"))
+
+
+@cli.command(help="At a site: one exchange with the hub now (sessions down, events up).")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def sync(settings, as_json):
+    from exam_server.sites.hub import require_role
+    from exam_server.sites.site import Link
+
+    require_role(settings, "site")
+    ctx = context(settings)
+    link = Link(ctx)
+    done = link.exchange()
+    while done["backlog"] and done["pushed_events"]:  # one exchange at a time, until the hub holds everything
+        more = link.exchange()
+        done = {"pulled_sessions": done["pulled_sessions"] + more["pulled_sessions"],
+                "pushed_events": done["pushed_events"] + more["pushed_events"], "backlog": more["backlog"],
+                "commands": []}
+    data = {k: done[k] for k in ("pulled_sessions", "pushed_events", "backlog")}
+    emit(data, as_json, lambda d: click.echo(
+        f"pulled {d['pulled_sessions']} sessions, pushed {d['pushed_events']} events, backlog {d['backlog']}"))
+
+
+@cli.command("open-session", help="Open a sealed session: at a hub, release it to its site; at a site, with --release-code.")
+@click.argument("session_id", type=int)
+@click.option("--release-code", "code", default=None, help="At a site: the code the hub read out.")
+@click.option("--json", "as_json", is_flag=True)
+@command
+def open_session(settings, session_id, code, as_json):
+    from exam_server.sites import seals
+    from exam_server.sites.role import read_role
+
+    role = read_role(settings.data_dir)
+    if role == "hub":
+        done = seals.open_at_hub(context(settings), session_id)
+    elif role == "site":
+        if not code:
+            raise BadInput("--release-code: at a site a session opens with the code from the hub "
+                           "(or by the hub itself over the link)")
+        done = seals.open_with_code(context(settings), session_id, code)
+    else:
+        raise BadInput("open-session runs at a hub or a site; this server is standalone")
+    emit(done, as_json, lambda d: click.echo(f"session {d['session_id']} opened"))
+
+
+@cli.command("release-code", help="At a hub: the code that opens a sealed session at its site without the hub.")
+@click.argument("session_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@command
+def release_code(settings, session_id, as_json):
+    from exam_server.sites.hub import require_role
+    from exam_server.sites.seals import release_code as run
+
+    require_role(settings, "hub")
+    emit(run(context(settings), session_id), as_json,
+         lambda d: click.echo(f"session {d['session_id']}\nrelease_code {d['release_code']}"))
 
 
 def _print_demo(base: str, info: dict) -> None:

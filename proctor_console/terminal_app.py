@@ -152,6 +152,7 @@ class Console:
         self.client.on("connect_error", self._on_connect_error, namespace=NAMESPACE)
         self.client.on("candidate", self._on_candidate, namespace=NAMESPACE)
         self.client.on("alert", self._on_alert, namespace=NAMESPACE)
+        self.client.on("site", self._on_site, namespace=NAMESPACE)
 
     # --- connection
 
@@ -225,6 +226,17 @@ class Console:
                 return
             self.new_alerts.add(alert["attempt_id"])
             line = terminal.alert_line(alert, candidate, self.lang)
+            self.alerts.append(line)
+            del self.alerts[:-ALERT_LINES]
+            self.dirty = True
+        if not self.live_view:
+            self.write(line)
+
+    def _on_site(self, site) -> None:
+        if not isinstance(site, dict):
+            return
+        line = terminal.site_line(site, self.lang)
+        with self.lock:
             self.alerts.append(line)
             del self.alerts[:-ALERT_LINES]
             self.dirty = True

@@ -31,6 +31,7 @@ KIOSK = {
     'err_bad_credentials': NC_('kiosk:err_bad_credentials', 'Token sesi, nomor peserta, atau kata sandi salah.'),
     'err_already_connected': NC_('kiosk:err_already_connected', 'Anda sedang tersambung di komputer lain; minta pengawas untuk mereset login Anda.'),
     'err_session_closed': NC_('kiosk:err_session_closed', 'Sesi ujian ini sudah ditutup.'),
+    'err_session_not_open': NC_('kiosk:err_session_not_open', 'Sesi belum dibuka. Halaman ini mencoba lagi dengan sendirinya.'),
     'err_rate_limited': NC_('kiosk:err_rate_limited', 'Terlalu banyak percobaan masuk. Tunggu sebentar, lalu coba lagi, atau minta pengawas mereset login Anda.'),
     'err_seb_required': NC_('kiosk:err_seb_required', 'Ujian ini harus dikerjakan dengan Safe Exam Browser.'),
     'err_network': NC_('kiosk:err_network', 'Server ujian tidak dapat dihubungi. Periksa jaringan, lalu coba lagi.'),
@@ -109,6 +110,8 @@ KIOSK = {
 }
 
 CONSOLE = {
+    'site_online': NC_('console:site_online', 'Situs {site}: tersambung ke hub'),
+    'site_offline': NC_('console:site_offline', 'Situs {site} terputus — terakhir terdengar {time}'),
     'switch_language': NC_('console:switch_language', 'English'),
     'app_title': NC_('console:app_title', 'Konsol Pengawas'),
     'logout': NC_('console:logout', 'Keluar'),
@@ -271,6 +274,8 @@ CONSOLE = {
 }
 
 TERMINAL = {
+    'site_off': NC_('terminal:site_off', 'situs {site} terputus — terakhir terdengar {time}'),
+    'site_on': NC_('terminal:site_on', 'situs {site} tersambung lagi'),
     'col_id': NC_('terminal:col_id', 'ID'),
     'col_number': NC_('terminal:col_number', 'No'),
     'col_name': NC_('terminal:col_name', 'Nama'),

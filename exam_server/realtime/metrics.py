@@ -26,5 +26,13 @@ class Metrics:
         self.alerts = Counter("exam_alerts_total", "Irregularities raised to proctors, by type", ["type"],
                               registry=self.registry)
 
+        # Sites and a hub (exam_server.sites): set by the link loop, absent on a standalone server.
+        self.link_up = Gauge("exam_link_up", "1 while the link to the hub (at a site) or from a site (at a hub) is up",
+                             ["site"], registry=self.registry)
+        self.link_backlog = Gauge("exam_link_backlog_events", "Events a site still holds for the hub", ["site"],
+                                  registry=self.registry)
+        self.link_lag = Gauge("exam_link_lag_seconds", "Age of the newest event the hub holds from a site",
+                              ["site"], registry=self.registry)
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -48,6 +48,12 @@ class ProctorNamespace(GuardedNamespace):
 
         return acknowledge("watch", call)
 
+    def _at_site(self, action: str, body: dict):
+        """At a hub, a control on a site's session is carried out by the site (None: not a site's session)."""
+        from exam_server.sites.relay import at_site
+
+        return at_site(_services(), self._actor(), action, body)
+
     def on_pause(self, data=None):
         return acknowledge("pause", lambda: self._pause_or_resume(payload(data), pausing=True))
 
@@ -55,6 +61,9 @@ class ProctorNamespace(GuardedNamespace):
         return acknowledge("resume", lambda: self._pause_or_resume(payload(data), pausing=False))
 
     def _pause_or_resume(self, body: dict, *, pausing: bool) -> dict:
+        relayed = self._at_site("pause" if pausing else "resume", body)
+        if relayed is not None:
+            return relayed
         action = proctoring.pause if pausing else proctoring.resume
         for name in ("attempt_id", "session_id"):
             whole_number(body, name, required=False)
@@ -68,6 +77,9 @@ class ProctorNamespace(GuardedNamespace):
     def on_extend(self, data=None):
         def call():
             body = payload(data)
+            relayed = self._at_site("extend", body)
+            if relayed is not None:
+                return relayed
             extended = proctoring.extend(_services(), self._actor(), whole_number(body, "attempt_id"),
                                          number(body, "minutes"), body.get("reason"))
             _runtime().send_time_to(extended["attempt_id"])
@@ -79,6 +91,9 @@ class ProctorNamespace(GuardedNamespace):
     def on_end_attempt(self, data=None):
         def call():
             body = payload(data)
+            relayed = self._at_site("end_attempt", body)
+            if relayed is not None:
+                return relayed
             ended = proctoring.end_attempt(_services(), self._actor(), whole_number(body, "attempt_id"),
                                            body.get("reason"))
             notice = {"status": "ended_by_proctor"}
@@ -93,6 +108,9 @@ class ProctorNamespace(GuardedNamespace):
     def on_reset_login(self, data=None):
         def call():
             body = payload(data)
+            relayed = self._at_site("reset_login", body)
+            if relayed is not None:
+                return relayed
             reset = proctoring.reset_login(_services(), self._actor(), whole_number(body, "attempt_id"),
                                            body.get("reason"))
             _runtime().login_guard.clear(reset["login_key"])
@@ -106,6 +124,9 @@ class ProctorNamespace(GuardedNamespace):
     def on_announce(self, data=None):
         def call():
             body = payload(data)
+            relayed = self._at_site("announce", body)
+            if relayed is not None:
+                return relayed
             announced = proctoring.announce(_services(), self._actor(), whole_number(body, "session_id"),
                                             body.get("text"), body.get("reason"))
             _to_candidate("announcement", {"text": announced["text"]}, rooms.session(announced["session_id"]))

@@ -99,6 +99,9 @@ class Runtime:
     def candidate_changed(self, attempt_id: int) -> None:
         with self._lock:
             self._dirty.add(attempt_id)
+        link = self.app.extensions.get("exam_sites")
+        if link is not None:
+            link.nudge()  # at a site: the change goes to the hub now, not at the next tick
 
     def alert(self, attempt_id: int, kind: str, detail: str, at: int | None = None, *, category: str) -> None:
         """Keep an irregularity for the minutes and show it to the session's proctors."""
@@ -169,6 +172,9 @@ class Runtime:
         socketio.start_background_task(self._loop, "audit anchors", anchor_tick, self.sign_checkpoints)
         staged_every = min(STAGED_SWEEP_SECONDS, max(1, self.services.settings.staged_file_seconds // 2))
         socketio.start_background_task(self._loop, "staged files", staged_every, self.sweep_staged_files)
+        from exam_server.sites.running import start_for
+
+        start_for(self)  # a site's link to its hub, or a hub's watch over its sites; nothing when standalone
         if self.services.settings.redis_url:
             socketio.start_background_task(self._loop, "message queue watch", liveness.HEARTBEAT_SECONDS,
                                            self.watch_message_queue)

@@ -51,6 +51,12 @@ def login(ctx: ServiceContext, session_token, participant_number, password, *, r
             select(models.Candidate.id, models.Candidate.password_hash)
             .join(models.ExamSession, models.Candidate.session_id == models.ExamSession.id)
             .where(models.ExamSession.token == token, models.Candidate.participant_number == number)).first()
+        from exam_server.sites.seals import refuse_if_sealed, refuse_at_hub
+
+        if found is None:
+            refuse_if_sealed(session, token)  # a site's session not opened yet: 403 session_not_open
+        else:
+            refuse_at_hub(ctx, session, token)  # a site's session is sat at the site, never at the hub
     # The slow check runs with no transaction open; the write below checks the state again.
     if not verify_password(found.password_hash if found else _DUMMY_HASH, password) or not found:
         raise BadCredentials("the session token, participant number or password is wrong")
@@ -254,7 +260,10 @@ def end_long_pauses(ctx: ServiceContext) -> list[dict]:
 
 
 def _end_where(ctx: ServiceContext, condition, status: AttemptStatus, by: str, now: int) -> list[dict]:
+    from exam_server.sites.scope import runs_here
+
     ended = []
+    condition = condition & runs_here(ctx)  # a hub never ends a site's attempt: the site does, and says so
     with ctx.db.reading() as session:
         ids = session.scalars(select(models.Attempt.id).where(condition)).all()
     for attempt_id in ids:

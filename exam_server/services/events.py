@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from exam_server.sites import outbox
 from exam_server.store import models
 
 GENESIS = "0" * 64
@@ -32,10 +33,12 @@ def append_event(session, attempt: models.Attempt, kind: str, data: dict, at: in
     prev = attempt.last_event_hash or GENESIS
     data_json = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest = event_hash(prev, number, at, kind, data_json)
-    session.info.setdefault(_PENDING, []).append({
+    row = {
         "attempt_id": attempt.id, "number": number, "at": at, "kind": kind, "data_json": data_json,
         "prev_hash": prev, "hash": digest,
-    })
+    }
+    session.info.setdefault(_PENDING, []).append(row)
+    outbox.stage(session, attempt, row)  # at a site: queued for the hub in the same commit
     # The attempt changes with every event, so the session always has a flush to come.
     attempt.event_count = number
     attempt.last_event_hash = digest
@@ -49,6 +52,7 @@ def write_pending_events(session, _flush_context) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending:
         session.connection().execute(models.AttemptEvent.__table__.insert(), pending)
+    outbox.write_staged(session)
 
 
 def verify_chain(events: list[models.AttemptEvent], head_hash: str | None = None) -> str | None:

@@ -14,6 +14,7 @@ from exam_server.domain.attempt_status import AttemptStatus
 from exam_server.services.attempt_core import clock_of, set_clock
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
+from exam_server.sites.scope import runs_here
 from exam_server.store import models
 
 HEARTBEAT_SECONDS = 2
@@ -47,7 +48,7 @@ def credit_outage(ctx: ServiceContext) -> dict:
                                .values(last_alive_at=now)).rowcount:
             return {"outage_ms": 0, "attempts": []}
         credited = []
-        running = session.scalars(select(models.Attempt).where(models.Attempt.status == AttemptStatus.IN_PROGRESS,
+        running = session.scalars(select(models.Attempt).where(runs_here(ctx), models.Attempt.status == AttemptStatus.IN_PROGRESS,
                                                                 models.Attempt.started_at <= seen).with_for_update()).all()
         for attempt in running:
             set_clock(attempt, clock_of(attempt).credit(gap))

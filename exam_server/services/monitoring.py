@@ -62,13 +62,17 @@ def candidate_views(ctx: ServiceContext, attempt_ids=None, session_id: int | Non
             query = query.where(models.Attempt.session_id == session_id)
         rows = session.execute(query.order_by(models.Candidate.participant_number)).all()
         names_by_session: dict[int, list[str]] = {}
+        site_by_session: dict[int, str | None] = {}
         now = ctx.now()
         views = []
         for row in rows:  # a row names its columns as the attempt and the candidate do
             if row.session_id not in names_by_session:
                 exam_session = session.get(models.ExamSession, row.session_id)
                 names_by_session[row.session_id] = [s.name for s in load_blueprint(exam_session.exam).sections]
+                site_by_session[row.session_id] = exam_session.site_code
             view = _view(row, row, names_by_session[row.session_id], now)
             view["session_id"] = row.session_id
+            if site_by_session[row.session_id]:  # a site's session (CONTRACT section 6)
+                view["site"] = site_by_session[row.session_id]
             views.append(view)
         return views

@@ -32,6 +32,12 @@ def publish(ctx: ServiceContext, session_id: int) -> dict:
         if running:
             raise Conflict(f"{len(running)} attempts are still running ({', '.join(running[:5])}); "
                            "wait for them to end or end them before publishing")
+        from exam_server.sites.hub import unresolved_mismatches
+
+        mismatched = unresolved_mismatches(session, session_id)
+        if mismatched:
+            raise Conflict(f"{len(mismatched)} results differ from their site's (attempts "
+                           f"{', '.join(map(str, mismatched[:5]))}); resolve them with 'exam-server site resolve' first")
         now = ctx.now()
         signed = 0
         for attempt, result in rows:

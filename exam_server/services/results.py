@@ -100,6 +100,9 @@ def session_results(ctx: ServiceContext, session_id: int) -> dict:
                 documents.append(public_document(result))
             else:
                 documents.append(compute_document(ctx, session, attempt, result.id))
+        from exam_server.sites.hub import mark_mismatches
+
+        mark_mismatches(session, session_id, documents)  # a site's result that differs from the hub's
     # Ranked: finished attempts by total, highest first; the rest after them.
     documents.sort(key=lambda d: (LISTING_ORDER.index(d["status"]) > 2, -Decimal(d["total"]), d["participant_number"]))
     return {"session_id": session_id, "results": documents}

@@ -75,6 +75,7 @@ def create_session(
     *,
     proctors: tuple[str, ...] = (),
     seed: int | str | None = None,
+    site: str | None = None,
 ) -> dict:
     """Open a sitting: candidates, their passwords and their forms. Returns ids and credentials."""
     if not name.strip():
@@ -94,6 +95,7 @@ def create_session(
         row = models.ExamSession(
             exam_id=exam.id, name=name.strip(), token=_new_token(session), seed=seed, status="open",
             bank_versions_json=json.dumps({code: v.id for code, v in versions.items()}), created_at=ctx.now(),
+            site_code=site,  # a hub's sitting at a site (sites.hub); None: here
         )
         session.add(row)
         session.flush()
@@ -116,6 +118,10 @@ def create_session(
             session.flush()
             session.add(models.Result(id=str(uuid.uuid4()), attempt_id=attempt.id, session_id=row.id, document_json="{}"))
             credentials.append({"participant_number": entry.participant_number, "password": password})
+        if site:
+            from exam_server.sites.seals import seal_new_session
+
+            seal_new_session(ctx, session, row.id, site)  # its content leaves the hub only sealed
         return {"session_id": row.id, "session_token": row.token, "exam_code": exam.code,
                 "candidates": len(entries), "credentials": credentials}
 
@@ -150,7 +156,7 @@ def list_sessions(ctx: ServiceContext, user: models.StaffUser) -> list[dict]:
             select(models.Attempt.session_id, func.count()).group_by(models.Attempt.session_id)).all())
         return [{"session_id": r.id, "name": r.name, "exam_code": r.exam.code, "exam_title": r.exam.title,
                  "status": r.status, "candidates": counts.get(r.id, 0), "created_at": r.created_at,
-                 "published_at": r.published_at, "logins_open": r.logins_open} for r in rows]
+                 "published_at": r.published_at, "logins_open": r.logins_open, "site": r.site_code} for r in rows]
 
 
 def open_session_seb_keys(ctx: ServiceContext, session_token: str) -> tuple[str, ...] | None:

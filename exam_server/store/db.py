@@ -49,7 +49,12 @@ class Database:
     def __init__(self, settings: Settings, *, single_connection: bool = False):
         self.settings = settings
         self.engine = make_engine(settings, single_connection=single_connection)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        from exam_server.sites.outbox import OUTBOX_FLAG
+        from exam_server.sites.role import read_role
+
+        # At a site every attempt event is also written to the outbox for the hub (sites.outbox).
+        info = {OUTBOX_FLAG: True} if read_role(settings.data_dir) == "site" else {}
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
 
     def listen(self, name: str, listener: Callable) -> None:
         """Register a session event listener (``after_flush``, ``after_commit``, …) on this database's sessions."""

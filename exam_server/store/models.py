@@ -120,6 +120,8 @@ class ExamSession(Base):
     created_at: Mapped[int] = mapped_column(Millis)
     closed_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
     published_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    # Sites and a hub (exam_server.sites): the site where the sitting takes place, at the hub and at that site.
+    site_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     exam: Mapped[Exam] = relationship()
 
@@ -295,6 +297,114 @@ class ServerClock(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_alive_at: Mapped[int] = mapped_column(Millis)
+
+
+class Site(Base):
+    """At the hub: a site that may link to it, with its enrolled key and the link's position."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    enrollment_hash: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the one-time code
+    enrollment_expires_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    public_key: Mapped[str] = mapped_column(String(64), default="")  # Ed25519, hex; empty until enrolled
+    revoked_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    last_nonce: Mapped[int] = mapped_column(BigInteger, default=0)  # highest message nonce accepted
+    acked_position: Mapped[int] = mapped_column(BigInteger, default=0)  # outbox positions applied
+    backlog: Mapped[int] = mapped_column(BigInteger, default=0)  # what the site said it still holds
+    last_seen_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    last_event_at: Mapped[int | None] = mapped_column(Millis, nullable=True)  # site time of the last event applied
+    created_at: Mapped[int] = mapped_column(Millis)
+
+
+class SiteCommand(Base):
+    """At the hub: a proctor's control on a site's session, carried out by the site before it expires."""
+
+    __tablename__ = "site_commands"
+    __table_args__ = (Index("ix_site_commands_site_state", "site_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    body_json: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64), default="")
+    expires_at: Mapped[int] = mapped_column(Millis)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | done | failed | expired
+    outcome_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[int] = mapped_column(Millis)
+
+
+class SiteResult(Base):
+    """At the hub: a site's own result of an attempt, next to the hub's recomputation of it."""
+
+    __tablename__ = "site_results"
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), primary_key=True)
+    document_json: Mapped[str] = mapped_column(Text)
+    mismatch: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolved_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+
+
+class LinkState(Base):
+    """At a site: one row, the hub it is enrolled with and where the link stands."""
+
+    __tablename__ = "link_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_code: Mapped[str] = mapped_column(String(64))
+    hub_url: Mapped[str] = mapped_column(String(512))
+    acked_position: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_nonce: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_ok_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+
+
+class OutboxEvent(Base):
+    """At a site: every attempt event, written in the same transaction as the event, sent to the hub in order."""
+
+    __tablename__ = "site_outbox"
+
+    position: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                          autoincrement=True)
+    attempt_id: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    at: Mapped[int] = mapped_column(Millis)
+    kind: Mapped[str] = mapped_column(String(24))
+    data_json: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    state_json: Mapped[str] = mapped_column(Text)  # the attempt's clock and status after the event
+
+
+class SessionSeal(Base):
+    """At the hub: the key that seals a site's session, its release code (both encrypted), and its opening."""
+
+    __tablename__ = "session_seals"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"), primary_key=True)
+    key_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    code_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_json: Mapped[str] = mapped_column(Text)  # the key under the release code (sites.sealing.wrap)
+    opened_at: Mapped[int | None] = mapped_column(Millis, nullable=True)  # released by the hub
+    site_opened_at: Mapped[int | None] = mapped_column(Millis, nullable=True)  # the site says it opened it
+    site_opened_how: Mapped[str] = mapped_column(String(16), default="")
+
+
+class SealedSession(Base):
+    """At a site: a session as pulled, sealed; its content is applied only when it is opened."""
+
+    __tablename__ = "sealed_sessions"
+
+    session_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_json: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+    opened_how: Mapped[str] = mapped_column(String(16), default="")  # link | code
+    reported: Mapped[bool] = mapped_column(Boolean, default=False)  # the hub knows it is open
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong release codes in a row
+    locked_until: Mapped[int | None] = mapped_column(Millis, nullable=True)
 
 
 class ItemRetirement(Base):

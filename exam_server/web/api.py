@@ -140,8 +140,10 @@ operations = Blueprint("operations", __name__)
 
 @operations.get("/healthz")
 def healthz():
-    """The process is alive."""
-    return jsonify({"ok": True})
+    """The process is alive; at a site or a hub, with the state of the link."""
+    from exam_server.sites.web import link_health
+
+    return jsonify({"ok": True, **link_health(current_app)})
 
 
 @operations.get("/readyz")

@@ -27,6 +27,7 @@
     $('session-token').textContent = String(s.info.token || '');
     $('session-status').textContent = s.info.status === 'open' ? t('session_open')
       : (s.info.status === 'closed' ? t('session_closed') : String(s.info.status || ''));
+    renderSite(s);
     document.body.classList.toggle('stale', Boolean(s.stale));
     renderCounts(s);
     P.renderHistogram(s);
@@ -35,6 +36,18 @@
     const shown = [...s.candidates.values()].filter((c) => P.matchesFilters(s, c)).length;
     $('shown-count').textContent = t('shown_count', { shown, total: s.candidates.size });
     $('empty-note').hidden = shown !== 0 || s.candidates.size === 0;
+  }
+
+  // A site's session seen at the hub: the site's link state, and when it was last heard from while off line.
+  function renderSite(s) {
+    const box = $('session-site');
+    const site = s.siteState ? s.siteState.site : ([...s.candidates.values()].find((c) => c.site) || {}).site;
+    box.hidden = !site;
+    if (!site) return;
+    const off = Boolean(s.siteState && s.siteState.online === false);
+    box.classList.toggle('off', off);
+    box.textContent = off ? t('site_offline', { site, time: P.clockTime(s.siteState.last_seen) })
+      : t('site_online', { site });
   }
 
   function rebuild(s) {

@@ -47,6 +47,21 @@
     P.scheduleRender();
   }
 
+  // Server event `site` (hub only): a watched session's site went on or off line.
+  function onSite(data) {
+    if (!data || typeof data.site !== 'string') return;
+    S.sessions.forEach((s) => {
+      if ([...s.candidates.values()].some((c) => c.site === data.site)) s.siteState = { ...data };
+    });
+    P.scheduleRender();
+  }
+
+  function clockTime(iso) {
+    const when = iso ? new Date(iso) : null;
+    if (!when || Number.isNaN(when.getTime())) return '—';
+    return `${String(when.getHours()).padStart(2, '0')}:${String(when.getMinutes()).padStart(2, '0')}`;
+  }
+
   function remainingNow(c) {
     if (typeof c.remaining_ms !== 'number') return null;
     if (c.status !== 'in_progress') return c.remaining_ms;
@@ -102,7 +117,7 @@
   }
 
   P.provide({
-    ensureSession, applySnapshot, sessionOfAttempt, onCandidate, remainingNow, sectionNames, itemCount, matchesFilters,
+    ensureSession, applySnapshot, sessionOfAttempt, onCandidate, onSite, clockTime, remainingNow, sectionNames, itemCount, matchesFilters,
     compareValues, presence, pointsText,
   });
 })();

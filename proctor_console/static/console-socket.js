@@ -22,6 +22,7 @@
     socket.on('connect_error', onConnectError);
     socket.on('candidate', P.onCandidate);
     socket.on('alert', P.onAlert);
+    socket.on('site', P.onSite);
     // The server asks for a fresh snapshot when updates may have been lost
     // (its message queue was down for a while): same as after a reconnect.
     socket.on('resync', onConnect);

@@ -47,7 +47,8 @@
 
   function candidateClasses(s, c) {
     return [`status-${STATUSES.includes(c.status) ? c.status : 'unknown'}`, `is-${P.presence(c)}`,
-      s.newAlerts.has(c.attempt_id) ? 'alert-new' : '', c.violations > 0 ? 'has-alerts' : ''].filter(Boolean);
+      s.newAlerts.has(c.attempt_id) ? 'alert-new' : '', c.violations > 0 ? 'has-alerts' : '',
+      s.siteState && s.siteState.online === false && c.site === s.siteState.site ? 'site-offline' : ''].filter(Boolean);
   }
 
   function scoresText(s, c) {

@@ -53,6 +53,10 @@ HTTP = {
     ("GET", "/api/v1/sessions"): STAFF_API,
     ("GET", "/api/v1/sessions/<int:session_id>/results"): SESSION_API,
     ("POST", "/api/v1/sessions/<int:session_id>/publish"): ADMIN_API,
+    # A hub's link (docs/sites.md): refused by a standalone server to everyone; at a hub, enrollment takes a
+    # one-time code and an exchange a site's signature, never a staff token (tests/integration/test_sites_refusals.py).
+    ("POST", "/api/v1/link/enroll"): {c: 403 for c in CALLERS},
+    ("POST", "/api/v1/link/exchange"): {c: 403 for c in CALLERS},
     ("GET", "/admin/login"): OPEN,
     ("POST", "/admin/login"): {c: 400 for c in CALLERS},  # without the form's CSRF token
     ("POST", "/admin/logout"): ADMIN_FORM,

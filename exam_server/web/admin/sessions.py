@@ -30,9 +30,19 @@ def find_listed_session(session_id: int) -> dict:
 def session_form(status: int = 200, **context):
     ctx = services()
     proctors = [u for u in users.list_users(ctx) if u["role"] == "proctor" and u["active"]]
-    page = render_template("admin/sessions.html", sessions=sessions.list_sessions(ctx, g.staff),
+    listed = sessions.list_sessions(ctx, g.staff)
+    page = render_template("admin/sessions.html", sessions=listed, sites=_site_states(ctx, listed),
                            exams=exams.list_exams(ctx), proctors=proctors, form=request.form, **context)
     return page, status
+
+
+def _site_states(ctx, listed: list[dict]) -> dict:
+    """At a hub: each site's link state, for the sessions held at sites (empty elsewhere)."""
+    if not any(s.get("site") for s in listed):
+        return {}
+    from exam_server.sites.hub import site_views
+
+    return {view["site"]: view for view in site_views(ctx)}
 
 
 @blueprint.get("/sessions")

@@ -25,6 +25,7 @@
       case 'bad_credentials':
       case 'already_connected':
       case 'session_closed':
+      case 'session_not_open':
       case 'rate_limited':
       case 'unauthorized':
         return t(`err_${code}`);
@@ -72,6 +73,13 @@
       }
       const error = (data && data.error) || {};
       K.showError('login-error', loginMessage(error.code || `http_${response.status}`, error.message));
+      if (error.code === 'session_not_open') {
+        // A sealed session opens at the hub's word or with its release code: try again by itself.
+        clearTimeout(S.notOpenRetry);
+        S.notOpenRetry = setTimeout(() => {
+          if ($('password').value) onLoginSubmit({ preventDefault() {} });
+        }, 5000);
+      }
     } catch (e) {
       K.showError('login-error', t('err_network'));
     } finally {

@@ -1,0 +1,278 @@
+"""Hub ingest from simulated sites, and a site's catch-up after an hour cut off.
+
+    .venv/bin/python bench/sites_ingest.py [--sites 10] [--hall 500] [--every 10] [--seconds 30] [--backlog-minutes 60]
+
+A real hub (``serve``, SQLite, eventlet) pinned to one core with ``taskset``
+when available; each simulated site is an enrolled key that sends signed
+exchanges exactly as a site's link does, with answer events of its hall (each
+candidate answering once every ``--every`` seconds). Measured:
+
+- ingest: the highest rate of answer events the hub applies (sites sending as
+  fast as it acknowledges);
+- live: at the hall rate, how long from an answer at a site to the
+  ``candidate`` update at a proctor watching at the hub (p50/p99);
+- catch-up: one site sends an hour's backlog in bounded batches while the
+  others keep their live rate: how long until the hub holds everything.
+
+Prints one JSON document. Not a timed test: the figures depend on the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from exam_server.sites import envelope  # noqa: E402
+
+
+def run_cli(data: Path, *args: str, stdin: str | None = None) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "EXAM_ASYNC_MODE": "threading"}
+    return subprocess.run([sys.executable, "-m", "exam_server", *args, "--data", str(data)], env=env, cwd=ROOT,
+                          check=True, capture_output=True, text=True, input=stdin).stdout
+
+
+class SimulatedSite:
+    def __init__(self, hub_url: str, code: str, enrollment: str, attempts: list[int], items: int):
+        self.hub_url, self.code, self.attempts, self.items = hub_url, code, attempts, items
+        self.key = envelope.new_private_key()
+        requests.post(f"{hub_url}/api/v1/link/enroll", json={"enrollment_code": enrollment,
+                                                             "public_key": envelope.public_hex(self.key)}, timeout=30).raise_for_status()
+        self.position = 0
+        self.numbers = {a: 0 for a in attempts}
+        self.http = requests.Session()
+        self.nonce = 0
+        self.queue: list[dict] = []
+        self.exchange([self._event(a, "start", {}) for a in attempts])
+
+    def _event(self, attempt_id: int, kind: str, data: dict) -> dict:
+        self.position += 1
+        self.numbers[attempt_id] += 1
+        now = int(time.time() * 1000)
+        state = {"status": "in_progress", "duration_ms": 7_200_000, "started_at": now, "extension_ms": 0,
+                 "paused_ms": 0, "paused_since": None, "deadline_at": now + 7_200_000, "ended_at": None,
+                 "violations": 0, "login_generation": 0}
+        return {"position": self.position, "attempt_id": attempt_id, "number": self.numbers[attempt_id], "at": now,
+                "kind": kind, "data_json": json.dumps(data), "prev_hash": "", "hash": f"{self.position:064d}",
+                "state_json": json.dumps(state)}
+
+    def answers(self, count: int) -> list[dict]:
+        return [self._event(a, "answer", {"position": random.randint(1, self.items), "choice": "A",
+                                          "seq": self.position}) for a in random.choices(self.attempts, k=count)]
+
+    def exchange(self, events: list[dict], backlog: int = 0) -> dict:
+        self.nonce = envelope.next_nonce(self.nonce, int(time.time() * 1000))
+        raw, signature = envelope.seal(self.key, self.code, self.nonce, int(time.time() * 1000),
+                                       {"events": events, "backlog": backlog, "have_sessions": list(range(1, 100)),
+                                        "opened": [{"session_id": i} for i in range(1, 100)]})
+        answer = self.http.post(f"{self.hub_url}/api/v1/link/exchange", data=raw, timeout=60,
+                                headers={"Content-Type": "application/json", "X-Site-Signature": signature})
+        answer.raise_for_status()
+        return answer.json()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sites", type=int, default=10)
+    parser.add_argument("--hall", type=int, default=500)
+    parser.add_argument("--every", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--backlog-minutes", type=float, default=60.0)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="sites-bench-"))
+    hub = work / "hub"
+    run_cli(hub, "init", "--role", "hub")
+    run_cli(hub, "import-bank", _bank(work), "--bank", "umum")
+    blueprint = work / "exam.toml"
+    blueprint.write_text(_BLUEPRINT)
+    run_cli(hub, "create-exam", str(blueprint))
+    run_cli(hub, "add-user", "--role", "admin", "--username", "admin", stdin="sandi-admin-bench\n")
+    sites = []
+    sessions = []
+    for index in range(args.sites):
+        code = f"S{index:02d}"
+        enrollment = json.loads(run_cli(hub, "site", "add", code, "--name", f"Aula {index}", "--json"))["enrollment_code"]
+        roster = work / f"roster-{code}.csv"
+        roster.write_text("participant_number,name,password\n" + "".join(
+            f"{code}-{i:04d},Peserta {i},sandi-{i:04d}-x\n" for i in range(args.hall)))
+        opened = json.loads(run_cli(hub, "create-session", "--exam", "BENCH", "--name", code, "--candidates",
+                                    str(roster), "--site", code, "--json"))
+        sessions.append((code, enrollment, opened["session_id"]))
+    port = 18000 + random.randint(0, 999)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "EXAM_ASYNC_MODE": "eventlet"}
+    command = [sys.executable, "-m", "exam_server", "serve", "--port", str(port), "--data", str(hub)]
+    if shutil.which("taskset"):
+        command = ["taskset", "-c", "0", *command]
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=open(work / "hub.log", "ab"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait(url)
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(f"sqlite:///{hub / 'exam.db'}")
+        with engine.connect() as connection:
+            for code, enrollment, session_id in sessions:
+                attempts = [r[0] for r in connection.execute(text("select id from attempts where session_id = :s"),
+                                                             {"s": session_id})]
+                sites.append(SimulatedSite(url, code, enrollment, attempts, 6))
+        report = {"sites": args.sites, "hall": args.hall, "every_s": args.every,
+                  "load_average": os.getloadavg()}
+        report["ingest"] = _ingest(sites)
+        report["live"] = _live(url, sites, args, sessions)
+        report["catch_up"] = _catch_up(sites, args)
+        print(json.dumps(report, indent=2))
+    finally:
+        server.terminate()
+        server.wait(10)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _ingest(sites) -> dict:
+    """Every site sends batches of 200 as fast as the hub acknowledges them, for a while."""
+    counts = [0] * len(sites)
+    stop = time.monotonic() + 10
+
+    def pump(i):
+        while time.monotonic() < stop:
+            sites[i].exchange(sites[i].answers(200))
+            counts[i] += 200
+
+    threads = [threading.Thread(target=pump, args=(i,)) for i in range(len(sites))]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    return {"events": sum(counts), "seconds": round(elapsed, 2), "events_per_s": round(sum(counts) / elapsed)}
+
+
+def _live(url, sites, args, sessions) -> dict:
+    """At the hall rate: answer at a site -> candidate update at a proctor watching at the hub."""
+    import socketio
+
+    delays: list[float] = []
+    sent_at: dict[int, float] = {}
+    client = socketio.Client()
+    token = _staff_token(url)
+
+    def on_candidate(data):
+        at = sent_at.pop(data["attempt_id"], None)
+        if at is not None:
+            delays.append(time.monotonic() - at)
+
+    client.on("candidate", on_candidate, namespace="/proctor")
+    client.connect(url, namespaces=["/proctor"], transports=["websocket"], auth={"token": token})
+    client.call("watch", {"session_id": sessions[0][2]}, namespace="/proctor")
+    rate = len(sites) * args.hall / args.every  # events per second over all sites
+    per_tick = max(1, round(rate / len(sites) * 0.2))  # each site exchanges every 0.2 s
+    stop = time.monotonic() + args.seconds
+
+    def pump(i):
+        while time.monotonic() < stop:
+            tick = time.monotonic()
+            events = sites[i].answers(per_tick)
+            if i == 0:
+                for event in events:
+                    sent_at.setdefault(event["attempt_id"], time.monotonic())
+            sites[i].exchange(events)
+            time.sleep(max(0.0, 0.2 - (time.monotonic() - tick)))
+
+    threads = [threading.Thread(target=pump, args=(i,)) for i in range(len(sites))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    time.sleep(1)
+    client.disconnect()
+    delays.sort()
+    return {"events_per_s": round(rate), "updates": len(delays),
+            "p50_ms": round(statistics.median(delays) * 1000) if delays else None,
+            "p99_ms": round(delays[int(len(delays) * 0.99) - 1] * 1000) if delays else None}
+
+
+def _catch_up(sites, args) -> dict:
+    """One site back after ``--backlog-minutes``: its backlog in batches of 500 while the others stay live."""
+    backlog = int(args.hall / args.every * 60 * args.backlog_minutes)
+    late = sites[0]
+    events = late.answers(backlog)
+    stop = threading.Event()
+
+    def live(i):
+        while not stop.is_set():
+            sites[i].exchange(sites[i].answers(max(1, round(args.hall / args.every * 0.2))))
+            time.sleep(0.2)
+
+    threads = [threading.Thread(target=live, args=(i,)) for i in range(1, len(sites))]
+    for t in threads:
+        t.start()
+    started = time.monotonic()
+    slowest = 0.0
+    for offset in range(0, len(events), 500):
+        t0 = time.monotonic()
+        late.exchange(events[offset:offset + 500], backlog=len(events) - offset)
+        slowest = max(slowest, time.monotonic() - t0)
+    elapsed = time.monotonic() - started
+    stop.set()
+    for t in threads:
+        t.join()
+    return {"backlog_events": backlog, "seconds": round(elapsed, 1), "events_per_s": round(backlog / elapsed),
+            "slowest_exchange_s": round(slowest, 2)}
+
+
+def _staff_token(url) -> str:
+    answer = requests.post(f"{url}/api/v1/staff/login", json={"username": "admin", "password": "sandi-admin-bench"},
+                           timeout=30)
+    answer.raise_for_status()
+    return answer.json()["token"]
+
+
+def _wait(url: str) -> None:
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        try:
+            requests.get(url + "/api/v1/health", timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise SystemExit("the hub did not start")
+
+
+def _bank(work: Path) -> str:
+    path = work / "umum.gift"
+    path.write_text("".join(f"::Q{i}:: Soal {i} {{=Benar ~Salah satu ~Salah dua}}\n\n" for i in range(20)))
+    return str(path)
+
+
+_BLUEPRINT = """code = "BENCH"
+title = "Bench"
+duration_minutes = 120
+
+[[sections]]
+name = "Umum"
+bank = "umum"
+count = 6
+scoring = "right_wrong"
+correct = 5
+wrong = 0
+blank = 0
+"""
+
+
+if __name__ == "__main__":
+    main()

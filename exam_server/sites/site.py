@@ -1,0 +1,200 @@
+"""A site's side of the link: enroll, then exchange with the hub (events up, sessions and commands down).
+
+The site opens every connection: plain HTTP(S) requests to the hub's
+``/api/v1/link/...`` through ``requests``, which honours ``HTTPS_PROXY`` and
+``HTTP_PROXY`` like any other outbound web traffic of the office. Each
+exchange is one signed POST; while the link is up the site exchanges several
+times a second, which carries answers to the hub within a second and picks
+up proctors' commands just as fast, without the hub ever connecting to a hall.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from pathlib import Path
+
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select
+
+from exam_server.errors import BadInput, ExamError
+from exam_server.sites import envelope
+from exam_server.sites.outbox import batch_limit
+from exam_server.store import models
+
+log = logging.getLogger("exam_server.sites")
+
+KEY_FILE = "site_link.key"
+TIMEOUT = (2.0, 8.0)  # connect, read
+
+
+class LinkDown(ExamError):
+    code = "link_down"
+
+
+def _key_path(settings) -> Path:
+    return Path(settings.data_dir) / KEY_FILE
+
+
+def load_key(settings) -> Ed25519PrivateKey:
+    try:
+        return Ed25519PrivateKey.from_private_bytes(_key_path(settings).read_bytes())
+    except FileNotFoundError:
+        raise BadInput("this site is not enrolled: run 'exam-server enroll --hub URL --code CODE'") from None
+
+
+def enroll(ctx, hub_url: str, code: str) -> dict:
+    from exam_server.security.private_files import make_private  # noqa: F401  (umask already private)
+
+    hub_url = hub_url.rstrip("/")
+    if not hub_url.startswith(("http://", "https://")):
+        raise BadInput(f"--hub {hub_url}: an http:// or https:// address")
+    key = envelope.new_private_key()
+    try:
+        answer = requests.post(f"{hub_url}/api/v1/link/enroll", json={
+            "enrollment_code": code, "public_key": envelope.public_hex(key)}, timeout=TIMEOUT)
+    except requests.RequestException as exc:
+        raise LinkDown(f"the hub at {hub_url} cannot be reached ({type(exc).__name__})") from None
+    if answer.status_code != 200:
+        raise BadInput(f"the hub refused the enrollment: {_error_text(answer)}")
+    site = answer.json()["site"]
+    path = _key_path(ctx.settings)
+    path.write_bytes(envelope.private_bytes(key))
+    path.chmod(0o600)
+    with ctx.db.unit_of_work() as session:
+        state = session.get(models.LinkState, 1)
+        if state is None:
+            session.add(models.LinkState(id=1, site_code=site, hub_url=hub_url, acked_position=0, last_nonce=0))
+        else:
+            state.site_code, state.hub_url = site, hub_url
+        session.add(models.AuditEntry(at=ctx.now(), action="site_enrolled", target=f"site:{site}",
+                                      detail_json=json.dumps({"hub": hub_url})))
+    return {"site": site, "hub": hub_url}
+
+
+def _error_text(answer) -> str:
+    try:
+        return answer.json()["error"]["message"]
+    except Exception:
+        return f"HTTP {answer.status_code}"
+
+
+class Link:
+    """One site's link to its hub; ``exchange`` does one round trip."""
+
+    def __init__(self, ctx, http: requests.Session | None = None):
+        self.ctx = ctx
+        self.key = load_key(ctx.settings)
+        self.http = http or requests.Session()
+        with ctx.db.reading() as session:
+            state = session.get(models.LinkState, 1)
+            if state is None:
+                raise BadInput("this site is not enrolled: run 'exam-server enroll --hub URL --code CODE'")
+            self.site, self.hub_url, self.nonce = state.site_code, state.hub_url, state.last_nonce
+        self.acked: int | None = None  # the hub's position, learnt at the first exchange
+        self.online = False
+        self.pending_outcomes: list[dict] = []
+
+    def exchange(self) -> dict:
+        """Send the next batch from the hub's acknowledged position; apply sessions; return the commands."""
+        ctx = self.ctx
+        with ctx.db.reading() as session:
+            after = self.acked if self.acked is not None else session.get(models.LinkState, 1).acked_position
+            backlog = session.scalar(select(func.count()).select_from(models.OutboxEvent)
+                                     .where(models.OutboxEvent.position > after)) or 0
+            rows = session.scalars(select(models.OutboxEvent).where(models.OutboxEvent.position > after)
+                                   .order_by(models.OutboxEvent.position).limit(batch_limit(backlog))).all()
+            events = [{"position": r.position, "attempt_id": r.attempt_id, "number": r.number, "at": r.at,
+                       "kind": r.kind, "data_json": r.data_json, "prev_hash": r.prev_hash, "hash": r.hash,
+                       "state_json": r.state_json} for r in rows]
+            ended = {r.attempt_id for r in rows if r.kind == "end"}
+            results = {}
+            if ended:
+                for result in session.scalars(select(models.Result).where(models.Result.attempt_id.in_(ended))):
+                    if result.document_json != "{}":
+                        results[str(result.attempt_id)] = json.loads(result.document_json)
+        from exam_server.sites import seals
+
+        outcomes, self.pending_outcomes = self.pending_outcomes, []
+        body = {"events": events, "results": results, "backlog": backlog, "have_sessions": seals.pulled_ids(ctx),
+                "outcomes": outcomes, "opened": seals.opened_reports(ctx)}
+        try:
+            answer = self._post("/api/v1/link/exchange", body)
+        except LinkDown:
+            self.pending_outcomes = outcomes + self.pending_outcomes
+            self.online = False
+            raise
+        self.online = True
+        acked = answer.get("acked")
+        if isinstance(acked, int):
+            self.acked = acked
+        pulled = 0
+        for package in answer.get("sessions") or []:
+            if isinstance(package, dict) and isinstance(package.get("sealed"), dict):
+                seals.store_sealed(ctx, package["sealed"])  # held sealed until it is opened
+                pulled += 1
+        for released in answer.get("keys") or []:
+            try:
+                seals.open_with_key(ctx, self.site, int(released["session_id"]), bytes.fromhex(released["key"]), "link")
+            except Exception:
+                log.exception("a released session could not be opened")
+        with ctx.db.unit_of_work() as session:
+            state = session.get(models.LinkState, 1)
+            state.acked_position, state.last_nonce, state.last_ok_at = self.acked or 0, self.nonce, ctx.now()
+        pushed = max(0, (self.acked or 0) - after)
+        return {"pulled_sessions": pulled, "pushed_events": pushed, "backlog": max(0, backlog - pushed),
+                "commands": answer.get("commands") or []}
+
+    def _post(self, path: str, body: dict) -> dict:
+        self.nonce = envelope.next_nonce(self.nonce, self.ctx.now())
+        raw, signature = envelope.seal(self.key, self.site, self.nonce, self.ctx.now(), body)
+        try:
+            answer = self.http.post(self.hub_url + path, data=raw, timeout=TIMEOUT, headers={
+                "Content-Type": "application/json", "X-Site-Signature": signature})
+        except requests.RequestException as exc:
+            raise LinkDown(f"the hub cannot be reached ({type(exc).__name__})") from None
+        if answer.status_code != 200:
+            raise LinkDown(f"the hub refused the exchange: {_error_text(answer)}")
+        return answer.json()
+
+
+def apply_package(ctx, package: dict) -> None:
+    """Store a session pulled from the hub with the hub's ids; bank content resealed with this site's key."""
+    from exam_server.services.banks import asset_context, item_context
+
+    with ctx.db.unit_of_work() as session:
+        if session.get(models.ExamSession, package["session"]["id"]) is not None:
+            return
+        if session.get(models.Exam, package["exam"]["id"]) is None:
+            session.add(models.Exam(**package["exam"]))
+        for bank in package["banks"]:
+            if session.get(models.Bank, bank["id"]) is None:
+                session.add(models.Bank(**bank))
+        session.flush()
+        codes = {b["id"]: b["code"] for b in package["banks"]}
+        numbers = {}
+        for version in package["bank_versions"]:
+            numbers[version["id"]] = (codes[version["bank_id"]], version["version"])
+            if session.get(models.BankVersion, version["id"]) is None:
+                session.add(models.BankVersion(**version))
+        session.flush()
+        for item in package["items"]:
+            if session.get(models.Item, item["id"]) is None:
+                code, number = numbers[item["bank_version_id"]]
+                content = ctx.cipher.seal_json(item["content"], item_context(code, number, item["ordinal"]))
+                session.add(models.Item(**{**item, "content": content}))
+        for asset in package["assets"]:
+            if session.get(models.Asset, asset["id"]) is None:
+                code, number = numbers[asset["bank_version_id"]]
+                blob = base64.b64decode(asset["content"])
+                session.add(models.Asset(**{**asset, "content": ctx.cipher.seal(blob, asset_context(code, number, asset["name"]))}))
+        session.add(models.ExamSession(**package["session"]))
+        session.flush()
+        session.add_all(models.Candidate(**c) for c in package["candidates"])
+        session.flush()
+        session.add_all(models.Attempt(**a) for a in package["attempts"])
+        session.flush()
+        session.add_all(models.Result(document_json="{}", **r) for r in package["results"])
+        session.add(models.AuditEntry(at=ctx.now(), action="site_session_pulled",
+                                      target=f"session:{package['session']['id']}", detail_json="{}"))
