@@ -285,6 +285,19 @@ def alert_line(alert: Mapping, candidate: Mapping | None, lang: str = "id") -> T
     return text(line, "red")
 
 
+def site_line(site: Mapping, lang: str = "id") -> Text:
+    """At a hub: a watched session's site went off line (with when it was last heard) or came back."""
+    from datetime import datetime
+
+    heard = "--:--"
+    try:
+        heard = datetime.fromisoformat(str(site.get("last_seen")).replace("Z", "+00:00")).astimezone().strftime("%H:%M")
+    except ValueError:
+        pass
+    key = "site_on" if site.get("online") else "site_off"
+    return text(say(lang, key, site=clean(str(site.get("site", "?"))), time=heard), "green" if site.get("online") else "red")
+
+
 def status_line(candidate: Mapping, lang: str = "id") -> Text:
     """The line printed in plain mode when a candidate's status or connection changes."""
     c = candidate

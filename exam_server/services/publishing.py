@@ -32,7 +32,7 @@ def publish(ctx: ServiceContext, session_id: int) -> dict:
         if running:
             raise Conflict(f"{len(running)} attempts are still running ({', '.join(running[:5])}); "
                            "wait for them to end or end them before publishing")
-        from exam_server.sites.hub import unresolved_mismatches
+        from exam_server.sites.mismatches import unresolved_mismatches
 
         mismatched = unresolved_mismatches(session, session_id)
         if mismatched:

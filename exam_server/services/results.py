@@ -100,7 +100,7 @@ def session_results(ctx: ServiceContext, session_id: int) -> dict:
                 documents.append(public_document(result))
             else:
                 documents.append(compute_document(ctx, session, attempt, result.id))
-        from exam_server.sites.hub import mark_mismatches
+        from exam_server.sites.mismatches import mark_mismatches
 
         mark_mismatches(session, session_id, documents)  # a site's result that differs from the hub's
     # Ranked: finished attempts by total, highest first; the rest after them.

@@ -498,21 +498,6 @@ def sessions_of_site(ctx, code: str) -> list[int]:
         return list(session.scalars(select(models.ExamSession.id).where(models.ExamSession.site_code == code)))
 
 
-def unresolved_mismatches(session, session_id: int) -> list[int]:
-    return list(session.scalars(select(models.SiteResult.attempt_id).join(
-        models.Attempt, models.Attempt.id == models.SiteResult.attempt_id).where(
-        models.Attempt.session_id == session_id, models.SiteResult.mismatch.is_(True),
-        models.SiteResult.resolved_at.is_(None))))
-
-
-def mark_mismatches(session, session_id: int, documents: list[dict]) -> None:
-    """``"mismatch": true`` on each result whose site reported other figures than the hub recomputed."""
-    mismatched = set(unresolved_mismatches(session, session_id))
-    for document in documents:
-        if document.get("attempt_id") in mismatched:
-            document["mismatch"] = True
-
-
 def resolve_mismatch(ctx, attempt_id: int, note: str) -> dict:
     """An admin has looked at the difference: the hub's recomputation stands and may be published."""
     with ctx.db.unit_of_work() as session:

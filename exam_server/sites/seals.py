@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from exam_server.errors import BadInput, Conflict, ExamError, Forbidden, NotFound
 from exam_server.sites import sealing
+from exam_server.sites.packages import apply_package
 from exam_server.store import models
 
 MAX_FAILURES = 5  # wrong codes in a row before the site waits
@@ -143,8 +144,6 @@ def store_sealed(ctx, sealed: dict) -> None:
 
 
 def open_with_key(ctx, site: str, session_id: int, key: bytes, how: str, remote: str = "") -> dict:
-    from exam_server.sites.site import apply_package
-
     with ctx.db.reading() as session:
         sealed = session.get(models.SealedSession, session_id)
         if sealed is None:
