@@ -16,7 +16,15 @@ _DID = {"pause": N_("ujian dijeda"), "resume": N_("ujian dilanjutkan"),
         "extend": N_("waktu ditambah {minutes} menit"), "end_attempt": N_("ujian peserta diakhiri"),
         "reset_login": N_("kunci masuk peserta dibuka"), "announce": N_("pengumuman: “{text}”"),
         "open_logins": N_("peserta boleh masuk"), "close_logins": N_("peserta tidak boleh masuk lagi"),
-        "correct_item": N_("soal {item_id} dikoreksi (lihat Koreksi soal)")}
+        "correct_item": N_("soal {item_id} dikoreksi (lihat Koreksi soal)"),
+        # Sealed sessions at a site: how and where each was opened (the audit keeps "link" or "code").
+        "session_open:link": N_("sesi tersegel dibuka oleh hub melalui tautan (situs {site})"),
+        "session_open:code": N_("sesi tersegel dibuka dengan kode rilis (situs {site})"),
+        "session_opened_at_site:link": N_("situs {site} melaporkan: sesi dibuka melalui tautan"),
+        "session_opened_at_site:code": N_("situs {site} melaporkan: sesi dibuka dengan kode rilis"),
+        "release_code_shown": N_("kode rilis ditampilkan"),
+        "release_code_refused": N_("kode rilis yang salah ditolak"),
+        "site_session_pulled": N_("sesi tersegel diterima dari hub")}
 
 
 def did(office: Office, action: str, detail: dict) -> str:
@@ -25,6 +33,9 @@ def did(office: Office, action: str, detail: dict) -> str:
     # As many decimals as were granted: "10" -> "10", "2.5" -> "2,5".
     values = {"minutes": office.fmt.number(minutes, len(minutes.partition(".")[2])), "text": detail.get("text", ""),
               "item_id": detail.get("item_id", "")}
+    values["site"] = detail.get("site", "")
+    if detail.get("how") in ("link", "code"):
+        action = f"{action}:{detail['how']}"
     words = office._(_DID[action], **values) if action in _DID else action
     reason = (detail.get("reason") or "").strip()
     return f"{words}: {reason}" if reason else words

@@ -30,13 +30,6 @@ class TooManyTries(ExamError):
     exit_status = 2
 
 
-def _opening(site: str, how: str) -> str:
-    """The minutes' line for an opening, Indonesian first."""
-    if how == "code":
-        return f"dibuka dengan kode rilis di situs {site} / opened with a release code at site {site}"
-    return f"dibuka oleh hub melalui tautan untuk situs {site} / opened by the hub over the link for site {site}"
-
-
 def _context(session_id: int, what: str) -> str:
     return f"seal:{what}:{session_id}"
 
@@ -72,7 +65,7 @@ def open_at_hub(ctx, session_id: int) -> dict:
         seal.opened_at = seal.opened_at or ctx.now()
         site = session.get(models.ExamSession, session_id).site_code
         session.add(models.AuditEntry(at=ctx.now(), action="session_open", target=f"session:{session_id}",
-                                      detail_json=json.dumps({"site": site, "how": "link", "reason": _opening(site, "link")})))
+                                      detail_json=json.dumps({"site": site, "how": "link"})))
     return {"session_id": session_id, "site": site, "opened": True}
 
 
@@ -106,8 +99,7 @@ def note_opened_at_site(ctx, session, site: str, reports: list) -> None:
         how = report.get("how") if report.get("how") in ("link", "code") else "link"
         seal.site_opened_at, seal.site_opened_how = ctx.now(), how
         session.add(models.AuditEntry(at=ctx.now(), action="session_opened_at_site", target=f"session:{row.id}",
-                                      detail_json=json.dumps({"site": site, "how": how, "site_time": report.get("at"),
-                                                              "reason": _opening(site, how)})))
+                                      detail_json=json.dumps({"site": site, "how": how, "site_time": report.get("at")})))
 
 
 # --- the site ---
@@ -157,7 +149,7 @@ def open_with_key(ctx, site: str, session_id: int, key: bytes, how: str, remote:
         sealed = session.get(models.SealedSession, session_id)
         sealed.opened_at, sealed.opened_how, sealed.failures = ctx.now(), how, 0
         session.add(models.AuditEntry(at=ctx.now(), action="session_open", target=f"session:{session_id}",
-                                      detail_json=json.dumps({"site": site, "how": how, "reason": _opening(site, how)}),
+                                      detail_json=json.dumps({"site": site, "how": how}),
                                       remote_addr=remote[:64]))
     return {"session_id": session_id, "opened": True, "how": how}
 

@@ -92,11 +92,24 @@ def test_sealed_until_opened_by_the_hub_or_by_code(tmp_path):
         wait_until(lambda: ("session_opened_at_site", f"session:{by_code['session_id']}", "code") in _audit(hub_cli),
                    10, "the hub did not learn the session was opened by code")
         assert ("session_open", f"session:{by_link['session_id']}", "link") in _audit(hub_cli)
+        # ... and in the minutes (berita acara), in words, at both ends.
+        assert "sesi tersegel dibuka dengan kode rilis (situs A)" in _minutes(hall.cli, by_code["session_id"], tmp_path)
+        assert "situs A melaporkan: sesi dibuka dengan kode rilis" in _minutes(hub_cli, by_code["session_id"], tmp_path)
+        assert "sesi tersegel dibuka oleh hub melalui tautan (situs A)" in _minutes(hub_cli, by_link["session_id"], tmp_path)
     finally:
         if hall.server:
             hall.server.stop()
         hall.relay.close()
         hub.stop()
+
+
+def _minutes(cli, session_id: int, tmp_path) -> str:
+    """The words of the session's minutes as printed (PDF), whitespace made single."""
+    from pypdf import PdfReader
+
+    out = tmp_path / f"minutes-{cli.data_dir.name}-{session_id}.pdf"
+    cli("minutes", str(session_id), "--format", "pdf", "--out", str(out), check=True)
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(out).pages).split())
 
 
 def _audit(cli) -> set:
