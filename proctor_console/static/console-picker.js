@@ -53,7 +53,7 @@
       const status = s.status === 'open' ? t('session_open') : (s.status === 'closed' ? t('session_closed') : String(s.status));
       rows.appendChild(el('tr', { data: { sessionId: s.session_id } }, [
         el('td', { className: 'mono', text: String(s.session_id) }),
-        el('td', { text: String(s.name || '') }),
+        el('td', { text: [String(s.name || ''), s.hall ? t('hall', { hall: s.hall }) : ''].filter(Boolean).join(' · ') }),
         el('td', { text: [s.exam_code, s.exam_title].filter(Boolean).join(' — ') }),
         el('td', { text: openedText(s.created_at) }),
         el('td', { text: status }),

@@ -42,7 +42,8 @@ def _add_second_session(base: Path) -> dict:
 
     services = make_services(base / "data", f"sqlite:///{base / 'exam.db'}", SystemClock())
     try:
-        return sessions.create_session(services, "UJI-1", "Sesi 2", ROSTER.encode(), proctors=("pengawas",), seed=8)
+        return sessions.create_session(services, "UJI-1", "Sesi 2", ROSTER.encode(), proctors=("pengawas",), seed=8,
+                                       hall="Melati")
     finally:
         services.close()
 

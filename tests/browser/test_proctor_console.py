@@ -98,6 +98,8 @@ def test_proctor_signs_in_watches_the_hall_and_steers_a_candidate(console_server
     picker_button = page.locator(f'#session-rows button[data-session-id="{session_id}"]')
     expect()(picker_button).to_be_visible()
     assert page.locator("#session-rows tr").count() == 2
+    second_row = page.locator(f'#session-rows tr[data-session-id="{server.session["second_session_id"]}"]')
+    expect()(second_row).to_contain_text("Sesi 2 · Ruang: Melati")
     steps.shot(page, "session-picker")
     picker_button.click()
     expect()(page.locator("#grid .tile")).to_have_count(3)
@@ -113,9 +115,9 @@ def test_proctor_signs_in_watches_the_hall_and_steers_a_candidate(console_server
     page.fill("#session-id", str(server.session["second_session_id"]))
     page.click("#session-watch")
     expect()(page.locator("#tabs .tab")).to_have_count(2)
-    expect()(page.locator("#session-name")).to_have_text("Sesi 2")
+    expect()(page.locator("#session-name")).to_have_text("Sesi 2 · Ruang: Melati")
     page.click(f'#tabs .tab[data-session-id="{session_id}"]')
-    expect()(page.locator("#session-name")).to_have_text("Sesi 1")
+    expect()(page.locator("#session-name")).to_have_text("Sesi 1 · Ruang: Cendana")
     steps.shot(page, "two-sessions")
 
     # A candidate signs in, starts and answers: the tile follows live.

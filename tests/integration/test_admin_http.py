@@ -288,7 +288,8 @@ def test_a_bad_blueprint_shows_every_located_problem_and_a_good_one_is_saved(ser
 
 def test_opening_a_session_offers_the_cards_and_credentials_once(server, admin):
     roster = "participant_number,name\nQ-001,Dewi Anggraini\nQ-002,Eko Prasetyo\n"
-    opened = admin.submit("/admin/sessions", {"exam": "UJI-1", "name": "Sesi sore", "proctors": ["lain"], "seed": "11"},
+    opened = admin.submit("/admin/sessions", {"exam": "UJI-1", "name": "Sesi sore", "hall": "  Melati ", "proctors": ["lain"],
+                                               "seed": "11"},
                         {"candidates": ("peserta.csv", roster.encode())})
     assert opened.status_code == 303
     page = admin.get(opened.headers["Location"].replace(server.url, ""))
@@ -314,6 +315,8 @@ def test_opening_a_session_offers_the_cards_and_credentials_once(server, admin):
     proctor = staff_login(server.url, "lain", "sandi-lain-1").json()["token"]
     watched = requests.get(f"{server.url}/api/v1/sessions", headers={"Authorization": f"Bearer {proctor}"}, timeout=30)
     assert [s["name"] for s in watched.json()["sessions"]] == ["Sesi sore"]  # the checked proctor was assigned
+    assert watched.json()["sessions"][0]["hall"] == "Melati"  # trimmed
+    assert "Ruang: Melati" in admin.get("/admin/sessions").text
 
     refused = admin.submit("/admin/sessions", {"exam": "UJI-1", "name": "Sesi rusak"},
                          {"candidates": ("rusak.csv", b"nomor,nama\n1,Ani\n")})
