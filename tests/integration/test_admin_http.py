@@ -16,6 +16,7 @@ import pytest
 import requests
 from pypdf import PdfReader
 
+from exam_server.i18n.formatting import Formatter
 from exam_server.services import answering, attempts
 from tests.conftest import QUESTION_BANKS
 from tests.integration.conftest import ServerProcess, make_services, prepare_data
@@ -350,7 +351,14 @@ def test_close_publish_verify_and_every_download(server, admin):
     first = next(r for r in results if r["participant_number"] == "P-001")
     verify = requests.get(f"{server.url}/verify/{first['result_id']}", timeout=30)
     assert verify.status_code == 200 and 'class="verdict valid"' in verify.text
-    assert "P-001" in verify.text and first["total"] in verify.text and first["key_id"] in verify.text
+    assert "P-001" in verify.text and first["key_id"] in verify.text
+    # Points and dates through the papers' Babel helpers: a decimal comma, the day in the office's zone in words.
+    office = Formatter("id", "WIB")
+    assert re.search(r"^\d+,\d\d$", office.number(first["total"]))
+    assert f'id="result-total">{office.number(first["total"])}<' in verify.text
+    assert f'id="result-date">{office.date(first["submitted_at"])}<' in verify.text
+    assert f'id="result-submitted">{office.datetime(first["submitted_at"])}<' in verify.text
+    assert " WIB<" in verify.text
     assert verify.headers["X-Frame-Options"] == "DENY"
     assert "script-src 'self'" in verify.headers["Content-Security-Policy"]
     # The exam, the sitting and the day, in words: what the signed result names (exam_code, session_id).
@@ -361,8 +369,8 @@ def test_close_publish_verify_and_every_download(server, admin):
     english = requests.get(f"{server.url}/verify/{first['result_id']}?lang=en", timeout=30)
     assert "✔ VALID" in english.text
     assert "Exam session" in english.text and f"Sesi 1 · session {sid}<" in english.text
-    assert re.search(r'id="result-date">\d{1,2} (January|February|March|April|May|June|July|August|September|'
-                     r'October|November|December) 20\d\d<', english.text)
+    assert f'id="result-date">{Formatter("en", "WIB").date(first["submitted_at"])}<' in english.text
+    assert f'id="result-total">{Formatter("en", "WIB").number(first["total"])}<' in english.text
     missing = requests.get(f"{server.url}/verify/00000000-0000-0000-0000-000000000000", timeout=30)
     assert missing.status_code == 404 and "TIDAK DITEMUKAN" in missing.text
 
