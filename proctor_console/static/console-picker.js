@@ -67,9 +67,7 @@
 
   function openedText(epochMs) {
     if (!Number.isFinite(Number(epochMs)) || !epochMs) return '—';
-    const locale = S.lang === 'id' ? 'id-ID' : 'en-GB';
-    return new Date(Number(epochMs)).toLocaleString(locale, { day: 'numeric', month: 'long', year: 'numeric',
-      hour: '2-digit', minute: '2-digit', hour12: false });
+    return P.dateTimeText(Number(epochMs));
   }
 
   function onSessionForm(event) {
