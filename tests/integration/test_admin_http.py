@@ -261,8 +261,29 @@ def test_a_bank_with_nothing_deliverable_shows_every_question_with_its_reason(se
     assert [(item, line) for item, line, _ in rows] == [
         ("Peta dari web", "4 (/quiz/question[1])"), ("Isian", "11 (/quiz/question[2])"),
         ("Seret kata", "15 (/quiz/question[3])")]
-    assert "https://example.com/peta.png is not inside the file" in rows[0][2]
+    assert "gambar https://example.com/peta.png tidak ada di dalam berkas" in rows[0][2]
     assert "Konfirmasi impor" not in sent.text
+
+
+SKIPPING_GIFT = """::S1:: Ibu kota Indonesia adalah {=Jakarta ~Bandung ~Medan}
+
+::S2:: Jelaskan makna Bhinneka Tunggal Ika. {}
+
+::S3:: Bilangan genap adalah {=2 =4 ~3}
+"""
+
+
+def test_a_dry_run_says_its_skip_reasons_and_warnings_in_indonesian(server, admin):
+    checked = admin.submit("/admin/banks/upload", {"format": "gift", "bank_code": "lewati"},
+                           {"bank_file": ("lewati.gift", io.BytesIO(SKIPPING_GIFT.encode()))}, follow=True)
+    assert checked.status_code == 200 and "Konfirmasi impor" in checked.text
+    assert "soal esai (jawaban tertulis) tidak disajikan" in checked.text
+    assert "opsi A, B semuanya bernilai penuh" in checked.text
+    assert "are delivered" not in checked.text and "all earn full credit" not in checked.text
+    english = admin.get("/admin/banks/review?lang=en")
+    assert "essay (written answer): only single-answer" in english.text
+    assert "options A, B all earn full credit" in english.text
+    admin.get("/admin/banks/review?lang=id")
 
 
 # ---------------------------------------------------------------- exams
