@@ -236,6 +236,7 @@ def create_exam(settings, blueprint, as_json):
 @cli.command("create-session", help="Open a sitting of an exam for a list of candidates.")
 @click.option("--exam", "exam_code", required=True)
 @click.option("--name", required=True)
+@click.option("--hall", default=None, help="The hall (ruang) the session sits in, at most 100 characters.")
 @click.option("--candidates", required=True, type=click.Path(dir_okay=False))
 @click.option("--proctor", "proctors", multiple=True, help="Staff username to assign as proctor (repeatable).")
 @click.option("--seed", type=int, default=None, help="Seed of the forms (default: random).")
@@ -246,7 +247,8 @@ def create_exam(settings, blueprint, as_json):
 @click.option("--site", "site", default=None, help="At a hub: the site where the sitting takes place.")
 @click.option("--json", "as_json", is_flag=True)
 @command
-def create_session(settings, exam_code, name, candidates, proctors, seed, credentials_out, cards_out, site, as_json):
+def create_session(settings, exam_code, name, hall, candidates, proctors, seed, credentials_out, cards_out, site,
+                   as_json):
     from exam_server.services.sessions import create_session as run
 
     if site is not None:
@@ -254,7 +256,7 @@ def create_session(settings, exam_code, name, candidates, proctors, seed, creden
 
         check_site_for_session(context(settings), site)
     opened = run(context(settings), exam_code, name, read_input(candidates, 16 * 1024 * 1024), candidates,
-                 proctors=proctors, seed=seed, site=site)
+                 proctors=proctors, seed=seed, site=site, hall=hall)
     if credentials_out:
         from exam_server.services.exports import write_credentials
 
@@ -264,7 +266,7 @@ def create_session(settings, exam_code, name, candidates, proctors, seed, creden
 
         Path(cards_out).write_bytes(login_cards(context(settings), opened))
         Path(cards_out).chmod(0o600)
-    data = {k: opened[k] for k in ("session_id", "session_token", "exam_code", "candidates")}
+    data = {k: opened[k] for k in ("session_id", "session_token", "exam_code", "hall", "candidates")}
     emit(data, as_json, lambda d: click.echo(
         f"session_id {d['session_id']}\nsession_token {d['session_token']}\n{d['candidates']} candidates"
         + (f", credentials in {credentials_out}" if credentials_out else "")))

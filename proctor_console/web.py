@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from exam_server.browser_policy import content_security_policy, fingerprint, security_headers
 
@@ -57,7 +57,12 @@ def _secure(response):
 
 @blueprint.get("/proctor")
 def console_page():
-    return render_template("proctor.html", asset=asset, vendor=vendor)
+    # Times on the console are the office's, whatever the proctor's computer is set to.
+    from exam_server.i18n.formatting import ZONES
+
+    services = current_app.extensions.get("exam_services")
+    zone = services.settings.office_zone if services is not None else "WIB"
+    return render_template("proctor.html", asset=asset, vendor=vendor, office_zone=zone, office_tz=ZONES[zone])
 
 
 @blueprint.get("/scoreboard/<int:session_id>")

@@ -184,6 +184,7 @@ CONSOLE = {
     'total': NC_('console:total', 'Total'),
     'time_left': NC_('console:time_left', 'Sisa waktu'),
     'seat': NC_('console:seat', 'Kursi {seat}'),
+    'hall': NC_('console:hall', 'Ruang: {hall}'),
     'no_seat': NC_('console:no_seat', 'Tanpa kursi'),
     'violations': NC_('console:violations', '{count} peringatan'),
     'col_number': NC_('console:col_number', 'No. peserta'),

@@ -129,7 +129,8 @@ def session_minutes_pdf(office: Office, minutes: dict) -> bytes:
     pdf.add_page()
     pdf.letterhead()
     pdf.write_lines(_("BERITA ACARA PELAKSANAAN UJIAN"), bold=True, size=13, align="C", h=7)
-    pdf.write_lines(f"{info['exam_title']} ({info['exam_code']}) - {info['name']}", size=10, align="C")
+    pdf.write_lines(f"{info['exam_title']} ({info['exam_code']}) - {office.session_label(info['name'], info.get('hall'))}",
+                    size=10, align="C")
     pdf.ln(3)
     for label, value in summary(office, minutes):
         pdf.write_cell(40, 6, label, size=9)

@@ -105,10 +105,10 @@ def results_pdf(ctx: ServiceContext, session_id: int, document: dict, locale: st
     from exam_server.services.documents import results_list
     from exam_server.services.paper import Office
 
-    title, name = session_titles(ctx, session_id)
+    title, name, hall = session_titles(ctx, session_id, with_hall=True)
     nips = session_nips(ctx, session_id)
     office = Office.of(ctx.settings, ctx.now(), locale)
-    return run_blocking(lambda: results_list(office, title, name, document, nips))
+    return run_blocking(lambda: results_list(office, title, office.session_label(name, hall), document, nips))
 
 
 def session_nips(ctx: ServiceContext, session_id: int) -> dict[str, str]:
@@ -122,12 +122,13 @@ def session_nips(ctx: ServiceContext, session_id: int) -> dict[str, str]:
                                     .where(models.Candidate.session_id == session_id)).all())
 
 
-def session_titles(ctx: ServiceContext, session_id: int) -> tuple[str, str]:
+def session_titles(ctx: ServiceContext, session_id: int, *, with_hall: bool = False) -> tuple:
+    """The exam's title and the session's name (and its hall, or None, when asked)."""
     from exam_server.services.sessions import find_session
 
     with ctx.db.reading() as session:
         row = find_session(session, session_id)
-        return row.exam.title, row.name
+        return (row.exam.title, row.name, row.hall) if with_hall else (row.exam.title, row.name)
 
 
 def credentials_csv(credentials: list[dict]) -> bytes:

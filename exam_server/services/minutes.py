@@ -34,7 +34,7 @@ def session_minutes(ctx: ServiceContext, session_id: int) -> dict:
         started = [a.started_at for a, _ in attempts if a.started_at]
         ended = [a.ended_at for a, _ in attempts if a.ended_at]
         return {
-            "session": {"session_id": row.id, "name": row.name, "exam_code": row.exam.code, "exam_title": row.exam.title,
+            "session": {"session_id": row.id, "name": row.name, "hall": row.hall, "exam_code": row.exam.code, "exam_title": row.exam.title,
                         "status": row.status, "opened_at": iso_time(row.created_at), "closed_at": iso_time(row.closed_at),
                         "first_start": iso_time(min(started)) if started else None,
                         "last_end": iso_time(max(ended)) if ended else None},

@@ -49,6 +49,10 @@ class Office:
     def _(self, msgid: str, /, **values) -> str:
         return translate(msgid, self.locale, **values)
 
+    def session_label(self, name: str, hall: str | None) -> str:
+        """A session as the papers name it: its name, and its hall when it has one."""
+        return self._("{name}, Ruang {hall}", name=name, hall=hall) if hall else name
+
 
 def public_base(url: str) -> str:
     """The public URL without its trailing slash, or "" when it is missing or names this machine only:

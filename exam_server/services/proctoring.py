@@ -78,7 +78,7 @@ def snapshot(ctx: ServiceContext, actor: Actor, session_id) -> dict:
     session_id = authorise_session(ctx, actor, session_id)
     with ctx.db.reading() as session:
         row = find_session(session, session_id)
-        info = {"session_id": row.id, "name": row.name, "status": row.status, "token": row.token,
+        info = {"session_id": row.id, "name": row.name, "hall": row.hall, "status": row.status, "token": row.token,
                 "logins_open": row.logins_open,
                 "exam_code": row.exam.code, "exam_title": row.exam.title, "server_time": ctx.now(),
                 "items": load_blueprint(row.exam).item_count,

@@ -66,6 +66,9 @@ def _proctor_rows(session, usernames) -> list[models.StaffUser]:
     return users
 
 
+HALL_LIMIT = 100  # characters of a hall's (ruang's) name
+
+
 def create_session(
     ctx: ServiceContext,
     exam_code: str,
@@ -76,10 +79,14 @@ def create_session(
     proctors: tuple[str, ...] = (),
     seed: int | str | None = None,
     site: str | None = None,
+    hall: str | None = None,
 ) -> dict:
     """Open a sitting: candidates, their passwords and their forms. Returns ids and credentials."""
     if not name.strip():
         raise BadInput("--name: a session needs a name")
+    hall = (hall or "").strip() or None
+    if hall is not None and len(hall) > HALL_LIMIT:
+        raise BadInput(f"--hall: a hall's name has at most {HALL_LIMIT} characters")
     entries = parse_roster(roster_csv, roster_filename)
     seed = str(seed if seed is not None else secrets.randbits(62))
     passwords = [entry.password or generate_password() for entry in entries]
@@ -93,7 +100,7 @@ def create_session(
         versions = latest_versions(session, {s.bank for s in blueprint.sections})
         pools = _pools(ctx, session, blueprint, versions)
         row = models.ExamSession(
-            exam_id=exam.id, name=name.strip(), token=_new_token(session), seed=seed, status="open",
+            exam_id=exam.id, name=name.strip(), hall=hall, token=_new_token(session), seed=seed, status="open",
             bank_versions_json=json.dumps({code: v.id for code, v in versions.items()}), created_at=ctx.now(),
             site_code=site,  # a hub's sitting at a site (sites.hub); None: here
         )
@@ -122,7 +129,7 @@ def create_session(
             from exam_server.sites.seals import seal_new_session
 
             seal_new_session(ctx, session, row.id, site)  # its content leaves the hub only sealed
-        return {"session_id": row.id, "session_token": row.token, "exam_code": exam.code,
+        return {"session_id": row.id, "session_token": row.token, "exam_code": exam.code, "hall": row.hall,
                 "candidates": len(entries), "credentials": credentials}
 
 
@@ -154,7 +161,7 @@ def list_sessions(ctx: ServiceContext, user: models.StaffUser) -> list[dict]:
         rows = session.scalars(query).all()
         counts = dict(session.execute(
             select(models.Attempt.session_id, func.count()).group_by(models.Attempt.session_id)).all())
-        return [{"session_id": r.id, "name": r.name, "exam_code": r.exam.code, "exam_title": r.exam.title,
+        return [{"session_id": r.id, "name": r.name, "hall": r.hall, "exam_code": r.exam.code, "exam_title": r.exam.title,
                  "status": r.status, "candidates": counts.get(r.id, 0), "created_at": r.created_at,
                  "published_at": r.published_at, "logins_open": r.logins_open, "site": r.site_code} for r in rows]
 
@@ -194,11 +201,11 @@ def login_cards(ctx: ServiceContext, opened: dict) -> bytes:
         row = find_session(session, opened["session_id"])
         people = {c.participant_number: c for c in session.scalars(
             select(models.Candidate).where(models.Candidate.session_id == row.id))}
-        title, name = row.exam.title, row.name
+        title, name, hall = row.exam.title, row.name, row.hall
         cards = [{"participant_number": c["participant_number"], "password": c["password"],
                   "name": people[c["participant_number"]].name, "seat": people[c["participant_number"]].seat,
                   "nip": people[c["participant_number"]].nip}
                  for c in opened["credentials"]]
     url = public_kiosk_url(ctx.settings, opened["session_token"])
     office = Office.of(ctx.settings, ctx.now())
-    return run_blocking(lambda: candidate_cards(office, title, name, opened["session_token"], url, cards))
+    return run_blocking(lambda: candidate_cards(office, title, office.session_label(name, hall), opened["session_token"], url, cards))

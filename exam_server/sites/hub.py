@@ -374,7 +374,7 @@ def session_package(ctx, session, row: models.ExamSession) -> dict:
     return {
         "exam": _columns(exam, ("id", "code", "title", "blueprint_json", "blueprint_toml", "created_at")),
         "session": _columns(row, ("id", "exam_id", "name", "token", "seed", "status", "logins_open", "bank_versions_json",
-                                  "created_at", "site_code")),
+                                  "created_at", "site_code", "hall")),
         "banks": [_columns(b, ("id", "code", "created_at")) for b in banks.values()],
         "bank_versions": [_columns(v, ("id", "bank_id", "version", "format", "source_name", "content_sha256",
                                        "item_count", "categories_json", "report_json", "created_at")) for v in versions],

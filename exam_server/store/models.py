@@ -111,6 +111,7 @@ class ExamSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
     name: Mapped[str] = mapped_column(String(255))
+    hall: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the room (ruang) it sits in, if named
     token: Mapped[str] = mapped_column(String(32), unique=True)  # the PIN the proctor hands out
     seed: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed

@@ -22,7 +22,8 @@
     const s = S.sessions.get(S.current);
     if (S.screen !== 'console' || !s) return;
     if (S.renderedSession !== S.current) rebuild(s);
-    $('session-name').textContent = String(s.info.name || '');
+    $('session-name').textContent = [String(s.info.name || ''),
+      s.info.hall ? t('hall', { hall: s.info.hall }) : ''].filter(Boolean).join(' · ');
     $('session-exam').textContent = [s.info.exam_code, s.info.exam_title].filter(Boolean).join(' — ');
     $('session-token').textContent = String(s.info.token || '');
     $('session-status').textContent = s.info.status === 'open' ? t('session_open')

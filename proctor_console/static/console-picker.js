@@ -53,7 +53,7 @@
       const status = s.status === 'open' ? t('session_open') : (s.status === 'closed' ? t('session_closed') : String(s.status));
       rows.appendChild(el('tr', { data: { sessionId: s.session_id } }, [
         el('td', { className: 'mono', text: String(s.session_id) }),
-        el('td', { text: String(s.name || '') }),
+        el('td', { text: [String(s.name || ''), s.hall ? t('hall', { hall: s.hall }) : ''].filter(Boolean).join(' · ') }),
         el('td', { text: [s.exam_code, s.exam_title].filter(Boolean).join(' — ') }),
         el('td', { text: openedText(s.created_at) }),
         el('td', { text: status }),
@@ -67,9 +67,7 @@
 
   function openedText(epochMs) {
     if (!Number.isFinite(Number(epochMs)) || !epochMs) return '—';
-    const locale = S.lang === 'id' ? 'id-ID' : 'en-GB';
-    return new Date(Number(epochMs)).toLocaleString(locale, { day: 'numeric', month: 'long', year: 'numeric',
-      hour: '2-digit', minute: '2-digit', hour12: false });
+    return P.dateTimeText(Number(epochMs));
   }
 
   function onSessionForm(event) {

@@ -37,9 +37,28 @@
     return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
   }
 
+  /** The office's zone (WIB/WITA/WIT) and its IANA id, served with the page: times are the office's. */
+  function officeZone() {
+    const data = document.body ? document.body.dataset : {};
+    return { name: data.officeZone || 'WIB', tz: data.officeTz || 'Asia/Jakarta' };
+  }
+
+  /** "14.02.05 WIT": the office's time of day with its zone's name. */
   function timeOfDay(epochMs) {
     const locale = S.lang === 'id' ? 'id-ID' : 'en-GB';
-    return new Date(epochMs).toLocaleTimeString(locale, { hour12: false });
+    const zone = officeZone();
+    const text = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit',
+      hour12: false, timeZone: zone.tz }).format(new Date(epochMs));
+    return `${text} ${zone.name}`;
+  }
+
+  /** "7 Desember 2026 14.02 WIT". */
+  function dateTimeText(epochMs) {
+    const locale = S.lang === 'id' ? 'id-ID' : 'en-GB';
+    const zone = officeZone();
+    const text = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric',
+      hour: '2-digit', minute: '2-digit', hour12: false, timeZone: zone.tz }).format(new Date(epochMs));
+    return `${text} ${zone.name}`;
   }
 
   /** A new element; every text goes in as text. */
@@ -77,5 +96,5 @@
     P.scheduleRender();
   }
 
-  P.provide({ t, has, statusText, alertText, clockText, timeOfDay, el, setText, showError, applyLanguage });
+  P.provide({ t, has, statusText, alertText, clockText, timeOfDay, dateTimeText, officeZone, el, setText, showError, applyLanguage });
 })();

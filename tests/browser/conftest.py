@@ -113,8 +113,10 @@ class Browsing:
         self.errors: list[str] = []
         self.step = 0
 
-    def new_page(self, width: int | None = None, height: int = 900):
-        context = self.browser.new_context(viewport={"width": width or self.width, "height": height}, locale="id-ID")
+    def new_page(self, width: int | None = None, height: int = 900, timezone_id: str | None = None):
+        options = {"timezone_id": timezone_id} if timezone_id else {}
+        context = self.browser.new_context(viewport={"width": width or self.width, "height": height}, locale="id-ID",
+                                           **options)
         self.contexts.append(context)
         page = context.new_page()
         if self.timeout_ms:

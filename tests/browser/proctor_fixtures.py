@@ -42,7 +42,8 @@ def _add_second_session(base: Path) -> dict:
 
     services = make_services(base / "data", f"sqlite:///{base / 'exam.db'}", SystemClock())
     try:
-        return sessions.create_session(services, "UJI-1", "Sesi 2", ROSTER.encode(), proctors=("pengawas",), seed=8)
+        return sessions.create_session(services, "UJI-1", "Sesi 2", ROSTER.encode(), proctors=("pengawas",), seed=8,
+                                       hall="Melati")
     finally:
         services.close()
 
@@ -61,12 +62,12 @@ def public_board_data(tmp_path_factory):
     return _prepare(tmp_path_factory.mktemp("board-data"), PUBLIC_BLUEPRINT)
 
 
-def _serve(prepared, target: Path):
+def _serve(prepared, target: Path, extra_env=None):
     base, opened = prepared
     shutil.copytree(base / "data", target / "data")
     for path in base.glob("exam.db*"):
         shutil.copy2(path, target / path.name)
-    server = ServerProcess(target / "data", f"sqlite:///{target / 'exam.db'}").start()
+    server = ServerProcess(target / "data", f"sqlite:///{target / 'exam.db'}", extra_env=extra_env).start()
     server.session = dict(opened)
     return server
 
@@ -74,6 +75,14 @@ def _serve(prepared, target: Path):
 @pytest.fixture
 def console_server(console_data, tmp_path):
     server = _serve(console_data, tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def wit_console_server(console_data, tmp_path):
+    """The same server in an office in Papua (office_zone WIT, UTC+9)."""
+    server = _serve(console_data, tmp_path, {"EXAM_OFFICE_ZONE": "WIT"})
     yield server
     server.stop()
 

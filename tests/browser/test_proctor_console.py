@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests.browser.proctor_fixtures import (  # noqa: F401  (fixtures used by name)
-    console_data, console_server, public_board_data, public_board_server, steps,
+    console_data, console_server, public_board_data, public_board_server, steps, wit_console_server,
 )
 from tests.integration.sockets import STAFF_PASSWORDS, logged_in_candidate, logged_in_proctor
 
@@ -98,6 +98,8 @@ def test_proctor_signs_in_watches_the_hall_and_steers_a_candidate(console_server
     picker_button = page.locator(f'#session-rows button[data-session-id="{session_id}"]')
     expect()(picker_button).to_be_visible()
     assert page.locator("#session-rows tr").count() == 2
+    second_row = page.locator(f'#session-rows tr[data-session-id="{server.session["second_session_id"]}"]')
+    expect()(second_row).to_contain_text("Sesi 2 · Ruang: Melati")
     steps.shot(page, "session-picker")
     picker_button.click()
     expect()(page.locator("#grid .tile")).to_have_count(3)
@@ -113,9 +115,9 @@ def test_proctor_signs_in_watches_the_hall_and_steers_a_candidate(console_server
     page.fill("#session-id", str(server.session["second_session_id"]))
     page.click("#session-watch")
     expect()(page.locator("#tabs .tab")).to_have_count(2)
-    expect()(page.locator("#session-name")).to_have_text("Sesi 2")
+    expect()(page.locator("#session-name")).to_have_text("Sesi 2 · Ruang: Melati")
     page.click(f'#tabs .tab[data-session-id="{session_id}"]')
-    expect()(page.locator("#session-name")).to_have_text("Sesi 1")
+    expect()(page.locator("#session-name")).to_have_text("Sesi 1 · Ruang: Cendana")
     steps.shot(page, "two-sessions")
 
     # A candidate signs in, starts and answers: the tile follows live.
@@ -242,6 +244,30 @@ def test_proctor_signs_in_watches_the_hall_and_steers_a_candidate(console_server
     # The refused sign-ins are the only failed requests; nothing else (a CSP violation included) is logged.
     expected = ("status of 401 (UNAUTHORIZED)", "status of 429 (TOO MANY REQUESTS)")
     assert [e for e in steps.errors if not e.endswith(expected)] == []
+
+
+def test_alert_times_are_the_offices_not_the_browsers(wit_console_server, steps):
+    """The server's office is in WIT (UTC+9), the proctor's computer in UTC: the feed says the office's hour."""
+    from datetime import datetime, timedelta, timezone
+
+    server = wit_console_server
+    page = steps.new_page(timezone_id="UTC")
+    page.goto(f"{server.url}/proctor")
+    sign_in(page, "pengawas", STAFF_PASSWORDS["pengawas"])
+    page.click(f'#session-rows button[data-session-id="{server.session["session_id"]}"]')
+    candidate = logged_in_candidate(server, "P-002")
+    expect()(tile(page, "P-002")).to_have_attribute("data-connected", "true")
+    candidate.call("start")
+    before = datetime.now(timezone.utc)
+    candidate.call("report", {"type": "focus_lost", "detail": ""})
+    alert = page.locator("#feed .feed-alert").first
+    expect()(alert).to_contain_text("keluar dari jendela ujian")
+    after = datetime.now(timezone.utc)
+    shown = alert.locator("time").inner_text()
+    assert re.fullmatch(r"\d\d\.\d\d\.\d\d WIT", shown), shown
+    office = {(moment + timedelta(hours=9)).strftime("%H.%M") for moment in (before, after)}
+    assert shown[:5] in office, (shown, office)
+    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "UTC"
 
 
 def test_the_console_reconnects_by_itself_and_reloads_the_snapshot(console_server, steps):

@@ -172,7 +172,8 @@ def prepare_data(exam_cli: ExamCli, tmp_path: Path, blueprint: str | None = None
         for role, username, password in (("proctor", "pengawas", "sandi-pengawas"), ("proctor", "lain", "sandi-lain-1"),
                                          ("admin", "admin", "sandi-admin-1")):
             users.add_user(services, role, username, password)
-        opened = sessions.create_session(services, "UJI-1", "Sesi 1", ROSTER.encode(), proctors=("pengawas",), seed=7)
+        opened = sessions.create_session(services, "UJI-1", "Sesi 1", ROSTER.encode(), proctors=("pengawas",), seed=7,
+                                         hall="Cendana")
     finally:
         services.close()
     opened["passwords"] = {c["participant_number"]: c["password"] for c in opened["credentials"]}

@@ -16,6 +16,7 @@ import pytest
 import requests
 from pypdf import PdfReader
 
+from exam_server.i18n.formatting import Formatter
 from exam_server.services import answering, attempts
 from tests.conftest import QUESTION_BANKS
 from tests.integration.conftest import ServerProcess, make_services, prepare_data
@@ -260,8 +261,29 @@ def test_a_bank_with_nothing_deliverable_shows_every_question_with_its_reason(se
     assert [(item, line) for item, line, _ in rows] == [
         ("Peta dari web", "4 (/quiz/question[1])"), ("Isian", "11 (/quiz/question[2])"),
         ("Seret kata", "15 (/quiz/question[3])")]
-    assert "https://example.com/peta.png is not inside the file" in rows[0][2]
+    assert "gambar https://example.com/peta.png tidak ada di dalam berkas" in rows[0][2]
     assert "Konfirmasi impor" not in sent.text
+
+
+SKIPPING_GIFT = """::S1:: Ibu kota Indonesia adalah {=Jakarta ~Bandung ~Medan}
+
+::S2:: Jelaskan makna Bhinneka Tunggal Ika. {}
+
+::S3:: Bilangan genap adalah {=2 =4 ~3}
+"""
+
+
+def test_a_dry_run_says_its_skip_reasons_and_warnings_in_indonesian(server, admin):
+    checked = admin.submit("/admin/banks/upload", {"format": "gift", "bank_code": "lewati"},
+                           {"bank_file": ("lewati.gift", io.BytesIO(SKIPPING_GIFT.encode()))}, follow=True)
+    assert checked.status_code == 200 and "Konfirmasi impor" in checked.text
+    assert "soal esai (jawaban tertulis) tidak disajikan" in checked.text
+    assert "opsi A, B semuanya bernilai penuh" in checked.text
+    assert "are delivered" not in checked.text and "all earn full credit" not in checked.text
+    english = admin.get("/admin/banks/review?lang=en")
+    assert "essay (written answer): only single-answer" in english.text
+    assert "options A, B all earn full credit" in english.text
+    admin.get("/admin/banks/review?lang=id")
 
 
 # ---------------------------------------------------------------- exams
@@ -288,7 +310,8 @@ def test_a_bad_blueprint_shows_every_located_problem_and_a_good_one_is_saved(ser
 
 def test_opening_a_session_offers_the_cards_and_credentials_once(server, admin):
     roster = "participant_number,name\nQ-001,Dewi Anggraini\nQ-002,Eko Prasetyo\n"
-    opened = admin.submit("/admin/sessions", {"exam": "UJI-1", "name": "Sesi sore", "proctors": ["lain"], "seed": "11"},
+    opened = admin.submit("/admin/sessions", {"exam": "UJI-1", "name": "Sesi sore", "hall": "  Melati ", "proctors": ["lain"],
+                                               "seed": "11"},
                         {"candidates": ("peserta.csv", roster.encode())})
     assert opened.status_code == 303
     page = admin.get(opened.headers["Location"].replace(server.url, ""))
@@ -314,6 +337,8 @@ def test_opening_a_session_offers_the_cards_and_credentials_once(server, admin):
     proctor = staff_login(server.url, "lain", "sandi-lain-1").json()["token"]
     watched = requests.get(f"{server.url}/api/v1/sessions", headers={"Authorization": f"Bearer {proctor}"}, timeout=30)
     assert [s["name"] for s in watched.json()["sessions"]] == ["Sesi sore"]  # the checked proctor was assigned
+    assert watched.json()["sessions"][0]["hall"] == "Melati"  # trimmed
+    assert "Ruang: Melati" in admin.get("/admin/sessions").text
 
     refused = admin.submit("/admin/sessions", {"exam": "UJI-1", "name": "Sesi rusak"},
                          {"candidates": ("rusak.csv", b"nomor,nama\n1,Ani\n")})
@@ -347,7 +372,14 @@ def test_close_publish_verify_and_every_download(server, admin):
     first = next(r for r in results if r["participant_number"] == "P-001")
     verify = requests.get(f"{server.url}/verify/{first['result_id']}", timeout=30)
     assert verify.status_code == 200 and 'class="verdict valid"' in verify.text
-    assert "P-001" in verify.text and first["total"] in verify.text and first["key_id"] in verify.text
+    assert "P-001" in verify.text and first["key_id"] in verify.text
+    # Points and dates through the papers' Babel helpers: a decimal comma, the day in the office's zone in words.
+    office = Formatter("id", "WIB")
+    assert re.search(r"^\d+,\d\d$", office.number(first["total"]))
+    assert f'id="result-total">{office.number(first["total"])}<' in verify.text
+    assert f'id="result-date">{office.date(first["submitted_at"])}<' in verify.text
+    assert f'id="result-submitted">{office.datetime(first["submitted_at"])}<' in verify.text
+    assert " WIB<" in verify.text
     assert verify.headers["X-Frame-Options"] == "DENY"
     assert "script-src 'self'" in verify.headers["Content-Security-Policy"]
     # The exam, the sitting and the day, in words: what the signed result names (exam_code, session_id).
@@ -358,8 +390,8 @@ def test_close_publish_verify_and_every_download(server, admin):
     english = requests.get(f"{server.url}/verify/{first['result_id']}?lang=en", timeout=30)
     assert "✔ VALID" in english.text
     assert "Exam session" in english.text and f"Sesi 1 · session {sid}<" in english.text
-    assert re.search(r'id="result-date">\d{1,2} (January|February|March|April|May|June|July|August|September|'
-                     r'October|November|December) 20\d\d<', english.text)
+    assert f'id="result-date">{Formatter("en", "WIB").date(first["submitted_at"])}<' in english.text
+    assert f'id="result-total">{Formatter("en", "WIB").number(first["total"])}<' in english.text
     missing = requests.get(f"{server.url}/verify/00000000-0000-0000-0000-000000000000", timeout=30)
     assert missing.status_code == 404 and "TIDAK DITEMUKAN" in missing.text
 

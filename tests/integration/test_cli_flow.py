@@ -26,8 +26,9 @@ def prepared(exam_cli, tmp_path):
     roster = tmp_path / "peserta.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     creds = tmp_path / "creds.csv"
-    opened = exam_cli("create-session", "--exam", "UJI-1", "--name", "Sesi 1", "--candidates", str(roster),
-                      "--proctor", "pengawas1", "--seed", "42", "--credentials-out", str(creds), "--json",
+    opened = exam_cli("create-session", "--exam", "UJI-1", "--name", "Sesi 1", "--hall", " Cendana ",
+                      "--candidates", str(roster), "--proctor", "pengawas1", "--seed", "42",
+                      "--credentials-out", str(creds), "--json",
                       check=True).json()
     return opened, creds
 
@@ -41,7 +42,7 @@ def test_init_is_safe_to_run_again(exam_cli):
 
 def test_a_session_opens_with_credentials_for_every_candidate(exam_cli, prepared):
     opened, creds = prepared
-    assert opened["candidates"] == 3 and len(opened["session_token"]) == 6
+    assert opened["candidates"] == 3 and len(opened["session_token"]) == 6 and opened["hall"] == "Cendana"
     rows = list(csv.DictReader(creds.open()))
     assert [r["participant_number"] for r in rows] == ["P-001", "P-002", "P-003"]
     assert rows[0]["password"] == "sandi-p001"  # given in the roster

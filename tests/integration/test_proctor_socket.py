@@ -16,6 +16,7 @@ def test_watch_gives_a_full_snapshot_then_updates_follow(live):
     proctor = logged_in_proctor(live)
     snapshot = proctor.call("watch", {"session_id": live.session["session_id"]})
     assert snapshot["ok"] and snapshot["session"]["session_id"] == live.session["session_id"]
+    assert snapshot["session"]["hall"] == "Cendana"
     assert [c["participant_number"] for c in snapshot["candidates"]] == ["P-001", "P-002", "P-003"]
     first = snapshot["candidates"][0]
     assert set(first) >= {"attempt_id", "participant_number", "name", "status", "connected", "answered", "flagged",

@@ -8,7 +8,7 @@ from flask import flash, g, redirect, url_for
 
 from exam_server import current
 from exam_server.errors import ExamError, NotFound
-from exam_server.i18n import errors, labels
+from exam_server.i18n import errors, import_notes, labels
 from exam_server.web.admin.i18n import FLAG_LABELS, ROLE_LABELS, STATUS_LABELS, language, number, translate, when
 from exam_server.browser_policy import content_security_policy, fingerprint, security_headers
 
@@ -39,6 +39,7 @@ def page_globals() -> dict:
     return {"_": translate, "lang": language(), "when": when, "num": number, "error_text": error_text,
             "label": label, "alert_labels": labels.ALERT, "category_labels": labels.CATEGORY,
             "alert_detail": lambda detail: labels.alert_detail(detail, language()),
+            "import_note": lambda text: import_notes.note(text, language()),
             "asset": asset_url, "staff": g.get("staff"), "status_labels": STATUS_LABELS,
             "role_labels": ROLE_LABELS, "flag_labels": FLAG_LABELS}
 

@@ -66,7 +66,7 @@ def session_open():
         opened = sessions.create_session(
             services(), request.form.get("exam") or "", request.form.get("name") or "", data,
             Path(roster.filename.replace("\\", "/")).name, proctors=tuple(request.form.getlist("proctors")),
-            seed=int(seed) if seed else None)
+            seed=int(seed) if seed else None, hall=request.form.get("hall"))
     except ExamError as exc:
         return session_form(form_status(exc), error=exc.message.splitlines()[0],
                             problems=[str(p) for p in getattr(exc, "problems", [])])
