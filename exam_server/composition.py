@@ -9,21 +9,20 @@ the login guard and the runtime holding them.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any, Callable
 
 from exam_server.clock import Clock
 from exam_server.config import Settings
-from exam_server.extensions import socketio
-from exam_server.realtime.metrics import Metrics
-from exam_server.realtime.runtime import Runtime
-from exam_server.security.login_guard import guard_from_settings
 from exam_server.services import anchoring, events
-from exam_server.services.answer_writer import AnswerWriter
 from exam_server.services.context import ServiceContext
-from exam_server.services.group_rows import preload_group
 from exam_server.store.db import Database
+
+if TYPE_CHECKING:  # the serving stack is imported by build_runtime only: a command needs none of it
+    from flask import Flask
+
+    from exam_server.realtime.metrics import Metrics
+    from exam_server.realtime.runtime import Runtime
+    from exam_server.services.answer_writer import AnswerWriter
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> ServiceContext:
@@ -43,6 +42,10 @@ def wire_database(database: Database) -> None:
 
 def build_runtime(app: Flask, services: ServiceContext) -> Runtime:
     """The runtime of a serving process: its writer, metrics and login guard built here and handed in."""
+    from exam_server.realtime.metrics import Metrics
+    from exam_server.realtime.runtime import Runtime
+    from exam_server.security.login_guard import guard_from_settings
+
     metrics = Metrics()
     writer = build_writer(services.settings, services.db, metrics)
     return Runtime(app, services, writer, metrics, guard_from_settings(services.settings))
@@ -50,6 +53,10 @@ def build_runtime(app: Flask, services: ServiceContext) -> Runtime:
 
 def build_writer(settings: Settings, database: Database, metrics: Metrics) -> AnswerWriter:
     """The group-commit writer, off the event loop where the database would block it."""
+    from exam_server.extensions import socketio
+    from exam_server.services.answer_writer import AnswerWriter
+    from exam_server.services.group_rows import preload_group
+
     off_loop = _off_loop(settings)
     writer_db = database
     if off_loop is not None:
