@@ -19,6 +19,7 @@ EXCHANGE_SECONDS = 0.2  # between exchanges while idle: answers reach the hub we
 RETRY_SECONDS = 1.0  # while the hub cannot be reached
 WATCH_SECONDS = 0.5
 NUDGE_SECONDS = 0.02
+PRUNE_SECONDS = 5.0  # the outbox is pruned at most this often (a read of one batch when nothing is due)
 
 
 def start_for(runtime) -> None:
@@ -42,6 +43,7 @@ class SiteRuntime:
         self.last_ok: float | None = None
         self.lag_ms: int | None = None
         self._nudged = False
+        self._pruned_at: float | None = None
 
     def run(self) -> None:
         while True:
@@ -86,8 +88,19 @@ class SiteRuntime:
             self.link.pending_outcomes.append(carry_out(self.runtime, command))
         if done["pulled_sessions"]:
             log.info("link: %d sessions pulled from the hub", done["pulled_sessions"])
+        self._prune()
         # Catching up, or outcomes to report: go again at once, yet yield to candidates between batches.
         return 0.01 if (self.backlog or self.link.pending_outcomes) else EXCHANGE_SECONDS
+
+    def _prune(self) -> None:
+        """Delete what the hub acknowledged long enough ago (``outbox_keep_minutes``), yielding between batches."""
+        from exam_server.sites.pruning import prune_outbox
+
+        if self._pruned_at is not None and time.monotonic() - self._pruned_at < PRUNE_SECONDS:
+            return
+        self._pruned_at = time.monotonic()
+        keep_ms = self.services.settings.outbox_keep_minutes * 60_000
+        prune_outbox(self.services, keep_ms, between=lambda: socketio.sleep(0.01))
 
     def heard_from(self, site: str) -> None:
         pass

@@ -5,7 +5,7 @@ import json
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from exam_server.clock import SystemClock
 from exam_server.services import banks, exams, users
@@ -24,6 +24,11 @@ def hashes(services, attempt_id: int) -> list[str]:
     with services.db.reading() as session:
         return session.scalars(select(models.AttemptEvent.hash).where(models.AttemptEvent.attempt_id == attempt_id)
                                .order_by(models.AttemptEvent.number)).all()
+
+
+def outbox(services) -> tuple[int, int]:
+    with services.db.reading() as session:
+        return session.execute(select(func.count(), func.max(models.OutboxEvent.position))).one()
 
 
 def status(services, attempt_id: int) -> str:
@@ -48,6 +53,8 @@ def test_a_site_pulls_a_sealed_session_and_the_hub_gets_exactly_its_answers(tmp_
     hub_cli("open-session", str(opened["session_id"]), check=True)
     hub = ServerProcess(hub_cli.data_dir, hub_cli.database_url).start()
     hall = Hall(tmp_path, "A", hub, another_database("site-A"))
+    hall.cli.data_dir.mkdir(parents=True, exist_ok=True)
+    (hall.cli.data_dir / "config.toml").write_text("outbox_keep_minutes = 0\n")  # pruned as soon as acknowledged
     site_services = hub_services = None
     candidates = []
     try:
@@ -92,6 +99,11 @@ def test_a_site_pulls_a_sealed_session_and_the_hub_gets_exactly_its_answers(tmp_
                                                 .where(models.Result.attempt_id == attempts[0])))
         assert not mine.get("mismatch")
         assert (mine["total"], mine["status"]) == (at_site["total"], at_site["status"]) and mine["status"] == "submitted"
+
+        # The site's outbox keeps only its newest row once the hub acknowledged everything.
+        with site_services.db.reading() as session:
+            events = session.scalar(select(func.count()).select_from(models.AttemptEvent))
+        wait_until(lambda: outbox(site_services) == (1, events), 15, "the acknowledged outbox was not pruned")
     finally:
         for candidate in candidates:
             candidate.close()
