@@ -395,8 +395,10 @@ def _columns(row, names) -> dict:
 
 def _deliver_commands(ctx, session, site: models.Site) -> list[dict]:
     now = ctx.now()
+    # "sent" again too: an answer lost on its way (a dropped connection, a node that died) must not lose the
+    # command; the site carries out each command id once (sites.commands.first_delivery).
     rows = session.scalars(select(models.SiteCommand).where(
-        models.SiteCommand.site_id == site.id, models.SiteCommand.state == "pending",
+        models.SiteCommand.site_id == site.id, models.SiteCommand.state.in_(("pending", "sent")),
         models.SiteCommand.expires_at > now).order_by(models.SiteCommand.id)).all()
     for row in rows:
         row.state = "sent"

@@ -73,7 +73,7 @@ class SiteRuntime:
         self._nudged = False
 
     def tick(self) -> float:
-        from exam_server.sites.commands import carry_out
+        from exam_server.sites.commands import carry_out, first_delivery
         from exam_server.sites.site import Link
 
         if self.link is None:
@@ -85,7 +85,8 @@ class SiteRuntime:
         metrics.link_up.labels(self.link.site).set(1)
         metrics.link_backlog.labels(self.link.site).set(self.backlog)
         for command in done["commands"]:
-            self.link.pending_outcomes.append(carry_out(self.runtime, command))
+            if first_delivery(self.services, command):
+                self.link.pending_outcomes.append(carry_out(self.runtime, command))
         if done["pulled_sessions"]:
             log.info("link: %d sessions pulled from the hub", done["pulled_sessions"])
         self._prune()
@@ -145,8 +146,11 @@ class HubRuntime:
             self.known[view["site"]] = view["online"]
             if was is None or was == view["online"]:
                 continue
+            # Every node watches the sites and notices each transition itself: it tells its own proctors
+            # only, or with several nodes each proctor would hear of it once per node.
             for session_id in hub.sessions_of_site(self.services, view["site"]):
-                socketio.emit("site", hub.site_event(view), namespace="/proctor", to=rooms.proctors(session_id))
+                socketio.emit("site", hub.site_event(view), namespace="/proctor", to=rooms.proctors(session_id),
+                              ignore_queue=True)
 
     def health(self) -> dict:
         views = hub.site_views(self.services)
