@@ -3,7 +3,10 @@ greyed "terakhir terdengar HH:MM" (the office's time) while the site's link is c
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.proctor_fixtures import steps  # noqa: F401  (fixture used by name)
+from tests.conftest import ROOT
 from tests.integration.conftest import ExamCli, ServerProcess
 from tests.integration.test_sites_link import Hall, candidate_at, sqlite
 
@@ -109,6 +113,16 @@ def test_the_hub_console_follows_a_site_through_a_cut(hub_and_hall, steps):
         expect(ani_tile).to_have_attribute("data-seen", "yes")
         assert ani.call("answer", {"position": 2, "choice": "B", "seq": 1})["saved"]  # the hall goes on
         steps.shot(page, "site-cut-greyed")
+
+        # The terminal console at the hub says the same (its clock set to the office's zone).
+        terminal = subprocess.run(
+            [sys.executable, "-m", "proctor_console", "--server", hub.url, "--username", "penguji",
+             "--session", str(session["session_id"])], input="quit\n", capture_output=True, text=True, timeout=60,
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "PROCTOR_PASSWORD": "sandi-penguji-1",
+                           "NO_COLOR": "1", "TZ": "Asia/Jayapura"})
+        assert terminal.returncode == 0, terminal.stderr
+        assert f"situs A terputus — terakhir terdengar {heard}" in terminal.stdout
+        assert re.search(r"^#\d+ +A-001 .* kerja +-- ", terminal.stdout, re.MULTILINE), terminal.stdout
 
         # Restored: back in colour, connected, with the answer given during the cut.
         hall.relay.restore()
