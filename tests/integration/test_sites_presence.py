@@ -15,6 +15,7 @@ from exam_server.sites import envelope
 from exam_server.sites.site import load_key
 from exam_server.store import models
 from tests.integration.conftest import make_services
+from tests.integration.test_sites_ingest import hub_services  # noqa: F401  (fixture used by name)
 from tests.integration.test_sites_link import candidate_at, hub_and_sites, hub_proctor, wait_until  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -146,3 +147,43 @@ def test_a_hostile_site_cannot_mark_another_sites_candidate_connected(hub_and_si
     again = proctor.call("watch", {"session_id": sessions["A"]["session_id"]})
     assert not any(c["connected"] for c in again["candidates"])
     proctor.close()
+
+
+def test_alerts_and_presence_are_taken_once_and_only_for_the_sites_own_sessions(hub_services):
+    from exam_server.errors import BadInput
+    from exam_server.services import sessions as session_service
+    from exam_server.sites import hub
+
+    hub.add_site(hub_services, "B", "Aula B")
+    mine = session_service.create_session(hub_services, "UJI-1", "Sesi A", b"participant_number,name\nA-1,Ani\n",
+                                          seed=5, site="A")
+    theirs = session_service.create_session(hub_services, "UJI-1", "Sesi B", b"participant_number,name\nB-1,Bayu\n",
+                                            seed=5, site="B")
+    with hub_services.db.reading() as session:
+        ani, bayu = (session.scalar(select(models.Attempt.id).where(models.Attempt.session_id == s["session_id"]))
+                     for s in (mine, theirs))
+    good = {"id": 7, "session_id": mine["session_id"], "attempt_id": ani, "at": 5, "type": "focus_lost",
+            "category": "candidate", "detail": "alt-tab"}
+    hostile = [{**good, "id": 3},  # at or below what was taken already: ignored
+               {**good, "id": 8, "session_id": theirs["session_id"], "attempt_id": bayu},  # another site's
+               {**good, "id": 9, "attempt_id": bayu},  # another session's attempt
+               {**good, "id": 10, "attempt_id": True},
+               {**good, "id": 11, "category": "made-up"},
+               {**good, "id": 12, "detail": "x" * 5000}]
+    body = {"alerts": [good], "presence": {"full": True, "on": [ani, bayu], "off": []}}
+    answer, changed = hub.exchange(hub_services, "A", body)
+    assert answer["alerts_acked"] == 7 and len(answer["new_alerts"]) == 1 and changed == [ani]
+    answer, changed = hub.exchange(hub_services, "A", body)  # a retry stores nothing again
+    assert answer["new_alerts"] == [] and changed == []
+    answer, _ = hub.exchange(hub_services, "A", {"alerts": hostile})
+    assert answer["alerts_acked"] == 12 and answer["new_alerts"] == []
+    assert [(a["attempt_id"], a["type"]) for a in alerts.session_alerts(hub_services, mine["session_id"])] == \
+        [(ani, "focus_lost")]
+    assert alerts.session_alerts(hub_services, theirs["session_id"]) == []
+    with hub_services.db.reading() as session:
+        assert {(p.attempt_id, p.connected) for p in session.scalars(select(models.SitePresence))} == {(ani, True)}
+    _, changed = hub.exchange(hub_services, "A", {"presence": {"full": False, "on": [], "off": [ani]}})
+    assert changed == [ani]
+    for bad in ({"alerts": "x"}, {"alerts": [good] * 201}, {"presence": {"on": [-1]}}, {"presence": {"off": [1.5]}}):
+        with pytest.raises(BadInput):
+            hub.exchange(hub_services, "A", bad)
