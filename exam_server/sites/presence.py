@@ -85,8 +85,13 @@ def take(ctx, session, site: models.Site, report) -> list[int]:
     if not isinstance(report, dict) or not isinstance(report.get("full", False), bool):
         raise BadInput("presence: {full, on, off}")
     on, off = set(_ids(report.get("on"), "on")), set(_ids(report.get("off"), "off"))
-    rows = {row.attempt_id: row for row in session.scalars(
-        select(models.SitePresence).where(models.SitePresence.site_id == site.id))}
+    full = report.get("full", False)
+    if not full and not (on or off):
+        return []  # the usual exchange: nothing changed, nothing read
+    query = select(models.SitePresence).where(models.SitePresence.site_id == site.id)
+    if not full:
+        query = query.where(models.SitePresence.attempt_id.in_(sorted(on | off)))
+    rows = {row.attempt_id: row for row in session.scalars(query)}
     asked = (on | off) - set(rows)
     if asked:  # attempts never reported before: only those of this site's own sessions
         own = session.scalars(select(models.Attempt.id).join(
@@ -96,7 +101,7 @@ def take(ctx, session, site: models.Site, report) -> list[int]:
             rows[attempt_id] = models.SitePresence(attempt_id=attempt_id, site_id=site.id, connected=False,
                                                    changed_at=ctx.now())
             session.add(rows[attempt_id])
-    wanted = {attempt_id: attempt_id in on for attempt_id in rows} if report.get("full") else \
+    wanted = {attempt_id: attempt_id in on for attempt_id in rows} if full else \
         {attempt_id: attempt_id in on for attempt_id in (on | off) if attempt_id in rows}
     changed = []
     for attempt_id, connected in wanted.items():
