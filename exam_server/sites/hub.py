@@ -16,12 +16,12 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 
 from exam_server.errors import BadInput, Conflict, ExamError, NotFound
-from exam_server.sites import envelope
+from exam_server.sites import envelope, presence, site_alerts
+from exam_server.sites.online import is_online
 from exam_server.sites.outbox import STATE_FIELDS
 from exam_server.store import models
 
 ENROLLMENT_MS = 24 * 3600 * 1000
-ONLINE_MS = 3000  # a site exchanges several times a second while its link is up
 COMMAND_WAIT_S = 10.0  # a proctor's control answers site_offline after this
 COMMAND_RUN_MS = 8000  # the site refuses a command after this: it never happens after the hub gave up
 MAX_EVENTS = 1000  # per exchange
@@ -170,6 +170,8 @@ def exchange(ctx, site_code: str, body: dict) -> tuple[dict, list[int]]:
         _write_events(session)
         site.backlog = max(0, backlog - len(events))
         _record_outcomes(session, site, outcomes)
+        changed += presence.take(ctx, session, site, body.get("presence"))
+        new_alerts = site_alerts.take(session, site, body.get("alerts"))
         commands = _deliver_commands(ctx, session, site)
         sessions = _packages(ctx, session, site, {s for s in have if isinstance(s, int)})
         from exam_server.sites.seals import keys_for, note_opened_at_site
@@ -178,7 +180,7 @@ def exchange(ctx, site_code: str, body: dict) -> tuple[dict, list[int]]:
         note_opened_at_site(ctx, session, site.code, opened)
         keys = keys_for(ctx, session, site.code, {o.get("session_id") for o in opened if isinstance(o, dict)})
         return {"acked": site.acked_position, "sessions": sessions, "commands": commands, "keys": keys,
-                "hub_time": ctx.now()}, changed
+                "alerts_acked": site.alert_position, "new_alerts": new_alerts, "hub_time": ctx.now()}, changed
 
 
 _ATTEMPTS, _RESPONSES, _EVENTS = "exam_server.link_attempts", "exam_server.link_responses", "exam_server.link_events"
@@ -486,13 +488,15 @@ def site_views(ctx) -> list[dict]:
                 for s in session.scalars(select(models.Site).order_by(models.Site.code))]
 
 
-def is_online(site: models.Site, now: int) -> bool:
-    return bool(site.public_key) and not site.revoked_at and site.last_seen_at is not None \
-        and now - site.last_seen_at < ONLINE_MS
-
-
 def site_event(site: dict) -> dict:
     return {k: site[k] for k in ("site", "online", "last_seen", "backlog")}
+
+
+def site_state_of_session(ctx, session_id) -> dict | None:
+    """The ``site`` event of a session's site, for a proctor's snapshot; None when the session is the hub's own."""
+    code = site_of_session(ctx, session_id)
+    view = next((v for v in site_views(ctx) if v["site"] == code), None) if code else None
+    return site_event(view) if view is not None else None
 
 
 def sessions_of_site(ctx, code: str) -> list[int]:

@@ -10,7 +10,7 @@ import time
 from exam_server.errors import ExamError
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
-from exam_server.sites import hub
+from exam_server.sites import hub, presence
 from exam_server.sites.role import read_role
 
 log = logging.getLogger("exam_server.sites")
@@ -151,6 +151,8 @@ class HubRuntime:
             for session_id in hub.sessions_of_site(self.services, view["site"]):
                 socketio.emit("site", hub.site_event(view), namespace="/proctor", to=rooms.proctors(session_id),
                               ignore_queue=True)
+            for attempt_id in presence.connected_at_site(self.services, view["site"]):
+                self.runtime.candidate_changed(attempt_id)  # connected only while their site is on line
 
     def health(self) -> dict:
         views = hub.site_views(self.services)

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
 from exam_server.errors import BadInput, ExamError
-from exam_server.sites import envelope
+from exam_server.sites import envelope, presence, site_alerts
 from exam_server.sites.outbox import batch_limit
 from exam_server.store import models
 
@@ -92,6 +92,8 @@ class Link:
         self.acked: int | None = None  # the hub's position, learnt at the first exchange
         self.online = False
         self.pending_outcomes: list[dict] = []
+        self.presence = presence.Reporter()
+        self.alerts_acked: int | None = None  # the hub's last alert id taken, learnt at the first exchange
 
     def exchange(self) -> dict:
         """Send the next batch from the hub's acknowledged position; apply sessions; return the commands."""
@@ -111,18 +113,24 @@ class Link:
                 for result in session.scalars(select(models.Result).where(models.Result.attempt_id.in_(ended))):
                     if result.document_json != "{}":
                         results[str(result.attempt_id)] = json.loads(result.document_json)
+            here = self.presence.report(presence.connected_here(session))
+            alerts = site_alerts.pending(session, self.alerts_acked)
         from exam_server.sites import seals
 
         outcomes, self.pending_outcomes = self.pending_outcomes, []
         body = {"events": events, "results": results, "backlog": backlog, "have_sessions": seals.pulled_ids(ctx),
-                "outcomes": outcomes, "opened": seals.opened_reports(ctx)}
+                "outcomes": outcomes, "opened": seals.opened_reports(ctx), "presence": here, "alerts": alerts}
         try:
             answer = self._post("/api/v1/link/exchange", body)
         except LinkDown:
             self.pending_outcomes = outcomes + self.pending_outcomes
             self.online = False
+            self.presence.failed()
             raise
         self.online = True
+        self.presence.accepted(here)
+        if isinstance(answer.get("alerts_acked"), int):
+            self.alerts_acked = answer["alerts_acked"]
         acked = answer.get("acked")
         if isinstance(acked, int):
             self.acked = acked

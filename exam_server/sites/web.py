@@ -59,6 +59,8 @@ def exchange():
     runtime = current_app.extensions["exam_runtime"]
     for attempt_id in changed:
         runtime.candidate_changed(attempt_id)
+    for alert in answer.pop("new_alerts", ()):  # for this hub's proctors, not for the site
+        runtime.emit_alert(alert)
     sites_runtime = current_app.extensions.get("exam_sites")
     if sites_runtime is not None:
         sites_runtime.heard_from(message.site)
