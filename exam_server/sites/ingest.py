@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import select, tuple_
 
 from exam_server.domain.attempt_status import AttemptStatus, is_ended
 from exam_server.domain.scoring import item_points
@@ -72,9 +72,12 @@ class Batch:
     events: list[dict] = field(default_factory=list)
 
 
-def read_batch(session, site_code: str, events: list) -> Batch:
-    """The batch's attempts (this site's only, locked) and the responses its events name, in two queries."""
-    ids = sorted({e.get("attempt_id") for e in events if isinstance(e, dict) and whole(e.get("attempt_id"))})
+def read_batch(session, site_code: str, named: list[tuple[int, int | None]]) -> Batch:
+    """The batch's attempts (this site's only, locked) and the responses its events name, in two queries.
+
+    ``named``: (attempt id, position or None) of each event to apply.
+    """
+    ids = sorted({attempt_id for attempt_id, _ in named})
     attempts: dict[int, AttemptState] = {}
     if ids:
         table = models.Attempt.__table__
@@ -87,9 +90,7 @@ def read_batch(session, site_code: str, events: list) -> Batch:
             points = [Decimal(p) for p in json.loads(columns["section_points_json"] or "[]")]
             attempts[attempt_id] = AttemptState(attempt_id, session_id, columns, points)
     responses: dict[tuple[int, int], ResponseState] = {}
-    pairs = sorted({(e["attempt_id"], position) for e in events
-                    if isinstance(e, dict) and e.get("attempt_id") in attempts
-                    and (position := _position(e)) is not None})
+    pairs = sorted({(a, p) for a, p in named if a in attempts and p is not None})
     if pairs:
         table = models.Response.__table__
         query = select(table.c.attempt_id, table.c.position, *[table.c[name] for name in _RESPONSE_COLUMNS]).where(
@@ -100,16 +101,25 @@ def read_batch(session, site_code: str, events: list) -> Batch:
     return Batch(attempts, responses)
 
 
-def _position(event: dict):
-    """The position an answer or flag event names, read cheaply (None: none, or not readable)."""
-    if event.get("kind") not in ("answer", "flag") or not isinstance(event.get("data_json"), str):
-        return None
+def parse(event: dict) -> tuple[dict, dict] | None:
+    """An event's data and state, or None when either is too large or not JSON (never applied)."""
+    data_json = event.get("data_json") if isinstance(event.get("data_json"), str) else "{}"
+    state_json = event.get("state_json") if isinstance(event.get("state_json"), str) else "{}"
+    if len(data_json) > MAX_EVENT_TEXT or len(state_json) > MAX_EVENT_TEXT:
+        return None  # no event of ours is this large
     try:
-        data = json.loads(event["data_json"]) if len(event["data_json"]) <= MAX_EVENT_TEXT else None
+        return json.loads(data_json), json.loads(state_json or "{}")
     except ValueError:
         return None
-    position = data.get("position") if isinstance(data, dict) else None
-    return position if whole(position) and position < 2 ** 31 else None
+
+
+def _named(event: dict, parsed: tuple[dict, dict] | None) -> tuple[int, int | None] | None:
+    """(attempt id, position the event answers or flags) for reading the batch's rows; None: nothing to read."""
+    if parsed is None or not whole(event.get("attempt_id")):
+        return None
+    data = parsed[0]
+    position = data.get("position") if isinstance(data, dict) and event.get("kind") in ("answer", "flag") else None
+    return event["attempt_id"], position if whole(position) and position < 2 ** 31 else None
 
 
 class Ingest:
@@ -117,7 +127,11 @@ class Ingest:
 
     def __init__(self, ctx, session, site_code: str, acked: int, events: list):
         self.ctx, self.session = ctx, session
-        self.batch = read_batch(session, site_code, events)
+        # Each event to apply is parsed once: for reading its rows and for applying it.
+        self.parsed = {id(e): parse(e) for e in events
+                       if isinstance(e, dict) and whole(e.get("position")) and e["position"] > acked}
+        named = [n for e in events if id(e) in self.parsed and (n := _named(e, self.parsed[id(e)])) is not None]
+        self.batch = read_batch(session, site_code, named)
         self.acked = acked
         self.last_event_at: int | None = None
         self.events = events
@@ -148,14 +162,11 @@ class Ingest:
         number, kind = event.get("number"), event.get("kind")
         if not whole(number) or number != attempt.columns["event_count"] + 1 or not isinstance(kind, str):
             return None
-        data_json = event.get("data_json") if isinstance(event.get("data_json"), str) else "{}"
-        state_json = event.get("state_json") if isinstance(event.get("state_json"), str) else "{}"
-        if len(data_json) > MAX_EVENT_TEXT or len(state_json) > MAX_EVENT_TEXT:
-            return None  # no event of ours is this large: acknowledged, never applied
-        try:
-            data, state = json.loads(data_json), json.loads(state_json or "{}")
-        except ValueError:
-            return None
+        parsed = self.parsed.get(id(event))
+        if parsed is None:
+            return None  # too large or not JSON: acknowledged, never applied
+        data, state = parsed
+        data_json = event["data_json"] if isinstance(event.get("data_json"), str) else "{}"
         at = event["at"] if whole(event.get("at")) else self.ctx.now()
         event_hash = str(event.get("hash", ""))[:64]
         self.batch.events.append({"attempt_id": attempt.id, "number": number, "at": at, "kind": kind[:24],
@@ -221,26 +232,52 @@ class Ingest:
         """Store the batch, one statement per table; returns the attempts that ended and need their result."""
         connection = self.session.connection()
         if self.batch.events:
-            connection.execute(models.AttemptEvent.__table__.insert(), self.batch.events)
+            _execute_many(connection, _insert("attempt_events", _EVENT_COLUMNS),
+                          [tuple(row[c] for c in _EVENT_COLUMNS) for row in self.batch.events])
         changed = [a for a in self.batch.attempts.values() if a.changed]
-        if changed:
-            table = models.Attempt.__table__
-            rows = []
-            for attempt in changed:
-                attempt.columns["section_points_json"] = json.dumps([str(p) for p in attempt.points])
-                rows.append({"_id": attempt.id, **attempt.columns})
-            connection.execute(table.update().where(table.c.id == bindparam("_id")), rows)
-        table = models.Response.__table__
-        new = [{"attempt_id": r.attempt_id, "position": r.position, **r.columns}
-               for r in self.batch.responses.values() if r.changed and not r.stored]
-        if new:
-            connection.execute(table.insert(), new)
-        updated = [{"_a": r.attempt_id, "_p": r.position, **r.columns}
-                   for r in self.batch.responses.values() if r.changed and r.stored]
-        if updated:
-            connection.execute(table.update().where(table.c.attempt_id == bindparam("_a"),
-                                                    table.c.position == bindparam("_p")), updated)
+        for attempt in changed:
+            attempt.columns["section_points_json"] = json.dumps([str(p) for p in attempt.points])
+        _execute_many(connection, _update("attempts", _ATTEMPT_COLUMNS, ("id",)),
+                      [(*(a.columns[c] for c in _ATTEMPT_COLUMNS), a.id) for a in changed])
+        responses = [r for r in self.batch.responses.values() if r.changed]
+        _execute_many(connection, _insert("responses", ("attempt_id", "position", *_RESPONSE_COLUMNS)),
+                      [(r.attempt_id, r.position, *(r.columns[c] for c in _RESPONSE_COLUMNS))
+                       for r in responses if not r.stored])
+        _execute_many(connection, _update("responses", _RESPONSE_COLUMNS, ("attempt_id", "position")),
+                      [(*(r.columns[c] for c in _RESPONSE_COLUMNS), r.attempt_id, r.position)
+                       for r in responses if r.stored])
         return [a.id for a in changed if a.ended]
+
+
+# Plain statements run by the driver's executemany: at a few hundred rows a batch, building each row's
+# parameters through SQL expressions cost more than the database's own work.
+_EVENT_COLUMNS = ("attempt_id", "number", "at", "kind", "data_json", "prev_hash", "hash")
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("{p}" for _ in columns)})'
+
+
+def _update(table: str, columns: tuple[str, ...], keys: tuple[str, ...]) -> str:
+    sets = ", ".join(f'"{c}" = {{p}}' for c in columns)
+    return f'UPDATE "{table}" SET {sets} WHERE {" AND ".join(f""""{k}" = {{p}}""" for k in keys)}'
+
+
+def _execute_many(connection, template: str, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    if connection.dialect.driver == "psycopg2":  # many statements a round trip, not one row a round trip
+        from psycopg2.extras import execute_batch
+
+        cursor = connection.connection.cursor()
+        try:
+            execute_batch(cursor, template.replace("{p}", "%s"), rows, page_size=1000)
+        finally:
+            cursor.close()
+        return
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(template.replace("{p}", marker), rows)
 
 
 class _KeyedAttempt:
