@@ -36,6 +36,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from exam_server.services.events import GENESIS, event_hash  # noqa: E402
 from exam_server.sites import envelope  # noqa: E402
 
 
@@ -53,6 +54,7 @@ class SimulatedSite:
                                                              "public_key": envelope.public_hex(self.key)}, timeout=30).raise_for_status()
         self.position = 0
         self.numbers = {a: 0 for a in attempts}
+        self.heads = {a: GENESIS for a in attempts}  # each attempt's chain, as a site's would be
         self.http = requests.Session()
         self.nonce = 0
         self.queue: list[dict] = []
@@ -65,8 +67,12 @@ class SimulatedSite:
         state = {"status": "in_progress", "duration_ms": 7_200_000, "started_at": now, "extension_ms": 0,
                  "paused_ms": 0, "paused_since": None, "deadline_at": now + 7_200_000, "ended_at": None,
                  "violations": 0, "login_generation": 0}
+        data_json = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        prev = self.heads[attempt_id]
+        digest = event_hash(prev, self.numbers[attempt_id], now, kind, data_json)
+        self.heads[attempt_id] = digest
         return {"position": self.position, "attempt_id": attempt_id, "number": self.numbers[attempt_id], "at": now,
-                "kind": kind, "data_json": json.dumps(data), "prev_hash": "", "hash": f"{self.position:064d}",
+                "kind": kind, "data_json": data_json, "prev_hash": prev, "hash": digest,
                 "state_json": json.dumps(state)}
 
     def answers(self, count: int) -> list[dict]:

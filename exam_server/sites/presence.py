@@ -74,6 +74,16 @@ def _ids(value, name: str) -> list[int]:
     return value
 
 
+def check(report) -> None:
+    """Refuse a malformed report (before the exchange changes anything)."""
+    if report is None:
+        return
+    if not isinstance(report, dict) or not isinstance(report.get("full", False), bool):
+        raise BadInput("presence: {full, on, off}")
+    _ids(report.get("on"), "on")
+    _ids(report.get("off"), "off")
+
+
 def take(ctx, session, site: models.Site, report) -> list[int]:
     """Record a site's presence report; returns the attempts whose connection changed.
 
@@ -82,8 +92,7 @@ def take(ctx, session, site: models.Site, report) -> list[int]:
     """
     if report is None:
         return []
-    if not isinstance(report, dict) or not isinstance(report.get("full", False), bool):
-        raise BadInput("presence: {full, on, off}")
+    check(report)
     on, off = set(_ids(report.get("on"), "on")), set(_ids(report.get("off"), "off"))
     full = report.get("full", False)
     if not full and not (on or off):

@@ -41,12 +41,17 @@ def pending(session, after: int | None) -> list[dict]:
 
 # --- at the hub ---
 
+def check(sent) -> None:
+    """Refuse a malformed list (before the exchange changes anything)."""
+    if sent is not None and (not isinstance(sent, list) or len(sent) > BATCH):
+        raise BadInput(f"alerts: a list of at most {BATCH}")
+
+
 def take(session, site: models.Site, sent) -> list[dict]:
     """Store the site's alerts not yet taken; returns them (as ``services.alerts.as_dict``) for the proctors."""
     if sent is None:
         return []
-    if not isinstance(sent, list) or len(sent) > BATCH:
-        raise BadInput(f"alerts: a list of at most {BATCH}")
+    check(sent)
     fresh = sorted((a for a in sent if isinstance(a, dict) and _whole(a.get("id")) and a["id"] > site.alert_position),
                    key=lambda a: a["id"])
     if not fresh:
