@@ -136,6 +136,7 @@ class Ingest:
         self.last_event_at: int | None = None
         self.events = events
         self._keys: dict[int, AttemptKey] = {}
+        self._forms: dict[int, str] | None = None
 
     def run(self) -> list[int]:
         """Apply what follows ``acked`` without a gap; returns the attempts changed, in order of first change."""
@@ -184,7 +185,10 @@ class Ingest:
     def _key(self, attempt: AttemptState) -> AttemptKey:
         key = self._keys.get(attempt.id)
         if key is None:
-            key = attempt_key(self.ctx, self.session, _KeyedAttempt(self.session, attempt.id, attempt.session_id))
+            if self._forms is None:  # the first key this batch builds: read every missing form at once
+                self._forms = _forms(self.session, [a for a in self.batch.attempts if a not in self.ctx.key_cache])
+            form_json = self._forms.get(attempt.id)
+            key = attempt_key(self.ctx, self.session, _KeyedAttempt(attempt.id, attempt.session_id, form_json))
             self._keys[attempt.id] = key
         return key
 
@@ -281,15 +285,18 @@ def _execute_many(connection, template: str, rows: list[tuple]) -> None:
 
 
 class _KeyedAttempt:
-    """What ``attempt_key`` reads of an attempt; the form is read only when the key is not yet in memory."""
+    """What ``attempt_key`` reads of an attempt: its form only when the key is not yet in memory."""
 
-    def __init__(self, session, attempt_id: int, session_id: int):
-        self._session, self.id, self.session_id = session, attempt_id, session_id
+    def __init__(self, attempt_id: int, session_id: int, form_json: str | None):
+        self.id, self.session_id, self.form_json = attempt_id, session_id, form_json
 
-    @property
-    def form_json(self) -> str:
-        table = models.Attempt.__table__
-        return self._session.execute(select(table.c.form_json).where(table.c.id == self.id)).scalar_one()
+
+def _forms(session, attempt_ids: list[int]) -> dict[int, str]:
+    """The forms of attempts whose scoring key this process has not built yet, in one query."""
+    if not attempt_ids:
+        return {}
+    table = models.Attempt.__table__
+    return dict(session.execute(select(table.c.id, table.c.form_json).where(table.c.id.in_(sorted(attempt_ids)))).all())
 
 
 def apply_state(columns: dict, state) -> None:
