@@ -112,6 +112,7 @@ def main() -> None:
     parser.add_argument("--hall", type=int, default=500)
     parser.add_argument("--every", type=float, default=10.0)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--ingest-seconds", type=float, default=10.0)
     parser.add_argument("--backlog-minutes", type=float, default=60.0)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
@@ -153,7 +154,7 @@ def main() -> None:
                 sites.append(SimulatedSite(url, code, enrollment, attempts, 6))
         report = {"sites": args.sites, "hall": args.hall, "every_s": args.every,
                   "load_average": os.getloadavg()}
-        report["ingest"] = _ingest(sites)
+        report["ingest"] = _ingest(sites, args.ingest_seconds)
         report["live"] = _live(url, sites, args, sessions)
         report["catch_up"] = _catch_up(sites, args)
         print(json.dumps(report, indent=2))
@@ -164,10 +165,11 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _ingest(sites) -> dict:
+def _ingest(sites, seconds: float) -> dict:
     """Every site sends batches of 200 as fast as the hub acknowledges them, for a while."""
     before = [(site.applied, site.failures) for site in sites]
-    stop = time.monotonic() + 10
+    print(f"ingest: {seconds} s from now", file=sys.stderr, flush=True)
+    stop = time.monotonic() + seconds
 
     def pump(i):
         while time.monotonic() < stop:
