@@ -284,6 +284,17 @@ def acks(results: list[dict], seconds: float) -> dict:
             "answers_per_s": round(len(latencies) / max(seconds, 1e-6), 1), **spread(latencies, "ack", missing)}
 
 
+def slowest_per_second(results: list[dict], t0: float) -> list[list]:
+    """Per second from wall time t0 (by when answers were sent): [second, answers, slowest ack ms]."""
+    merged: dict[int, list] = {}
+    for result in results:
+        for second, (count, slowest) in result.get("timeline", {}).items():
+            slot = merged.setdefault(int(second) - int(t0), [0, 0.0])
+            slot[0] += count
+            slot[1] = max(slot[1], slowest)
+    return [[second, count, round(slowest)] for second, (count, slowest) in sorted(merged.items())]
+
+
 # --- the run ---
 
 def setup_hub(hub_data: Path, roster: Path) -> dict:
@@ -375,7 +386,8 @@ def run(args, work: Path) -> dict:
         wait_for(lambda: hub_acked(hub_data) >= site_last_position(site_data), 60, "the hub to hold the live answers",
                  step=0.05)
         report["link_up"] = {"seconds": args.live_seconds, **acks(results, args.live_seconds), **cpu,
-                             "hub_behind_after_s": round(time.monotonic() - lag_from, 2)}
+                             "hub_behind_after_s": round(time.monotonic() - lag_from, 2),
+                             "ack_timeline": slowest_per_second(results, t0)}
 
         # 2. Cut off: the hall answers flat out until it has given the backlog.
         target = round(args.hall * 3600 / args.every * args.backlog_minutes / 60)
@@ -415,7 +427,7 @@ def run(args, work: Path) -> dict:
                 caught_up = True
                 break
             if time.monotonic() >= next_mark:
-                timeline.append([round(time.monotonic() - started, 1), acked - restore_from])
+                timeline.append([round(time.monotonic() - started), acked - restore_from])
                 next_mark += 1
             if not (hub.alive() and site.alive()):
                 raise RuntimeError("a server died during the catch-up; see its log in " + str(work))
@@ -431,7 +443,7 @@ def run(args, work: Path) -> dict:
             "backlog_events_per_s": round(min(acked - restore_from, backlog) / seconds, 1),
             "events_acked": acked - restore_from,
             "events_per_s": round((acked - restore_from) / seconds, 1),
-            "hall": acks(results, seconds), **cpu, "hub_acked_timeline": timeline[::max(1, len(timeline) // 60)],
+            "hall": {**acks(results, seconds), "ack_timeline": slowest_per_second(results, t0)}, **cpu, "hub_acked_timeline": timeline,
             "hub_healthz": _quietly(hub.health), "site_healthz": _quietly(site.health)}
         report["targets"] = {"catch_up_s": 60, "ack_p99_ms": 150,
                              "catch_up_met": report["catch_up"]["within_60_s"],
