@@ -34,7 +34,9 @@ only once the answer is committed (the durable ack). The phases:
    database file every 0.2 s, which costs neither server's core), measured:
    the seconds from the restore, the backlog events/s and all events/s the hub
    took (backlog and the hall's live answers), the hall's ack p50/p99 over
-   the same window, and the CPU of both servers. The site's link retries
+   the same window (and per second of it, the slowest ack: ``ack_timeline``;
+   the hub's position per second: ``hub_acked_timeline``), and the CPU of
+   both servers. The site's link retries
    every second while the hub is unreachable, so up to 1 s of the time is the
    link noticing the restore. ``--catchup-timeout`` bounds the wait; a run
    that hits it reports ``caught_up: false`` and how much arrived.
