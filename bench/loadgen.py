@@ -2,7 +2,7 @@
 
 The orchestrator (bench/scenarios.py) starts several of these and drives them
 through a pipe with commands: ``setup``, ``proctor``, ``connect``,
-``start_form``, ``hall``, ``storm``, ``rate_step``, ``close``. Each command
+``start_form``, ``hall``, ``storm``, ``rate_step``, ``flat_out``, ``close``. Each command
 answers with one dict of raw measurements (latency lists in ms); percentiles
 are computed by the orchestrator over all processes.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import os
 import random
 import time
 import traceback
@@ -176,7 +177,8 @@ class Worker:
 
     # --- answering ---
 
-    async def answer(self, candidate: Candidate) -> None:
+    async def answer(self, candidate: Candidate, then=None) -> None:
+        """Send the candidate's next answer; ``then()``, if given, runs once its ack (or its loss) is in."""
         position = candidate.position
         count = candidate.options[position - 1] if position <= len(candidate.options) else 4
         choice = LETTERS[self.rng.randrange(count)]
@@ -192,6 +194,8 @@ class Worker:
         attempt_id = candidate.attempt_id
 
         def on_ack(ack):
+            if then is not None:
+                then()
             now = now_ms()
             if ack is None:
                 self.lost += 1
@@ -239,7 +243,8 @@ class Worker:
     # --- the exam hall ---
 
     async def cmd_hall(self, t0: float, duration: float, period: float, reconnect_fraction: float,
-                       drain: float = 15.0, settle: float = 1.0) -> dict:
+                       drain: float = 15.0, settle: float = 1.0, stop_file: str | None = None) -> dict:
+        """The hall for ``duration`` seconds from wall time ``t0``, or until ``stop_file`` exists."""
         self.reset_measurements()
         end = t0 + duration
         reconnects: list[float] = []
@@ -260,13 +265,19 @@ class Worker:
             except Exception as exc:
                 reconnect_failures.append(_describe(exc))
 
+        def stopped() -> bool:
+            return bool(stop_file) and os.path.exists(stop_file)
+
         async def one(candidate: Candidate, drop_at: float | None) -> None:
             next_at = t0 + self.rng.uniform(0, period)
-            while next_at < end:
+            while next_at < end and not stopped():
                 wake = min(next_at, drop_at) if drop_at else next_at
                 delay = wake - time.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
+                while delay > 0:  # in short naps when it may be told to stop
+                    await asyncio.sleep(min(delay, 0.25) if stop_file else delay)
+                    delay = wake - time.time()
+                if stopped():
+                    break
                 if drop_at and time.time() >= drop_at:
                     drop_at = None
                     await reconnect(candidate, dropped=True)
@@ -320,6 +331,34 @@ class Worker:
         await self._drain(drain)
         report = self._answer_report()
         report.update(send_seconds=send_seconds, active=len(active))
+        return report
+
+    # --- flat out: every candidate answers again as soon as its last answer is acknowledged ---
+
+    async def cmd_flat_out(self, total: int, drain: float = 30.0) -> dict:
+        """``total`` answers from this process's hall, closed loop: as fast as the server acknowledges them."""
+        self.reset_measurements()
+        loop = asyncio.get_running_loop()
+        active = [c for c in self.candidates if c.sock and not c.sock.closed and c.options]
+        left = [total]
+
+        async def one(candidate: Candidate) -> None:
+            while left[0] > 0 and not candidate.sock.closed:
+                left[0] -= 1
+                acked = loop.create_future()
+                try:
+                    await self.answer(candidate, then=lambda f=acked: f.done() or f.set_result(None))
+                except Exception:  # the socket went away before the answer left
+                    self.lost += 1
+                    return
+                await acked
+
+        begin = time.monotonic()
+        await asyncio.gather(*(one(c) for c in active))
+        seconds = time.monotonic() - begin
+        await self._drain(drain)
+        report = self._answer_report()
+        report.update(send_seconds=seconds, active=len(active), not_sent=left[0])
         return report
 
     # --- the start storm ---

@@ -55,6 +55,7 @@ class SiteRuntime:
                 if self.link is not None:
                     self.link.online = False
                     self.runtime.metrics.link_up.labels(self.link.site).set(0)
+                    self._count_held()
                 log.debug("link: %s", exc.message)
             except Exception:
                 if self.link is not None:
@@ -64,6 +65,16 @@ class SiteRuntime:
 
     def nudge(self) -> None:
         self._nudged = True
+
+    def _count_held(self) -> None:
+        """Cut off, no exchange reports the backlog: count what piles up here, for /healthz and /metrics."""
+        try:
+            with self.runtime.app.app_context():
+                self.backlog = self.link.held()
+        except Exception:
+            log.exception("link: the backlog could not be counted")
+            return
+        self.runtime.metrics.link_backlog.labels(self.link.site).set(self.backlog)
 
     def _rest(self, seconds: float) -> None:
         """Sleep until the next exchange is due, or sooner when something changed (an answer, a start)."""

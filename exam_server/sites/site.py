@@ -77,6 +77,11 @@ def _error_text(answer) -> str:
         return f"HTTP {answer.status_code}"
 
 
+def _held(session, after: int) -> int:
+    return session.scalar(select(func.count()).select_from(models.OutboxEvent)
+                          .where(models.OutboxEvent.position > after)) or 0
+
+
 class Link:
     """One site's link to its hub; ``exchange`` does one round trip."""
 
@@ -95,13 +100,20 @@ class Link:
         self.presence = presence.Reporter()
         self.alerts_acked: int | None = None  # the hub's last alert id taken, learnt at the first exchange
 
+    def held(self) -> int:
+        """Events this site holds that the hub has not acknowledged (while the hub cannot be reached, too)."""
+        with self.ctx.db.reading() as session:
+            return _held(session, self._after(session))
+
+    def _after(self, session) -> int:
+        return self.acked if self.acked is not None else session.get(models.LinkState, 1).acked_position
+
     def exchange(self) -> dict:
         """Send the next batch from the hub's acknowledged position; apply sessions; return the commands."""
         ctx = self.ctx
         with ctx.db.reading() as session:
-            after = self.acked if self.acked is not None else session.get(models.LinkState, 1).acked_position
-            backlog = session.scalar(select(func.count()).select_from(models.OutboxEvent)
-                                     .where(models.OutboxEvent.position > after)) or 0
+            after = self._after(session)
+            backlog = _held(session, after)
             rows = session.scalars(select(models.OutboxEvent).where(models.OutboxEvent.position > after)
                                    .order_by(models.OutboxEvent.position).limit(batch_limit(backlog))).all()
             events = [{"position": r.position, "attempt_id": r.attempt_id, "number": r.number, "at": r.at,

@@ -151,6 +151,10 @@ def test_hub_and_two_sites_through_cuts_and_a_crash(hub_and_sites):
     for position in range(3, 6):
         seq += 1
         assert ani.call("answer", {"position": position, "choice": "B", "seq": seq})["saved"]
+    # The site's own /healthz says it is cut off and counts what it holds for the hub (the exchange cannot).
+    link = wait_until(lambda: (found := requests.get(f"{a.server.url}/healthz", timeout=5).json()["link"])["backlog"] >= 3
+                      and found, 10, "the cut site's /healthz does not count its backlog")
+    assert link["online"] is False and link["role"] == "site"
     gone = proctor.recorder.wait_for("site", 10, lambda s: s["site"] == "A" and not s["online"])
     assert set(gone) == {"site", "online", "last_seen", "backlog"}
     sites = json.loads(hub_cli("sites", "--json", check=True).out)
