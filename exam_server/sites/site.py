@@ -77,6 +77,9 @@ def _error_text(answer) -> str:
         return f"HTTP {answer.status_code}"
 
 
+_SENT = ("position", "attempt_id", "number", "at", "kind", "data_json", "prev_hash", "hash", "state_json")
+
+
 def _held(session, after: int) -> int:
     return session.scalar(select(func.count()).select_from(models.OutboxEvent)
                           .where(models.OutboxEvent.position > after)) or 0
@@ -114,12 +117,11 @@ class Link:
         with ctx.db.reading() as session:
             after = self._after(session)
             backlog = _held(session, after)
-            rows = session.scalars(select(models.OutboxEvent).where(models.OutboxEvent.position > after)
-                                   .order_by(models.OutboxEvent.position).limit(batch_limit(backlog))).all()
-            events = [{"position": r.position, "attempt_id": r.attempt_id, "number": r.number, "at": r.at,
-                       "kind": r.kind, "data_json": r.data_json, "prev_hash": r.prev_hash, "hash": r.hash,
-                       "state_json": r.state_json} for r in rows]
-            ended = {r.attempt_id for r in rows if r.kind == "end"}
+            table = models.OutboxEvent.__table__  # plain rows: up to 500 a batch, several batches a second
+            events = [dict(row) for row in session.execute(
+                select(*[table.c[name] for name in _SENT]).where(table.c.position > after)
+                .order_by(table.c.position).limit(batch_limit(backlog))).mappings()]
+            ended = {e["attempt_id"] for e in events if e["kind"] == "end"}
             results = {}
             if ended:
                 for result in session.scalars(select(models.Result).where(models.Result.attempt_id.in_(ended))):
