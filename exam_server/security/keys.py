@@ -67,7 +67,7 @@ NEXT_BANK_KEY_FILE = "bank.key.next"
 RETIRED_DIR = "retired-keys"
 
 
-def _decode_bank_key(encoded: str, where: str, what: str = "the bank encryption key") -> bytes:
+def _decode_key(encoded: str, where: str, what: str = "the bank encryption key") -> bytes:
     try:
         key = base64.b64decode(encoded, validate=True)
     except ValueError:
@@ -79,7 +79,7 @@ def _decode_bank_key(encoded: str, where: str, what: str = "the bank encryption 
 
 def bank_key(settings: Settings) -> bytes:
     encoded = settings.bank_key or _read(settings, BANK_KEY_FILE, "the bank encryption key")
-    return _decode_bank_key(encoded, "EXAM_BANK_KEY" if settings.bank_key else BANK_KEY_FILE)
+    return _decode_key(encoded, "EXAM_BANK_KEY" if settings.bank_key else BANK_KEY_FILE)
 
 
 def bank_keys(settings: Settings) -> list[bytes]:
@@ -87,7 +87,7 @@ def bank_keys(settings: Settings) -> list[bytes]:
     keys = [bank_key(settings)]
     pending = settings.data_dir / NEXT_BANK_KEY_FILE
     if pending.exists():
-        keys.append(_decode_bank_key(pending.read_text().strip(), NEXT_BANK_KEY_FILE))
+        keys.append(_decode_key(pending.read_text().strip(), NEXT_BANK_KEY_FILE))
     return keys
 
 
@@ -97,7 +97,7 @@ def begin_bank_key_rotation(settings: Settings) -> bytes:
         raise ConfigError("the bank key comes from EXAM_BANK_KEY: rotate it where it is kept, not in the data folder")
     pending = settings.data_dir / NEXT_BANK_KEY_FILE
     if pending.exists():
-        return _decode_bank_key(pending.read_text().strip(), NEXT_BANK_KEY_FILE)  # finish an interrupted rotation
+        return _decode_key(pending.read_text().strip(), NEXT_BANK_KEY_FILE)  # finish an interrupted rotation
     key = secrets.token_bytes(32)
     _write_private(pending, base64.b64encode(key) + b"\n")
     return key
@@ -132,10 +132,10 @@ def ensure_password_key(settings: Settings) -> bool:
 def password_key(settings: Settings) -> PasswordKey:
     """The key of generated passwords' hashes; a data folder older than it gets one on first use."""
     if settings.password_key:
-        return PasswordKey.of(_decode_bank_key(settings.password_key, "EXAM_PASSWORD_KEY", "the password key"))
+        return PasswordKey.of(_decode_key(settings.password_key, "EXAM_PASSWORD_KEY", "the password key"))
     ensure_password_key(settings)
     encoded = _read(settings, PASSWORD_KEY_FILE, "the password key")
-    return PasswordKey.of(_decode_bank_key(encoded, PASSWORD_KEY_FILE, "the password key"))
+    return PasswordKey.of(_decode_key(encoded, PASSWORD_KEY_FILE, "the password key"))
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def prepared(exam_cli, tmp_path):
 def test_init_is_safe_to_run_again(exam_cli):
     first = exam_cli("init", "--json", check=True).json()
     again = exam_cli("init", "--json", check=True).json()
-    assert set(first["created_keys"]) >= {"bank.key", "secret.key"}
+    assert set(first["created_keys"]) >= {"bank.key", "secret.key", "password.key"}
     assert again["created_keys"] == []
 
 

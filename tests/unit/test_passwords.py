@@ -69,3 +69,22 @@ def test_garbage_in_the_database_verifies_nothing():
 
 def test_the_key_prints_without_its_secret():
     assert KEY.secret.hex() not in repr(KEY) and KEY.key_id in repr(KEY)
+
+
+def test_the_key_is_made_once_in_the_data_folder_or_given_in_the_environment(tmp_path):
+    import base64
+    import stat
+
+    from exam_server.config import load_settings
+    from exam_server.errors import ConfigError
+    from exam_server.security import keys
+
+    settings = load_settings({"data_dir": tmp_path}, environ={})
+    first = keys.password_key(settings)  # a data folder without one gets it on first use
+    assert stat.S_IMODE((tmp_path / "password.key").stat().st_mode) == 0o600
+    assert keys.password_key(settings) == first and not keys.ensure_password_key(settings)
+    given = base64.b64encode(b"k" * 32).decode()
+    from_env = keys.password_key(load_settings({"data_dir": tmp_path}, environ={"EXAM_PASSWORD_KEY": given}))
+    assert from_env == PasswordKey.of(b"k" * 32) != first
+    with pytest.raises(ConfigError, match="password key"):
+        keys.password_key(load_settings({"data_dir": tmp_path}, environ={"EXAM_PASSWORD_KEY": "c2hvcnQ="}))
