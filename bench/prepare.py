@@ -5,18 +5,18 @@ PostgreSQL template database, each with: the sample exam Ujian Dinas Tingkat I
 (three GIFT banks from question_banks/ujian-dinas, 60 items per candidate), an
 admin account and one open session of N candidates with known passwords.
 
-Every candidate password is hashed with Argon2 when a session is created
-(about 20 ms each): the hashes are computed once, on every core, kept in
-bench/.work/hashes.json and reused for both databases. The hall and saturation
-scenarios start from tokens signed with the data folder's key, as a login
-would sign them (every attempt is at login generation 1 in the template), so
-2,000 logins are not paid at every run; the start storm logs in over HTTP.
+The roster names no passwords: the server generates them, as it does for a
+testing office that prints cards, and stores their keyed hashes (the template
+keeps the generated passwords in meta.json, and its data folder's
+password.key goes into every run's copy). The hall and saturation scenarios
+start from tokens signed with the data folder's key, as a login would sign
+them (every attempt is at login generation 1 in the template), so 2,000 logins
+are not paid at every run; the start storm logs in over HTTP.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import time
@@ -29,21 +29,17 @@ BLUEPRINT = BANKS / "ujian-dinas-tingkat-1.toml"
 BANK_FILES = (("ud-twk.gift", "ud-twk"), ("ud-tpu.gift", "ud-tpu"), ("ud-tsi.gift", "ud-tsi"))
 ADMIN = ("bench-admin", "sandi-bench-admin")
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-TEMPLATE_FORMAT = 2  # bump when what a template holds changes
+TEMPLATE_FORMAT = 3  # bump when what a template holds changes (3: generated passwords)
 
 
 def participant(i: int) -> str:
     return f"B26-{i + 1:05d}"
 
 
-def password(i: int) -> str:
-    return f"sandi-{i + 1:05d}"
-
-
 def roster_csv(count: int) -> bytes:
-    lines = ["participant_number,name,seat,password"]
+    lines = ["participant_number,name,seat"]
     for i in range(count):
-        lines.append(f"{participant(i)},Peserta Uji {i + 1},R{i // 40 + 1:02d}-{i % 40 + 1:02d},{password(i)}")
+        lines.append(f"{participant(i)},Peserta Uji {i + 1},R{i // 40 + 1:02d}-{i % 40 + 1:02d}")
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -76,42 +72,6 @@ def _schema_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _hash_one(secret: str) -> str:
-    from exam_server.security.passwords import hash_password
-
-    return hash_password(secret)
-
-
-def hash_parameters() -> str:
-    """The Argon2 parameters the server hashes candidate passwords with now (e.g. "argon2id$v=19$m=8192,t=1,p=1").
-
-    A login verifies with the parameters stored in the hash, so hashes made with
-    other parameters would measure other logins: the cache and the templates
-    follow these."""
-    from exam_server.security.passwords import hash_password
-
-    return "$".join(hash_password("bench-probe").split("$")[1:4])
-
-
-def password_hashes(count: int, log) -> dict[str, str]:
-    """Argon2 hashes of the first ``count`` bench passwords, computed on every core and cached."""
-    WORK.mkdir(parents=True, exist_ok=True)
-    cache_path = WORK / "hashes.json"
-    stored = json.loads(cache_path.read_text()) if cache_path.exists() else {}
-    parameters = hash_parameters()
-    cache = stored.get("hashes", {}) if stored.get("parameters") == parameters else {}
-    missing = [password(i) for i in range(count) if password(i) not in cache]
-    if missing:
-        started = time.monotonic()
-        log(f"hashing {len(missing)} candidate passwords with Argon2 on {os.cpu_count()} cores...")
-        with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
-            for secret, hashed in zip(missing, pool.map(_hash_one, missing, chunksize=25)):
-                cache[secret] = hashed
-        cache_path.write_text(json.dumps({"parameters": parameters, "hashes": cache}))
-        log(f"  done in {time.monotonic() - started:.1f} s")
-    return cache
-
-
 def _services(data_dir: Path, database_url: str):
     from exam_server.config import load_settings
     from exam_server.security.keys import ensure_keys
@@ -125,24 +85,20 @@ def _services(data_dir: Path, database_url: str):
     return services
 
 
-def _fill(data_dir: Path, database_url: str, count: int, hashes: dict[str, str]) -> dict:
-    """Banks, exam, admin and one open session of ``count`` candidates."""
+def _fill(data_dir: Path, database_url: str, count: int) -> dict:
+    """Banks, exam, admin and one open session of ``count`` candidates with generated passwords."""
     from sqlalchemy import select, update
 
     from exam_server.services import banks, exams, sessions, users
     from exam_server.store import models
 
     services = _services(data_dir, database_url)
-    original = sessions.hash_password
-    sessions.hash_password = lambda secret, **_: hashes[secret]  # the cached hash of this very password
-    try:
-        for filename, code in BANK_FILES:
-            banks.import_bank(services, (BANKS / filename).read_bytes(), filename, bank_code=code)
-        exam_code = exams.create_exam(services, BLUEPRINT.read_text(encoding="utf-8"), BLUEPRINT.name)
-        users.add_user(services, "admin", ADMIN[0], ADMIN[1])
-        opened = sessions.create_session(services, exam_code, "Sesi Uji Beban", roster_csv(count), seed=2026)
-    finally:
-        sessions.hash_password = original
+    for filename, code in BANK_FILES:
+        banks.import_bank(services, (BANKS / filename).read_bytes(), filename, bank_code=code)
+    exam_code = exams.create_exam(services, BLUEPRINT.read_text(encoding="utf-8"), BLUEPRINT.name)
+    users.add_user(services, "admin", ADMIN[0], ADMIN[1])
+    opened = sessions.create_session(services, exam_code, "Sesi Uji Beban", roster_csv(count), seed=2026)
+    passwords = {c["participant_number"]: c["password"] for c in opened["credentials"]}
     with services.db.unit_of_work() as session:
         rows = session.execute(
             select(models.Attempt.id, models.Candidate.participant_number)
@@ -152,7 +108,8 @@ def _fill(data_dir: Path, database_url: str, count: int, hashes: dict[str, str])
         session.execute(update(models.Attempt).where(models.Attempt.session_id == opened["session_id"])
                         .values(login_generation=1))
     by_number = {number: attempt_id for attempt_id, number in rows}
-    candidates = [{"participant_number": participant(i), "password": password(i), "attempt_id": by_number[participant(i)]}
+    candidates = [{"participant_number": participant(i), "password": passwords[participant(i)],
+                   "attempt_id": by_number[participant(i)]}
                   for i in range(count)]
     services.close()
     return {"session_id": opened["session_id"], "session_token": opened["session_token"], "exam_code": exam_code,
@@ -219,19 +176,17 @@ def template(count: int, *, postgres: bool, log=print) -> dict:
     """The prepared template for ``count`` candidates (made now if missing or stale)."""
     folder = WORK / f"template-{count}"
     meta_path = folder / "meta.json"
-    key = {"format": TEMPLATE_FORMAT, "count": count, "schema": _schema_fingerprint(), "hashes": hash_parameters()}
+    key = {"format": TEMPLATE_FORMAT, "count": count, "schema": _schema_fingerprint()}
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
     if meta is None or meta.get("key") != key:
         if folder.exists():
             shutil.rmtree(folder)
-        hashes = password_hashes(count, log)
         started = time.monotonic()
         log(f"preparing the SQLite template of {count} candidates in {folder} ...")
-        meta = {"key": key, "sqlite": _fill(folder / "data", "", count, hashes)}
+        meta = {"key": key, "sqlite": _fill(folder / "data", "", count)}
         log(f"  done in {time.monotonic() - started:.1f} s")
         meta_path.write_text(json.dumps(meta))
     if postgres and ("postgres" not in meta or not pg_database_exists(meta["postgres"]["database"])):
-        hashes = password_hashes(count, log)
         database = f"exam_bench_tpl_{count}"
         started = time.monotonic()
         log(f"preparing the PostgreSQL template database {database} ...")
@@ -239,7 +194,7 @@ def template(count: int, *, postgres: bool, log=print) -> dict:
         pg_execute(f'CREATE DATABASE "{database}"')
         # The same data folder: its keys open the banks stored in both databases.
         shared_keys = folder / "data"
-        meta["postgres"] = {**_fill(shared_keys, pg_url(database), count, hashes), "database": database}
+        meta["postgres"] = {**_fill(shared_keys, pg_url(database), count), "database": database}
         log(f"  done in {time.monotonic() - started:.1f} s")
         meta_path.write_text(json.dumps(meta))
     return meta

@@ -27,6 +27,7 @@ class Settings:
     redis_channel: str = "exam-server"  # nodes of one deployment share it; another deployment on the same Redis must not
     secret_key: str = ""  # empty: read from data_dir/secret.key
     bank_key: str = ""  # base64 AES key; empty: read from data_dir/bank.key
+    password_key: str = ""  # base64 of 32 bytes; empty: read from data_dir/password.key
     async_mode: str = "eventlet"
     sqlite_synchronous: str = "FULL"
     host: str = "127.0.0.1"
@@ -81,6 +82,7 @@ _ENVIRONMENT = {
     "EXAM_REDIS_CHANNEL": "redis_channel",
     "EXAM_SECRET_KEY": "secret_key",
     "EXAM_BANK_KEY": "bank_key",
+    "EXAM_PASSWORD_KEY": "password_key",
     "EXAM_ASYNC_MODE": "async_mode",
     "EXAM_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
     "EXAM_HOST": "host",

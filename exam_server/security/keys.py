@@ -17,9 +17,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from exam_server.config import Settings
 from exam_server.errors import ConfigError
+from exam_server.security.passwords import PasswordKey
 
 BANK_KEY_FILE = "bank.key"
 SECRET_KEY_FILE = "secret.key"
+PASSWORD_KEY_FILE = "password.key"  # keys the hashes of generated candidate passwords (security.passwords)
 SIGNING_DIR = "signing-keys"
 # Apart from the result key: every serving node needs this one at all times, the result key only `publish`.
 ANCHOR_DIR = "anchor-keys"
@@ -44,6 +46,8 @@ def ensure_keys(settings: Settings) -> list[str]:
     if not settings.secret_key and not (data / SECRET_KEY_FILE).exists():
         _write_private(data / SECRET_KEY_FILE, secrets.token_urlsafe(48).encode() + b"\n")
         created.append(SECRET_KEY_FILE)
+    if ensure_password_key(settings):
+        created.append(PASSWORD_KEY_FILE)
     if not list((data / SIGNING_DIR).glob("*.pem")):
         created.append(rotate_signing_key(settings).key_id)
     if not list((data / ANCHOR_DIR).glob("*.pem")):
@@ -63,19 +67,19 @@ NEXT_BANK_KEY_FILE = "bank.key.next"
 RETIRED_DIR = "retired-keys"
 
 
-def _decode_bank_key(encoded: str, where: str) -> bytes:
+def _decode_key(encoded: str, where: str, what: str = "the bank encryption key") -> bytes:
     try:
         key = base64.b64decode(encoded, validate=True)
     except ValueError:
-        raise ConfigError(f"{where}: the bank encryption key is not valid base64") from None
+        raise ConfigError(f"{where}: {what} is not valid base64") from None
     if len(key) != 32:
-        raise ConfigError(f"{where}: the bank encryption key must be 32 bytes (base64 of 32 random bytes)")
+        raise ConfigError(f"{where}: {what} must be 32 bytes (base64 of 32 random bytes)")
     return key
 
 
 def bank_key(settings: Settings) -> bytes:
     encoded = settings.bank_key or _read(settings, BANK_KEY_FILE, "the bank encryption key")
-    return _decode_bank_key(encoded, "EXAM_BANK_KEY" if settings.bank_key else BANK_KEY_FILE)
+    return _decode_key(encoded, "EXAM_BANK_KEY" if settings.bank_key else BANK_KEY_FILE)
 
 
 def bank_keys(settings: Settings) -> list[bytes]:
@@ -83,7 +87,7 @@ def bank_keys(settings: Settings) -> list[bytes]:
     keys = [bank_key(settings)]
     pending = settings.data_dir / NEXT_BANK_KEY_FILE
     if pending.exists():
-        keys.append(_decode_bank_key(pending.read_text().strip(), NEXT_BANK_KEY_FILE))
+        keys.append(_decode_key(pending.read_text().strip(), NEXT_BANK_KEY_FILE))
     return keys
 
 
@@ -93,7 +97,7 @@ def begin_bank_key_rotation(settings: Settings) -> bytes:
         raise ConfigError("the bank key comes from EXAM_BANK_KEY: rotate it where it is kept, not in the data folder")
     pending = settings.data_dir / NEXT_BANK_KEY_FILE
     if pending.exists():
-        return _decode_bank_key(pending.read_text().strip(), NEXT_BANK_KEY_FILE)  # finish an interrupted rotation
+        return _decode_key(pending.read_text().strip(), NEXT_BANK_KEY_FILE)  # finish an interrupted rotation
     key = secrets.token_bytes(32)
     _write_private(pending, base64.b64encode(key) + b"\n")
     return key
@@ -111,6 +115,27 @@ def finish_bank_key_rotation(settings: Settings, stamp: str) -> Path:
 
 def secret_key(settings: Settings) -> str:
     return settings.secret_key or _read(settings, SECRET_KEY_FILE, "the secret key")
+
+
+def ensure_password_key(settings: Settings) -> bool:
+    """Create the password key if there is none; True when this call made it."""
+    path = settings.data_dir / PASSWORD_KEY_FILE
+    if settings.password_key or path.exists():
+        return False
+    try:
+        _write_private(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
+    except FileExistsError:
+        return False  # another process of this data folder made it first: use theirs
+    return True
+
+
+def password_key(settings: Settings) -> PasswordKey:
+    """The key of generated passwords' hashes; a data folder older than it gets one on first use."""
+    if settings.password_key:
+        return PasswordKey.of(_decode_key(settings.password_key, "EXAM_PASSWORD_KEY", "the password key"))
+    ensure_password_key(settings)
+    encoded = _read(settings, PASSWORD_KEY_FILE, "the password key")
+    return PasswordKey.of(_decode_key(encoded, PASSWORD_KEY_FILE, "the password key"))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from exam_server.domain.attempt_status import ENDED, AttemptStatus
 from exam_server.errors import BadInput, Conflict, Forbidden, Unauthorized
 from exam_server.security.login_keys import normal_participant_number, normal_session_token
-from exam_server.security.passwords import hash_password, verify_password
+from exam_server.security.passwords import hash_generated, verify_password
 from exam_server.services.attempt_core import (
     attempt_key, clock_of, display_keys, items_of, load_attempt, refused, require_not_ended, set_clock,
 )
@@ -23,8 +23,6 @@ from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
 from exam_server.services.exams import load_blueprint
 from exam_server.store import models
-# Verified against when a participant number is unknown, so that both paths take as long.
-_DUMMY_HASH = hash_password("not-a-password")
 
 
 class AlreadyConnected(Conflict):
@@ -58,7 +56,9 @@ def login(ctx: ServiceContext, session_token, participant_number, password, *, r
         else:
             refuse_at_hub(ctx, session, token)  # a site's session is sat at the site, never at the hub
     # The slow check runs with no transaction open; the write below checks the state again.
-    if not verify_password(found.password_hash if found else _DUMMY_HASH, password) or not found:
+    # An unknown number is checked against a keyed hash all the same, as long as a generated password takes.
+    stored = found.password_hash if found else hash_generated("", ctx.password_key)
+    if not verify_password(stored, password, ctx.password_key) or not found:
         raise BadCredentials("the session token, participant number or password is wrong")
     return ctx.write(lambda session: _record_login(ctx, session, found.id, remote))
 

@@ -8,6 +8,7 @@ from typing import Any, Callable
 from exam_server.clock import Clock, SystemClock
 from exam_server.config import Settings
 from exam_server.security import keys
+from exam_server.security.passwords import PasswordKey
 from exam_server.security.tokens import TokenSigner
 from exam_server.services.answer_writer import AnswerWriter
 from exam_server.services.group_rows import preload_group
@@ -22,6 +23,7 @@ class ServiceContext:
     clock: Clock
     _cipher: ContentCipher | None = field(default=None, repr=False)
     _tokens: TokenSigner | None = field(default=None, repr=False)
+    _password_key: PasswordKey | None = field(default=None, repr=False)
     # Decrypted items and scoring keys, shared by all attempts of this process.
     item_cache: dict = field(default_factory=dict, repr=False)
     key_cache: dict = field(default_factory=dict, repr=False)
@@ -55,6 +57,13 @@ class ServiceContext:
                 staff_max_age_s=self.settings.staff_token_hours * 3600,
             )
         return self._tokens
+
+    @property
+    def password_key(self) -> PasswordKey:
+        # Read once: every candidate login checks a generated password against it.
+        if self._password_key is None:
+            self._password_key = keys.password_key(self.settings)
+        return self._password_key
 
     # Every candidate write goes through this writer. Until a serving process attaches its
     # grouping writer (Runtime.start), one that stores each write at once by the same code.

@@ -18,7 +18,7 @@ from exam_server.domain.scoring import blank_sums
 from exam_server.domain.roster import parse_roster
 from exam_server.async_mode import run_blocking
 from exam_server.errors import BadInput, Conflict, NotFound
-from exam_server.security.passwords import generate_password, hash_password
+from exam_server.security.passwords import generate_password, hash_generated, hash_password
 from exam_server.services.retirement import retired_ids
 from exam_server.services.banks import category_matches, latest_versions, read_items
 from exam_server.services.context import ServiceContext
@@ -69,6 +69,18 @@ def _proctor_rows(session, usernames) -> list[models.StaffUser]:
 HALL_LIMIT = 100  # characters of a hall's (ruang's) name
 
 
+def _password_hashes(ctx, entries, passwords, site) -> list[str]:
+    """A generated password gets the keyed hash; one the roster chose keeps Argon2id.
+
+    A site's session leaves with Argon2id for all: the site does not hold this
+    server's password key, and Argon2 verifies anywhere.
+    """
+    key = None if site else ctx.password_key
+    # Argon2 for a hall takes seconds: off the event loop, before the transaction.
+    return run_blocking(lambda: [hash_generated(password, key) if key and not entry.password else hash_password(password)
+                                 for entry, password in zip(entries, passwords)])
+
+
 def create_session(
     ctx: ServiceContext,
     exam_code: str,
@@ -90,8 +102,7 @@ def create_session(
     entries = parse_roster(roster_csv, roster_filename)
     seed = str(seed if seed is not None else secrets.randbits(62))
     passwords = [entry.password or generate_password() for entry in entries]
-    # Hashing a hall's passwords takes seconds: off the event loop, before the transaction.
-    hashes = run_blocking(lambda: [hash_password(password) for password in passwords])
+    hashes = _password_hashes(ctx, entries, passwords, site)
     credentials = []
     with ctx.db.unit_of_work() as session:
         exam = find_exam(session, exam_code)

@@ -36,7 +36,7 @@ def prepared(exam_cli, tmp_path):
 def test_init_is_safe_to_run_again(exam_cli):
     first = exam_cli("init", "--json", check=True).json()
     again = exam_cli("init", "--json", check=True).json()
-    assert set(first["created_keys"]) >= {"bank.key", "secret.key"}
+    assert set(first["created_keys"]) >= {"bank.key", "secret.key", "password.key"}
     assert again["created_keys"] == []
 
 
@@ -46,7 +46,7 @@ def test_a_session_opens_with_credentials_for_every_candidate(exam_cli, prepared
     rows = list(csv.DictReader(creds.open()))
     assert [r["participant_number"] for r in rows] == ["P-001", "P-002", "P-003"]
     assert rows[0]["password"] == "sandi-p001"  # given in the roster
-    assert len(rows[1]["password"]) == 8  # generated
+    assert len(rows[1]["password"]) == 13  # generated: 64 random bits
 
 
 def test_banks_lists_versions_and_categories(exam_cli, prepared):

@@ -36,7 +36,7 @@ def _assert_private(data_dir: Path, *, expected: set[str]) -> None:
 
 def test_init_creates_a_private_data_folder_with_its_embedded_database(tmp_path):
     ExamCli(tmp_path / "data", "")("init", check=True)  # no DATABASE_URL: SQLite inside the data folder
-    _assert_private(tmp_path / "data", expected={".", "bank.key", "secret.key", "signing-keys",
+    _assert_private(tmp_path / "data", expected={".", "bank.key", "secret.key", "password.key", "signing-keys",
                                                  "signing-keys/current", "exam.db"})
 
 
