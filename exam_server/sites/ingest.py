@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from exam_server.domain.attempt_status import AttemptStatus, is_ended
 from exam_server.domain.scoring import item_points
@@ -92,10 +92,7 @@ def read_batch(session, site_code: str, named: list[tuple[int, int | None]]) -> 
     responses: dict[tuple[int, int], ResponseState] = {}
     pairs = sorted({(a, p) for a, p in named if a in attempts and p is not None})
     if pairs:
-        table = models.Response.__table__
-        query = select(table.c.attempt_id, table.c.position, *[table.c[name] for name in _RESPONSE_COLUMNS]).where(
-            tuple_(table.c.attempt_id, table.c.position).in_(pairs))
-        for attempt_id, position, *values in session.execute(query):
+        for attempt_id, position, *values in _responses_at(session.connection(), pairs):
             responses[(attempt_id, position)] = ResponseState(
                 attempt_id, position, dict(zip(_RESPONSE_COLUMNS, values)), stored=True)
     return Batch(attempts, responses)
@@ -258,6 +255,25 @@ class Ingest:
 _EVENT_COLUMNS = ("attempt_id", "number", "at", "kind", "data_json", "prev_hash", "hash")
 
 
+def _responses_at(connection, pairs: list[tuple[int, int]]):
+    """The stored responses at these (attempt, position) pairs, each found by the primary key.
+
+    A join with a list of values rather than ``(attempt_id, position) IN (...)``, which SQLite answers
+    by scanning the whole table.
+    """
+    marker = _marker(connection)
+    columns = ", ".join(f'r."{c}"' for c in _RESPONSE_COLUMNS)
+    wanted = ", ".join(f"({marker}, {marker})" for _ in pairs)
+    return connection.exec_driver_sql(
+        f'SELECT r."attempt_id", r."position", {columns} FROM (VALUES {wanted}) AS v '
+        f'JOIN "responses" r ON r."attempt_id" = v.column1 AND r."position" = v.column2',
+        tuple(n for pair in pairs for n in pair))
+
+
+def _marker(connection) -> str:
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
 def _insert(table: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(f'"{c}"' for c in columns)
     return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("{p}" for _ in columns)})'
@@ -280,8 +296,7 @@ def _execute_many(connection, template: str, rows: list[tuple]) -> None:
         finally:
             cursor.close()
         return
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(template.replace("{p}", marker), rows)
+    connection.exec_driver_sql(template.replace("{p}", _marker(connection)), rows)
 
 
 class _KeyedAttempt:
