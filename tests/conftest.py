@@ -70,3 +70,10 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'exam.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+def pytest_sessionfinish(session):
+    """The databases and folders built once per process and copied for each test (integration/templates.py)."""
+    from tests.integration import templates
+
+    templates.drop_all()
