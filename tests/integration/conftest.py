@@ -59,6 +59,17 @@ def clock():
     return FixedClock()
 
 
+def initialised(cli: ExamCli) -> ExamCli:
+    """``cli``'s data folder and database as ``exam-server init`` makes them: run once per process and
+    database kind, then copied (templates.py); in place when the folder or database exists already.
+    Tests of ``init`` itself run the command."""
+    made = templates.prepared_copy(cli.data_dir, cli.database_url, "exam-server init",
+                                   lambda data_dir, url: ExamCli(data_dir, url)("init", check=True).code)
+    if made is None:
+        cli("init", check=True)
+    return cli
+
+
 def make_services(data_dir: Path, database_url: str, clock):
     """The use cases over ``data_dir`` (keys made when missing) and the database, migrated to the newest schema."""
     from exam_server.config import load_settings

@@ -1,7 +1,8 @@
 """Databases and data folders built once per test process and copied for each test.
 
-Migrating an empty database and preparing the test exam (hashing the staff
-passwords with the server's own Argon2 settings) take seconds; a copy takes
+Migrating an empty database, running ``exam-server init`` and preparing the
+test exam (hashing the staff passwords with the server's own Argon2 settings)
+take seconds; a copy takes
 milliseconds. A copy is what the building would have made: an SQLite file is
 copied byte for byte, a PostgreSQL database is created with the built one as its
 template. Tests that check the building itself (migrations, ``init``, file
@@ -24,7 +25,7 @@ from tests.conftest import POSTGRES_URL
 _folder: Path | None = None
 _postgres_templates: list[str] = []
 _migrated: dict[str, str] = {}  # database kind -> URL of an empty, migrated database
-_prepared: dict[tuple[str, str], tuple[Path, str, dict]] = {}  # (kind, blueprint) -> data folder, URL, opened
+_prepared: dict[tuple[str, str], tuple[Path, str, object]] = {}  # (kind, recipe) -> data folder, URL, result
 
 
 def kind_of(database_url: str) -> str | None:
@@ -50,25 +51,26 @@ def migrated_copy(database_url: str, build: Callable[[Path, str], None]) -> None
     _copy_database(_migrated[kind], database_url)
 
 
-def prepared_copy(data_dir: Path, database_url: str, blueprint: str, build: Callable[[Path, str], dict]) -> dict | None:
+def prepared_copy(data_dir: Path, database_url: str, recipe: str, build: Callable[[Path, str], object]):
     """Fills ``data_dir`` (which must not exist) and the new, empty database with a copy of prepared data.
 
-    ``build(data_dir, url)`` prepares them and returns what it opened; it runs once per process, kind and
-    blueprint. Returns a copy of that, or None when the database is not a new one this module can fill
+    ``build(data_dir, url)`` prepares them and returns what a test needs to know of them (the session it
+    opened...); it runs once per process, database kind and ``recipe`` (what it makes: a blueprint, a
+    command line). Returns a copy of that, or None when the database is not a new one this module can fill
     (the caller then prepares in place)."""
     kind = kind_of(database_url)
     if kind is None or data_dir.exists() or not _is_new(database_url):
         return None
-    key = (kind, blueprint)
+    key = (kind, recipe)
     if key not in _prepared:
         folder = _scratch() / f"prepared-{kind}-{len(_prepared)}"
         url = _new_template_url(kind)
         opened = build(folder / "data", url)
         _prepared[key] = (folder / "data", url, opened)
-    template_dir, template_url, opened = _prepared[key]
+    template_dir, template_url, made = _prepared[key]
     shutil.copytree(template_dir, data_dir)
     _copy_database(template_url, database_url)
-    return copy.deepcopy(opened)
+    return copy.deepcopy(made)
 
 
 def drop_all() -> None:
