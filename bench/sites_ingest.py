@@ -36,6 +36,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from exam_server.services.events import GENESIS, event_hash  # noqa: E402
 from exam_server.sites import envelope  # noqa: E402
 
 
@@ -53,9 +54,12 @@ class SimulatedSite:
                                                              "public_key": envelope.public_hex(self.key)}, timeout=30).raise_for_status()
         self.position = 0
         self.numbers = {a: 0 for a in attempts}
+        self.heads = {a: GENESIS for a in attempts}  # each attempt's chain, as a site's would be
         self.http = requests.Session()
         self.nonce = 0
-        self.queue: list[dict] = []
+        self.unacked: list[dict] = []  # sent or not, not yet acknowledged by the hub
+        self.failures = 0  # exchanges refused or failed
+        self.applied = 0  # events the hub acknowledged
         self.exchange([self._event(a, "start", {}) for a in attempts])
 
     def _event(self, attempt_id: int, kind: str, data: dict) -> dict:
@@ -65,23 +69,41 @@ class SimulatedSite:
         state = {"status": "in_progress", "duration_ms": 7_200_000, "started_at": now, "extension_ms": 0,
                  "paused_ms": 0, "paused_since": None, "deadline_at": now + 7_200_000, "ended_at": None,
                  "violations": 0, "login_generation": 0}
+        data_json = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        prev = self.heads[attempt_id]
+        digest = event_hash(prev, self.numbers[attempt_id], now, kind, data_json)
+        self.heads[attempt_id] = digest
         return {"position": self.position, "attempt_id": attempt_id, "number": self.numbers[attempt_id], "at": now,
-                "kind": kind, "data_json": json.dumps(data), "prev_hash": "", "hash": f"{self.position:064d}",
+                "kind": kind, "data_json": data_json, "prev_hash": prev, "hash": digest,
                 "state_json": json.dumps(state)}
 
     def answers(self, count: int) -> list[dict]:
         return [self._event(a, "answer", {"position": random.randint(1, self.items), "choice": "A",
                                           "seq": self.position}) for a in random.choices(self.attempts, k=count)]
 
-    def exchange(self, events: list[dict], backlog: int = 0) -> dict:
+    def exchange(self, events: list[dict], backlog: int = 0, limit: int = 1000) -> dict:
+        """Queue ``events`` and send what the hub has not acknowledged, from its position, as a site does.
+
+        A refused or failed exchange is counted and its events stay queued for the next one.
+        """
+        self.unacked.extend(events)
         self.nonce = envelope.next_nonce(self.nonce, int(time.time() * 1000))
         raw, signature = envelope.seal(self.key, self.code, self.nonce, int(time.time() * 1000),
-                                       {"events": events, "backlog": backlog, "have_sessions": list(range(1, 100)),
+                                       {"events": self.unacked[:limit], "backlog": backlog,
+                                        "have_sessions": list(range(1, 100)),
                                         "opened": [{"session_id": i} for i in range(1, 100)]})
-        answer = self.http.post(f"{self.hub_url}/api/v1/link/exchange", data=raw, timeout=60,
-                                headers={"Content-Type": "application/json", "X-Site-Signature": signature})
-        answer.raise_for_status()
-        return answer.json()
+        try:
+            answer = self.http.post(f"{self.hub_url}/api/v1/link/exchange", data=raw, timeout=60,
+                                    headers={"Content-Type": "application/json", "X-Site-Signature": signature})
+            answer.raise_for_status()
+        except requests.RequestException:
+            self.failures += 1
+            return {}
+        done = answer.json()
+        acked = done["acked"]
+        self.applied += sum(1 for e in self.unacked[:limit] if e["position"] <= acked)
+        self.unacked = [e for e in self.unacked if e["position"] > acked]
+        return done
 
 
 def main() -> None:
@@ -144,13 +166,13 @@ def main() -> None:
 
 def _ingest(sites) -> dict:
     """Every site sends batches of 200 as fast as the hub acknowledges them, for a while."""
-    counts = [0] * len(sites)
+    before = [(site.applied, site.failures) for site in sites]
     stop = time.monotonic() + 10
 
     def pump(i):
         while time.monotonic() < stop:
-            sites[i].exchange(sites[i].answers(200))
-            counts[i] += 200
+            site = sites[i]
+            site.exchange(site.answers(200) if len(site.unacked) < 200 else [], limit=200)
 
     threads = [threading.Thread(target=pump, args=(i,)) for i in range(len(sites))]
     started = time.monotonic()
@@ -159,7 +181,9 @@ def _ingest(sites) -> dict:
     for t in threads:
         t.join()
     elapsed = time.monotonic() - started
-    return {"events": sum(counts), "seconds": round(elapsed, 2), "events_per_s": round(sum(counts) / elapsed)}
+    applied = sum(site.applied - b[0] for site, b in zip(sites, before))
+    return {"events": applied, "seconds": round(elapsed, 2), "events_per_s": round(applied / elapsed),
+            "failed_exchanges": sum(site.failures - b[1] for site, b in zip(sites, before))}
 
 
 def _live(url, sites, args, sessions) -> dict:
@@ -223,16 +247,18 @@ def _catch_up(sites, args) -> dict:
         t.start()
     started = time.monotonic()
     slowest = 0.0
-    for offset in range(0, len(events), 500):
+    late.unacked.extend(events)
+    failures = late.failures
+    while late.unacked:
         t0 = time.monotonic()
-        late.exchange(events[offset:offset + 500], backlog=len(events) - offset)
+        late.exchange([], backlog=len(late.unacked), limit=500)
         slowest = max(slowest, time.monotonic() - t0)
     elapsed = time.monotonic() - started
     stop.set()
     for t in threads:
         t.join()
     return {"backlog_events": backlog, "seconds": round(elapsed, 1), "events_per_s": round(backlog / elapsed),
-            "slowest_exchange_s": round(slowest, 2)}
+            "slowest_exchange_s": round(slowest, 2), "failed_exchanges": late.failures - failures}
 
 
 def _staff_token(url) -> str:

@@ -49,6 +49,7 @@ class Settings:
     login_guard_max_keys: int = 20_000  # sign-in keys one process remembers (without Redis)
     login_forget_seconds: int = 86_400  # a key's failures are forgotten after this long without a try
     request_timeout_seconds: int = 30  # a connection silent this long (no complete request) is closed
+    outbox_keep_minutes: int = 1440  # at a site: events the hub acknowledged stay in the outbox this long
     # The office whose papers these are (docs/configuration.md): the letterhead, the zone of its
     # clock (WIB, WITA or WIT) and the officials who sign results and minutes.
     office_zone: str = "WIB"
@@ -102,6 +103,7 @@ _ENVIRONMENT = {
     "EXAM_LOGIN_GUARD_MAX_KEYS": "login_guard_max_keys",
     "EXAM_LOGIN_FORGET_SECONDS": "login_forget_seconds",
     "EXAM_REQUEST_TIMEOUT_SECONDS": "request_timeout_seconds",
+    "EXAM_OUTBOX_KEEP_MINUTES": "outbox_keep_minutes",
     "EXAM_OFFICE_ZONE": "office_zone",
     "EXAM_OFFICE_NAME": "office_name",
     "EXAM_OFFICE_ADDRESS": "office_address",
@@ -199,6 +201,8 @@ def _validate(settings: Settings) -> Settings:
     for name in ("login_guard_max_keys", "login_forget_seconds", "request_timeout_seconds"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(settings, name)}")
+    if settings.outbox_keep_minutes < 0:
+        raise ConfigError(f"outbox_keep_minutes must be 0 or more, got {settings.outbox_keep_minutes}")
     from exam_server.i18n.formatting import ZONES
 
     if settings.office_zone not in ZONES:

@@ -203,6 +203,9 @@ class Console:
                           exam=terminal.clean(self.session.get("exam_code", ""))))
         if not self.live_view:
             self.write(self.hall())
+        site = ack.get("site")
+        if isinstance(site, dict) and site.get("online") is False:  # at a hub: the session's site is cut off now
+            self._on_site(site)
         self.snapshot_ready.set()
 
     def _on_candidate(self, candidate) -> None:

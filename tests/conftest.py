@@ -47,21 +47,34 @@ def _postgres_admin():
 
 
 @pytest.fixture
-def postgres_url():
-    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+def postgres_databases():
+    """Makes new, empty PostgreSQL databases on demand (``make()`` -> URL), all dropped afterwards."""
     import sqlalchemy
     from sqlalchemy.engine import make_url
 
     admin = _postgres_admin()
-    name = f"exam_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    names: list[str] = []
+
+    def make() -> str:
+        name = f"exam_test_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as connection:
+            connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+        names.append(name)
+        return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
     try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        yield make
     finally:
         with admin.connect() as connection:
-            connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for name in names:
+                connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_databases):
+    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+    return postgres_databases()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -70,6 +83,18 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'exam.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def another_database(database_url, request, tmp_path):
+    """Makes more databases of the kind ``database_url`` is (a hub's and its sites'): ``another_database(name)``."""
+    def make(name: str) -> str:
+        if database_url.startswith("sqlite"):
+            (tmp_path / name).mkdir(parents=True, exist_ok=True)
+            return f"sqlite:///{tmp_path / name / 'exam.db'}"
+        return request.getfixturevalue("postgres_databases")()
+
+    return make
 
 
 def pytest_sessionfinish(session):

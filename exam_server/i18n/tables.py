@@ -112,6 +112,12 @@ KIOSK = {
 CONSOLE = {
     'site_online': NC_('console:site_online', 'Situs {site}: tersambung ke hub'),
     'site_offline': NC_('console:site_offline', 'Situs {site} terputus — terakhir terdengar {time}'),
+    'last_heard': NC_('console:last_heard', 'terakhir terdengar {time}'),
+    'site_heading': NC_('console:site_heading', 'Situs {site} — {name}'),
+    'site_daring': NC_('console:site_daring', 'daring'),
+    'site_luring': NC_('console:site_luring', 'luring, terakhir terdengar {time}'),
+    'site_backlog': NC_('console:site_backlog', 'antrean {backlog} kejadian'),
+    'hub_sessions': NC_('console:hub_sessions', 'Sesi di hub ini'),
     'switch_language': NC_('console:switch_language', 'English'),
     'app_title': NC_('console:app_title', 'Konsol Pengawas'),
     'logout': NC_('console:logout', 'Keluar'),

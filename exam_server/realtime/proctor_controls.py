@@ -33,6 +33,11 @@ def watch(actor: Actor, body: dict) -> dict:
     snapshot = proctoring.snapshot(services(), actor, whole_number(body, "session_id"))
     join_room(rooms.proctors(snapshot["session"]["session_id"]))
     runtime().watching(request.sid, snapshot["session"]["session_id"])
+    from exam_server.sites.hub import site_state_of_session
+
+    site = site_state_of_session(services(), snapshot["session"]["session_id"])
+    if site is not None:  # at a hub: the site's link state now, so a late proctor sees an off line site at once
+        snapshot["site"] = site
     return snapshot
 
 

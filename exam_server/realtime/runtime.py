@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask
 
@@ -35,7 +36,8 @@ log = logging.getLogger("exam_server.runtime")
 SWEEP_SECONDS = 0.5
 ALERT_SWEEP_SECONDS = 5
 STAFF_CHECK_SECONDS = 1  # a logout, a disabled account or an unassigned session is cut within this (plus a tick)
-FEED_SECONDS = 0.1
+FEED_SECONDS = 0.1  # the feed looks at least this often
+FEED_GAP_SECONDS = 0.02  # and, woken by a change, at most this often: what a group releases goes out together
 BEACON_SECONDS = 30
 BEACON_BATCH = 200
 ANCHOR_TICK_SECONDS = 5  # how often due checkpoints are looked for (each attempt is signed once per anchor_seconds)
@@ -53,6 +55,7 @@ class Runtime:
         self._watched_by_sid: dict[str, set[int]] = {}
         self._dirty: set[int] = set()
         self._lock = threading.Lock()
+        self._feed_wakeup = threading.Event()
         self.login_guard = login_guard
         self._bursts = alerts.AnswerBursts(services.settings.burst_answers)
         self._public_sessions: dict[int, tuple[bool, bool]] = {}  # an exam's blueprint never changes once it has sessions
@@ -99,6 +102,7 @@ class Runtime:
     def candidate_changed(self, attempt_id: int) -> None:
         with self._lock:
             self._dirty.add(attempt_id)
+        self._feed_wakeup.set()
         link = self.app.extensions.get("exam_sites")
         if link is not None:
             link.nudge()  # at a site: the change goes to the hub now, not at the next tick
@@ -163,7 +167,7 @@ class Runtime:
         socketio.start_background_task(self._run_writer)
         self.services.writer = self.writer
         socketio.start_background_task(self._loop, "deadline sweep", SWEEP_SECONDS, self.sweep_deadlines)
-        socketio.start_background_task(self._loop, "proctor feed", FEED_SECONDS, self.flush_feed)
+        socketio.start_background_task(self._feed_loop)
         socketio.start_background_task(self._loop, "time beacon", BEACON_SECONDS, self.send_time)
         socketio.start_background_task(self._loop, "heartbeat", liveness.HEARTBEAT_SECONDS, self.heartbeat)
         socketio.start_background_task(self._loop, "alert sweep", ALERT_SWEEP_SECONDS, self.sweep_alerts)
@@ -212,6 +216,24 @@ class Runtime:
             except Exception:  # the writer must outlive any failure; groups that failed were not acknowledged
                 log.exception("the answer writer stopped; restarting it")
                 socketio.sleep(0.1)
+
+    def _feed_loop(self) -> None:
+        """Proctors hear of a change as soon as it is stored, not at the next tick of a clock.
+
+        Woken by ``candidate_changed`` (called once a write has committed), the
+        feed waits only for the rest of its short gap, so the changes of one
+        commit go out in one read.
+        """
+        while True:
+            self._feed_wakeup.wait(FEED_SECONDS)
+            self._feed_wakeup.clear()
+            started = time.monotonic()
+            try:
+                with self.app.app_context():
+                    self.flush_feed()
+            except Exception:  # a failed flush must not stop the feed; the next one retries
+                log.exception("proctor feed failed")
+            socketio.sleep(max(0.0, FEED_GAP_SECONDS - (time.monotonic() - started)))
 
     def _loop(self, name: str, seconds: float, work) -> None:
         while True:

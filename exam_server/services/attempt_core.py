@@ -119,8 +119,10 @@ def attempt_key(ctx: ServiceContext, session, attempt: models.Attempt) -> Attemp
     """The attempt's scoring key, built from its form and the bank once, then kept in memory."""
     key = ctx.key_cache.get(attempt.id)
     if key is None:
-        exam_session = session.get(models.ExamSession, attempt.session_id)
-        blueprint = load_blueprint(exam_session.exam)
+        blueprint = ctx.blueprint_cache.get(attempt.session_id)
+        if blueprint is None:  # a session's exam cannot change once it has sessions: read once per process
+            blueprint = load_blueprint(session.get(models.ExamSession, attempt.session_id).exam)
+            ctx.blueprint_cache[attempt.session_id] = blueprint
         form = form_from_json(json.loads(attempt.form_json))
         items = items_of(ctx, session, [entry.item_id for entry in form])
         weights = tuple(

@@ -25,6 +25,7 @@ class ServiceContext:
     # Decrypted items and scoring keys, shared by all attempts of this process.
     item_cache: dict = field(default_factory=dict, repr=False)
     key_cache: dict = field(default_factory=dict, repr=False)
+    blueprint_cache: dict = field(default_factory=dict, repr=False)  # by session id
     # Bank pictures as data: URLs by asset name (services.bank_images).
     asset_cache: dict = field(default_factory=dict, repr=False)
     # Safe Exam Browser keys by session token, each with the monotonic time it expires.

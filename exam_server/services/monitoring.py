@@ -75,4 +75,22 @@ def candidate_views(ctx: ServiceContext, attempt_ids=None, session_id: int | Non
             if site_by_session[row.session_id]:  # a site's session (CONTRACT section 6)
                 view["site"] = site_by_session[row.session_id]
             views.append(view)
+        _site_presence(session, views, now)
         return views
+
+
+def _site_presence(session, views: list[dict], now: int) -> None:
+    """At a hub: a site's candidates are connected as their site last said, and only while it is on line."""
+    from exam_server.services.results import iso_time
+    from exam_server.sites.presence import seen
+
+    at_sites = [view for view in views if "site" in view]
+    if not at_sites:
+        return
+    known = seen(session, [view["attempt_id"] for view in at_sites], now)
+    for view in at_sites:
+        heard = known.get(view["attempt_id"])
+        view["last_heard"] = None
+        if heard is not None:
+            view["connected"], view["ever_connected"] = heard.connected, True
+            view["last_heard"] = iso_time(heard.last_heard)

@@ -5,7 +5,10 @@ A command past its expiry (site clock) is refused: the hub has answered
 """
 from __future__ import annotations
 
+import json
 import logging
+
+from sqlalchemy import select
 
 from exam_server.errors import BadInput, ExamError
 from exam_server.extensions import socketio
@@ -22,6 +25,26 @@ def _actor(name) -> proctoring.Actor:
     # The hub authorised the staff member; here the control acts with an admin's reach under their name.
     label = f"hub:{name}" if isinstance(name, str) else "hub"
     return proctoring.Actor(models.StaffUser(id=None, username=label[:64], role="admin", active=True), "hub")
+
+
+def first_delivery(ctx, command: dict) -> bool:
+    """Record that a command arrived; False when it had arrived before (the hub sends it until it hears back).
+
+    Recorded before the command is carried out, in its own commit: a crash in
+    between leaves it not done (the hub answers site_offline), never done twice.
+    """
+    command_id = command.get("id") if isinstance(command, dict) else None
+    if not isinstance(command_id, int) or isinstance(command_id, bool):
+        return True  # refused by carry_out with a reason
+    target = f"command:{command_id}"
+    with ctx.db.unit_of_work() as session:
+        seen = session.scalar(select(models.AuditEntry.id).where(
+            models.AuditEntry.action == "site_command_received", models.AuditEntry.target == target).limit(1))
+        if seen is not None:
+            return False
+        session.add(models.AuditEntry(at=ctx.now(), action="site_command_received", target=target,
+                                      detail_json=json.dumps({"action": str(command.get("action"))[:32]})))
+    return True
 
 
 def carry_out(runtime, command: dict) -> dict:

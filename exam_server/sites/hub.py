@@ -11,24 +11,20 @@ import json
 import re
 import secrets
 import time
-from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
 from exam_server.errors import BadInput, Conflict, ExamError, NotFound
-from exam_server.sites import envelope
-from exam_server.sites.outbox import STATE_FIELDS
+from exam_server.sites import envelope, presence, site_alerts
+from exam_server.sites.online import is_online
 from exam_server.store import models
 
 ENROLLMENT_MS = 24 * 3600 * 1000
-ONLINE_MS = 3000  # a site exchanges several times a second while its link is up
 COMMAND_WAIT_S = 10.0  # a proctor's control answers site_offline after this
 COMMAND_RUN_MS = 8000  # the site refuses a command after this: it never happens after the hub gave up
 MAX_EVENTS = 1000  # per exchange
-MAX_EVENT_TEXT = 16 * 1024
 _BIG = 2 ** 53
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-STATUSES = {"not_started", "in_progress", "paused", "submitted", "timed_out", "ended_by_proctor"}
 
 
 class LinkRefused(ExamError):
@@ -115,151 +111,128 @@ def enroll(ctx, enrollment_code, public_key_hex, hub_url: str) -> dict:
         return {"site": site.code, "hub": hub_url}
 
 
-def authenticate(ctx, raw: bytes, signature: str) -> envelope.Message:
-    """Check a link message and record its nonce (so it is never accepted again)."""
+def _open(ctx, session, raw: bytes, signature: str) -> tuple[models.Site, envelope.Message]:
+    """The site's row, locked, and its message once the signature, the nonce and the time check out."""
     try:
         claimed = envelope.peek_site(raw)
     except envelope.Refused as refused:
         raise LinkRefused(refused.message) from None
-    with ctx.db.unit_of_work() as session:
-        site = session.scalar(select(models.Site).where(models.Site.code == claimed).with_for_update())
-        if site is None or site.revoked_at:
-            raise LinkRefused(f"site {claimed} is not enrolled here, or was revoked")
-        try:
-            message = envelope.open_message(raw, signature, site.public_key, last_nonce=site.last_nonce,
-                                            now_ms=ctx.now())
-        except envelope.Refused as refused:
-            raise LinkRefused(f"{refused.code}: {refused.message}") from None
-        site.last_nonce = message.nonce
-        site.last_seen_at = ctx.now()
-        return message
+    site = session.scalar(select(models.Site).where(models.Site.code == claimed).with_for_update())
+    if site is None or site.revoked_at:
+        raise LinkRefused(f"site {claimed} is not enrolled here, or was revoked")
+    try:
+        message = envelope.open_message(raw, signature, site.public_key, last_nonce=site.last_nonce,
+                                        now_ms=ctx.now())
+    except envelope.Refused as refused:
+        raise LinkRefused(f"{refused.code}: {refused.message}") from None
+    return site, message
 
 
 # --- the exchange ---
 
+def receive(ctx, session, raw: bytes, signature: str) -> tuple[envelope.Message, dict, list[int]]:
+    """One signed exchange as a write of the group-commit writer: checked, then applied in ``session``.
+
+    Everything is refused before anything changes, so a refused exchange
+    leaves the group it shares a transaction with untouched. Its nonce is
+    recorded with what it applied: the same message is never accepted again.
+    Returns the message, the answer (without ``downloads``) and the attempts
+    whose view changed.
+    """
+    site, message = _open(ctx, session, raw, signature)
+    _check_exchange(message.body)
+    site.last_nonce = message.nonce
+    site.last_seen_at = ctx.now()
+    answer, changed = _apply_exchange(ctx, session, site, message.body)
+    return message, answer, changed
+
+
 def exchange(ctx, site_code: str, body: dict) -> tuple[dict, list[int]]:
-    """Apply what the site sends; answer with the position acknowledged, new sessions and commands.
+    """Apply what the site sends (a message already opened); answer with everything, downloads included.
 
     Returns the answer and the attempts whose view changed.
     """
-    events = body.get("events") or []
-    results = body.get("results") or {}
-    outcomes = body.get("outcomes") or []
-    have = body.get("have_sessions") or []
-    backlog = body.get("backlog", 0)
+    _check_exchange(body)
+    with ctx.db.unit_of_work() as session:
+        site = session.scalar(select(models.Site).where(models.Site.code == site_code).with_for_update())
+        answer, changed = _apply_exchange(ctx, session, site, body)
+    answer.update(downloads(ctx, site_code, body))
+    return answer, changed
+
+
+def _check_exchange(body: dict) -> None:
+    events, results, outcomes = body.get("events") or [], body.get("results") or {}, body.get("outcomes") or []
+    have, backlog = body.get("have_sessions") or [], body.get("backlog", 0)
     if not (isinstance(events, list) and isinstance(results, dict) and isinstance(outcomes, list)
             and isinstance(have, list) and isinstance(backlog, int)) or len(events) > MAX_EVENTS:
         raise BadInput("malformed exchange")
-    backlog = min(max(backlog, 0), _BIG)
-    changed: list[int] = []
-    with ctx.db.unit_of_work() as session:
-        site = session.scalar(select(models.Site).where(models.Site.code == site_code).with_for_update())
-        _preload(session, site, events)
-        for event in events:
-            if not isinstance(event, dict) or not _whole(event.get("position")):
-                raise BadInput("an event needs a position")
-            if event["position"] <= site.acked_position:
-                continue  # already applied: a retry changes nothing
-            if event["position"] != site.acked_position + 1:
-                break  # a gap: wait for the site to send from the acknowledged position
-            attempt_id = _apply(ctx, session, site, event, results)
-            site.acked_position = event["position"]
-            site.last_event_at = event["at"] if _whole(event.get("at")) else site.last_event_at
-            if attempt_id is not None:
-                changed.append(attempt_id)
-        _write_events(session)
-        site.backlog = max(0, backlog - len(events))
-        _record_outcomes(session, site, outcomes)
-        commands = _deliver_commands(ctx, session, site)
-        sessions = _packages(ctx, session, site, {s for s in have if isinstance(s, int)})
-        from exam_server.sites.seals import keys_for, note_opened_at_site
-
-        opened = body.get("opened") if isinstance(body.get("opened"), list) else []
-        note_opened_at_site(ctx, session, site.code, opened)
-        keys = keys_for(ctx, session, site.code, {o.get("session_id") for o in opened if isinstance(o, dict)})
-        return {"acked": site.acked_position, "sessions": sessions, "commands": commands, "keys": keys,
-                "hub_time": ctx.now()}, changed
+    if not all(isinstance(event, dict) and _whole(event.get("position")) for event in events):
+        raise BadInput("an event needs a position")
+    presence.check(body.get("presence"))
+    site_alerts.check(body.get("alerts"))
 
 
-_ATTEMPTS, _RESPONSES, _EVENTS = "exam_server.link_attempts", "exam_server.link_responses", "exam_server.link_events"
+def _apply_exchange(ctx, session, site: models.Site, body: dict) -> tuple[dict, list[int]]:
+    """The events, results, command outcomes and opened sessions of a checked exchange."""
+    from exam_server.sites.seals import note_opened_at_site
+
+    events = body.get("events") or []
+    changed = _ingest(ctx, session, site, events, body.get("results") or {})
+    site.backlog = max(0, min(max(body.get("backlog", 0), 0), _BIG) - len(events))
+    _record_outcomes(session, site, body.get("outcomes") or [])
+    changed += [a for a in presence.take(ctx, session, site, body.get("presence")) if a not in changed]
+    new_alerts = site_alerts.take(session, site, body.get("alerts"))
+    commands = _deliver_commands(ctx, session, site)
+    note_opened_at_site(ctx, session, site.code, _opened(body))
+    return {"acked": site.acked_position, "commands": commands, "alerts_acked": site.alert_position,
+            "new_alerts": new_alerts, "hub_time": ctx.now()}, changed
 
 
-def _preload(session, site: models.Site, events: list) -> None:
-    """A batch's attempts (of this site only) and their responses in two queries, not two per event."""
-    ids = sorted({e.get("attempt_id") for e in events if isinstance(e, dict) and isinstance(e.get("attempt_id"), int)
-                  and not isinstance(e.get("attempt_id"), bool)})
-    attempts = {}
-    if ids:
-        query = (select(models.Attempt).join(models.ExamSession, models.ExamSession.id == models.Attempt.session_id)
-                 .where(models.Attempt.id.in_(ids), models.ExamSession.site_code == site.code))
-        attempts = {a.id: a for a in session.scalars(query.with_for_update())}
-    session.info[_ATTEMPTS] = attempts
-    responses = {}
-    if attempts:
-        responses = {(r.attempt_id, r.position): r for r in session.scalars(
-            select(models.Response).where(models.Response.attempt_id.in_(sorted(attempts))))}
-    session.info[_RESPONSES] = responses
-    session.info[_EVENTS] = []
+def _opened(body: dict) -> list:
+    return body.get("opened") if isinstance(body.get("opened"), list) else []
 
 
-def _write_events(session) -> None:
-    rows = session.info.pop(_EVENTS, [])
-    session.flush()
-    if rows:
-        session.connection().execute(models.AttemptEvent.__table__.insert(), rows)
+def downloads(ctx, site_code: str, body: dict) -> dict:
+    """What goes down to the site after its exchange is stored: sessions it lacks, keys released to it.
+
+    Read outside the writer's transaction: building a sealed package decrypts a bank.
+    """
+    from exam_server.sites.seals import keys_for
+
+    have = {s for s in body.get("have_sessions") or [] if isinstance(s, int)}
+    opened = {o.get("session_id") for o in _opened(body) if isinstance(o, dict)}
+    with ctx.db.reading() as session:
+        site = session.scalar(select(models.Site).where(models.Site.code == site_code))
+        return {"sessions": _packages(ctx, session, site, have), "keys": keys_for(ctx, session, site_code, opened)}
 
 
-def _response(session, attempt_id: int, position: int) -> models.Response | None:
-    return session.info.get(_RESPONSES, {}).get((attempt_id, position))
-
-
-def _add_response(session, response: models.Response) -> None:
-    session.add(response)
-    session.info.setdefault(_RESPONSES, {})[(response.attempt_id, response.position)] = response
-
-
-def _apply(ctx, session, site: models.Site, event: dict, results: dict) -> int | None:
+def _ingest(ctx, session, site: models.Site, events: list, results: dict) -> list[int]:
+    """Apply the batch (sites.ingest), then freeze the hub's own result of each attempt that ended in it."""
     from exam_server.services import results as result_service
+    from exam_server.sites.ingest import Ingest
 
-    attempt = session.info.get(_ATTEMPTS, {}).get(event.get("attempt_id"))
-    exam_session = attempt is not None
-    if not exam_session:
-        return None  # not this site's attempt: acknowledged and ignored, never applied
-    number, kind = event.get("number"), event.get("kind")
-    if not _whole(number) or number != attempt.event_count + 1 or not isinstance(kind, str):
-        return None
-    data_json = event.get("data_json") if isinstance(event.get("data_json"), str) else "{}"
-    if len(data_json) > MAX_EVENT_TEXT or len(str(event.get("state_json", ""))) > MAX_EVENT_TEXT:
-        return None  # no event of ours is this large: acknowledged, never applied
-    try:
-        data = json.loads(data_json)
-        state = json.loads(event.get("state_json") or "{}")
-    except ValueError:
-        return None
-    at = event["at"] if _whole(event.get("at")) else ctx.now()
-    session.info[_EVENTS].append({"attempt_id": attempt.id, "number": number, "at": at, "kind": kind[:24],
-                                  "data_json": data_json, "prev_hash": str(event.get("prev_hash", ""))[:64],
-                                  "hash": str(event.get("hash", ""))[:64]})
-    attempt.event_count, attempt.last_event_hash = number, str(event.get("hash", ""))[:64]
-    _apply_state(attempt, state)
-    if kind == "answer" and isinstance(data, dict):
-        _apply_answer(ctx, session, attempt, data, at)
-    elif kind == "flag" and isinstance(data, dict):
-        _apply_flag(ctx, session, attempt, data)
-    if attempt.status in {"submitted", "timed_out", "ended_by_proctor"}:
-        _write_events(session)
-        session.info[_EVENTS] = []
+    ingest = Ingest(ctx, session, site.code, site.acked_position, events)
+    changed = ingest.run()
+    ended = ingest.write()
+    site.acked_position = ingest.acked
+    if ingest.last_event_at is not None:
+        site.last_event_at = ingest.last_event_at
+    for attempt_id in ended:
+        attempt = session.get(models.Attempt, attempt_id, populate_existing=True)
         document = result_service.finalize(ctx, session, attempt)  # the hub's own recomputation
-        theirs = results.get(str(attempt.id))
+        theirs = results.get(str(attempt_id))
         if isinstance(theirs, dict):
-            mismatch = _differs(document, theirs)
-            row = session.get(models.SiteResult, attempt.id)
-            if row is None:
-                session.add(models.SiteResult(attempt_id=attempt.id, document_json=json.dumps(theirs)[:100_000],
-                                              mismatch=mismatch))
-            else:
-                row.document_json, row.mismatch = json.dumps(theirs)[:100_000], mismatch
-    return attempt.id
+            _record_site_result(session, attempt_id, theirs, _differs(document, theirs))
+    return changed
+
+
+def _record_site_result(session, attempt_id: int, theirs: dict, mismatch: bool) -> None:
+    row = session.get(models.SiteResult, attempt_id)
+    if row is None:
+        session.add(models.SiteResult(attempt_id=attempt_id, document_json=json.dumps(theirs)[:100_000],
+                                      mismatch=mismatch))
+    else:
+        row.document_json, row.mismatch = json.dumps(theirs)[:100_000], mismatch
 
 
 def _whole(value) -> bool:
@@ -275,68 +248,6 @@ def _differs(ours: dict, theirs: dict) -> bool:
     if not isinstance(other, list):
         return True
     return mine != [(s.get("name"), s.get("points")) for s in other if isinstance(s, dict)]
-
-
-def _apply_state(attempt: models.Attempt, state) -> None:
-    if not isinstance(state, dict):
-        return
-    for name in STATE_FIELDS:
-        value = state.get(name)
-        if name == "status":
-            if value in STATUSES:
-                attempt.status = value
-        elif name in ("started_at", "paused_since", "deadline_at", "ended_at"):
-            if value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** 53):
-                setattr(attempt, name, value)
-        elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** 53:
-            setattr(attempt, name, value)
-
-
-def _apply_answer(ctx, session, attempt: models.Attempt, data: dict, at: int) -> None:
-    from exam_server.domain.scoring import item_points, shift
-    from exam_server.services.attempt_core import attempt_key, display_keys
-
-    key = attempt_key(ctx, session, attempt)
-    position, choice, seq = data.get("position"), data.get("choice"), data.get("seq")
-    if not isinstance(position, int) or not 1 <= position <= len(key.form) or not isinstance(seq, int):
-        return
-    keys = display_keys(len(key.weights[position - 1]))
-    if choice is not None and choice not in keys:
-        return
-    section_index = key.form[position - 1].section
-    section = key.blueprint.sections[section_index]
-    response = _response(session, attempt.id, position)
-    if response is None:
-        response = models.Response(attempt_id=attempt.id, position=position, seq=0, flagged=False,
-                                   points=str(item_points(section, None)))
-        _add_response(session, response)
-    new_points = item_points(section, None if choice is None else key.weights[position - 1][keys.index(choice)])
-    points = shift([Decimal(p) for p in json.loads(attempt.section_points_json)], section_index,
-                   Decimal(response.points), new_points)
-    attempt.section_points_json = json.dumps([str(p) for p in points])
-    attempt.answered_count += (choice is not None) - (response.choice is not None)
-    response.choice, response.seq, response.points, response.answered_at = choice, seq, str(new_points), at
-
-
-def _apply_flag(ctx, session, attempt: models.Attempt, data: dict) -> None:
-    position, flagged = data.get("position"), data.get("flagged")
-    if not isinstance(position, int) or not isinstance(flagged, bool) or position < 1:
-        return
-    from exam_server.domain.scoring import item_points
-    from exam_server.services.attempt_core import attempt_key
-
-    key = attempt_key(ctx, session, attempt)
-    if position > len(key.form):
-        return
-    response = _response(session, attempt.id, position)
-    if response is None:  # a position never answered counts as blank, as at the site
-        section = key.blueprint.sections[key.form[position - 1].section]
-        response = models.Response(attempt_id=attempt.id, position=position, seq=0, flagged=False,
-                                   points=str(item_points(section, None)))
-        _add_response(session, response)
-    if response.flagged != flagged:
-        attempt.flagged_count += 1 if flagged else -1
-        response.flagged = flagged
 
 
 # --- sessions down to the site ---
@@ -395,8 +306,10 @@ def _columns(row, names) -> dict:
 
 def _deliver_commands(ctx, session, site: models.Site) -> list[dict]:
     now = ctx.now()
+    # "sent" again too: an answer lost on its way (a dropped connection, a node that died) must not lose the
+    # command; the site carries out each command id once (sites.commands.first_delivery).
     rows = session.scalars(select(models.SiteCommand).where(
-        models.SiteCommand.site_id == site.id, models.SiteCommand.state == "pending",
+        models.SiteCommand.site_id == site.id, models.SiteCommand.state.in_(("pending", "sent")),
         models.SiteCommand.expires_at > now).order_by(models.SiteCommand.id)).all()
     for row in rows:
         row.state = "sent"
@@ -484,13 +397,15 @@ def site_views(ctx) -> list[dict]:
                 for s in session.scalars(select(models.Site).order_by(models.Site.code))]
 
 
-def is_online(site: models.Site, now: int) -> bool:
-    return bool(site.public_key) and not site.revoked_at and site.last_seen_at is not None \
-        and now - site.last_seen_at < ONLINE_MS
-
-
 def site_event(site: dict) -> dict:
     return {k: site[k] for k in ("site", "online", "last_seen", "backlog")}
+
+
+def site_state_of_session(ctx, session_id) -> dict | None:
+    """The ``site`` event of a session's site, for a proctor's snapshot; None when the session is the hub's own."""
+    code = site_of_session(ctx, session_id)
+    view = next((v for v in site_views(ctx) if v["site"] == code), None) if code else None
+    return site_event(view) if view is not None else None
 
 
 def sessions_of_site(ctx, code: str) -> list[int]:

@@ -10,7 +10,7 @@ import time
 from exam_server.errors import ExamError
 from exam_server.extensions import socketio
 from exam_server.realtime import rooms
-from exam_server.sites import hub
+from exam_server.sites import hub, presence
 from exam_server.sites.role import read_role
 
 log = logging.getLogger("exam_server.sites")
@@ -19,6 +19,7 @@ EXCHANGE_SECONDS = 0.2  # between exchanges while idle: answers reach the hub we
 RETRY_SECONDS = 1.0  # while the hub cannot be reached
 WATCH_SECONDS = 0.5
 NUDGE_SECONDS = 0.02
+PRUNE_SECONDS = 5.0  # the outbox is pruned at most this often (a read of one batch when nothing is due)
 
 
 def start_for(runtime) -> None:
@@ -42,6 +43,7 @@ class SiteRuntime:
         self.last_ok: float | None = None
         self.lag_ms: int | None = None
         self._nudged = False
+        self._pruned_at: float | None = None
 
     def run(self) -> None:
         while True:
@@ -71,7 +73,7 @@ class SiteRuntime:
         self._nudged = False
 
     def tick(self) -> float:
-        from exam_server.sites.commands import carry_out
+        from exam_server.sites.commands import carry_out, first_delivery
         from exam_server.sites.site import Link
 
         if self.link is None:
@@ -83,11 +85,23 @@ class SiteRuntime:
         metrics.link_up.labels(self.link.site).set(1)
         metrics.link_backlog.labels(self.link.site).set(self.backlog)
         for command in done["commands"]:
-            self.link.pending_outcomes.append(carry_out(self.runtime, command))
+            if first_delivery(self.services, command):
+                self.link.pending_outcomes.append(carry_out(self.runtime, command))
         if done["pulled_sessions"]:
             log.info("link: %d sessions pulled from the hub", done["pulled_sessions"])
+        self._prune()
         # Catching up, or outcomes to report: go again at once, yet yield to candidates between batches.
         return 0.01 if (self.backlog or self.link.pending_outcomes) else EXCHANGE_SECONDS
+
+    def _prune(self) -> None:
+        """Delete what the hub acknowledged long enough ago (``outbox_keep_minutes``), yielding between batches."""
+        from exam_server.sites.pruning import prune_outbox
+
+        if self._pruned_at is not None and time.monotonic() - self._pruned_at < PRUNE_SECONDS:
+            return
+        self._pruned_at = time.monotonic()
+        keep_ms = self.services.settings.outbox_keep_minutes * 60_000
+        prune_outbox(self.services, keep_ms, between=lambda: socketio.sleep(0.01))
 
     def heard_from(self, site: str) -> None:
         pass
@@ -132,8 +146,13 @@ class HubRuntime:
             self.known[view["site"]] = view["online"]
             if was is None or was == view["online"]:
                 continue
+            # Every node watches the sites and notices each transition itself: it tells its own proctors
+            # only, or with several nodes each proctor would hear of it once per node.
             for session_id in hub.sessions_of_site(self.services, view["site"]):
-                socketio.emit("site", hub.site_event(view), namespace="/proctor", to=rooms.proctors(session_id))
+                socketio.emit("site", hub.site_event(view), namespace="/proctor", to=rooms.proctors(session_id),
+                              ignore_queue=True)
+            for attempt_id in presence.connected_at_site(self.services, view["site"]):
+                self.runtime.candidate_changed(attempt_id)  # connected only while their site is on line
 
     def health(self) -> dict:
         views = hub.site_views(self.services)

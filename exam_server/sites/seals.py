@@ -88,17 +88,24 @@ def keys_for(ctx, session, site: str, opened_at_site: set[int]) -> list[dict]:
 
 
 def note_opened_at_site(ctx, session, site: str, reports: list) -> None:
+    """Record the sessions the site says it opened, once each; the site sends them until the hub has them."""
+    wanted = {}
     for report in reports[:100]:
-        if not isinstance(report, dict) or not isinstance(report.get("session_id"), int) \
-                or not 0 < report["session_id"] < 2 ** 31:
-            continue
-        row = session.get(models.ExamSession, report["session_id"])
-        seal = session.get(models.SessionSeal, report["session_id"])
-        if row is None or seal is None or row.site_code != site or seal.site_opened_at:
-            continue
+        if isinstance(report, dict) and isinstance(report.get("session_id"), int) \
+                and not isinstance(report["session_id"], bool) and 0 < report["session_id"] < 2 ** 31:
+            wanted.setdefault(report["session_id"], report)
+    if not wanted:
+        return
+    # One query for all of them: only this site's sessions, not yet noted.
+    seals = session.scalars(select(models.SessionSeal).join(
+        models.ExamSession, models.ExamSession.id == models.SessionSeal.session_id).where(
+        models.SessionSeal.session_id.in_(sorted(wanted)), models.ExamSession.site_code == site,
+        models.SessionSeal.site_opened_at.is_(None))).all()
+    for seal in seals:
+        report = wanted[seal.session_id]
         how = report.get("how") if report.get("how") in ("link", "code") else "link"
         seal.site_opened_at, seal.site_opened_how = ctx.now(), how
-        session.add(models.AuditEntry(at=ctx.now(), action="session_opened_at_site", target=f"session:{row.id}",
+        session.add(models.AuditEntry(at=ctx.now(), action="session_opened_at_site", target=f"session:{seal.session_id}",
                                       detail_json=json.dumps({"site": site, "how": how, "site_time": report.get("at")})))
 
 

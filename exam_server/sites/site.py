@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
 from exam_server.errors import BadInput, ExamError
-from exam_server.sites import envelope
+from exam_server.sites import envelope, presence, site_alerts
 from exam_server.sites.outbox import batch_limit
 from exam_server.store import models
 
@@ -92,6 +92,8 @@ class Link:
         self.acked: int | None = None  # the hub's position, learnt at the first exchange
         self.online = False
         self.pending_outcomes: list[dict] = []
+        self.presence = presence.Reporter()
+        self.alerts_acked: int | None = None  # the hub's last alert id taken, learnt at the first exchange
 
     def exchange(self) -> dict:
         """Send the next batch from the hub's acknowledged position; apply sessions; return the commands."""
@@ -111,18 +113,24 @@ class Link:
                 for result in session.scalars(select(models.Result).where(models.Result.attempt_id.in_(ended))):
                     if result.document_json != "{}":
                         results[str(result.attempt_id)] = json.loads(result.document_json)
+            here = self.presence.report(presence.connected_here(session))
+            alerts = site_alerts.pending(session, self.alerts_acked)
         from exam_server.sites import seals
 
         outcomes, self.pending_outcomes = self.pending_outcomes, []
         body = {"events": events, "results": results, "backlog": backlog, "have_sessions": seals.pulled_ids(ctx),
-                "outcomes": outcomes, "opened": seals.opened_reports(ctx)}
+                "outcomes": outcomes, "opened": seals.opened_reports(ctx), "presence": here, "alerts": alerts}
         try:
             answer = self._post("/api/v1/link/exchange", body)
         except LinkDown:
             self.pending_outcomes = outcomes + self.pending_outcomes
             self.online = False
+            self.presence.failed()
             raise
         self.online = True
+        self.presence.accepted(here)
+        if isinstance(answer.get("alerts_acked"), int):
+            self.alerts_acked = answer["alerts_acked"]
         acked = answer.get("acked")
         if isinstance(acked, int):
             self.acked = acked
@@ -136,12 +144,17 @@ class Link:
                 seals.open_with_key(ctx, self.site, int(released["session_id"]), bytes.fromhex(released["key"]), "link")
             except Exception:
                 log.exception("a released session could not be opened")
-        with ctx.db.unit_of_work() as session:
-            state = session.get(models.LinkState, 1)
-            state.acked_position, state.last_nonce, state.last_ok_at = self.acked or 0, self.nonce, ctx.now()
+        # Through the writer: several times a second while the link is up, so it shares the candidates'
+        # commits (and, on SQLite, their thread) instead of a disk sync of its own on the event loop.
+        ctx.write(lambda session: self._remember(session), label="link_state")
         pushed = max(0, (self.acked or 0) - after)
         return {"pulled_sessions": pulled, "pushed_events": pushed, "backlog": max(0, backlog - pushed),
                 "commands": answer.get("commands") or []}
+
+    def _remember(self, session) -> dict:
+        state = session.get(models.LinkState, 1)
+        state.acked_position, state.last_nonce, state.last_ok_at = self.acked or 0, self.nonce, self.ctx.now()
+        return {}
 
     def _post(self, path: str, body: dict) -> dict:
         self.nonce = envelope.next_nonce(self.nonce, self.ctx.now())

@@ -54,11 +54,17 @@ def enroll():
 def exchange():
     _require_hub()
     services = _services()
-    message = hub.authenticate(services, _body(envelope.MAX_MESSAGE_BYTES), request.headers.get("X-Site-Signature", ""))
-    answer, changed = hub.exchange(services, message.site, message.body)
+    raw, signature = _body(envelope.MAX_MESSAGE_BYTES), request.headers.get("X-Site-Signature", "")
+    # Through the writer: the exchange shares a commit (and its disk sync) with whatever else is being
+    # stored, and with SQLite it runs off the event loop, so proctors' sockets keep being served.
+    message, answer, changed = services.write(lambda session: hub.receive(services, session, raw, signature),
+                                              label="link_exchange")
+    answer.update(hub.downloads(services, message.site, message.body))
     runtime = current_app.extensions["exam_runtime"]
     for attempt_id in changed:
         runtime.candidate_changed(attempt_id)
+    for alert in answer.pop("new_alerts", ()):  # for this hub's proctors, not for the site
+        runtime.emit_alert(alert)
     sites_runtime = current_app.extensions.get("exam_sites")
     if sites_runtime is not None:
         sites_runtime.heard_from(message.site)

@@ -318,6 +318,7 @@ class Site(Base):
     last_seen_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
     last_event_at: Mapped[int | None] = mapped_column(Millis, nullable=True)  # site time of the last event applied
     created_at: Mapped[int] = mapped_column(Millis)
+    alert_position: Mapped[int] = mapped_column(BigInteger, default=0)  # the site's alert ids taken (sites.site_alerts)
 
 
 class SiteCommand(Base):
@@ -346,6 +347,17 @@ class SiteResult(Base):
     document_json: Mapped[str] = mapped_column(Text)
     mismatch: Mapped[bool] = mapped_column(Boolean, default=False)
     resolved_at: Mapped[int | None] = mapped_column(Millis, nullable=True)
+
+
+class SitePresence(Base):
+    """At the hub: whether a site's candidate has a live kiosk connection at the site, as the site last said."""
+
+    __tablename__ = "site_presence"
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    connected: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[int] = mapped_column(Millis)  # hub time of the last change: "last heard" once it drops
 
 
 class LinkState(Base):

@@ -104,7 +104,12 @@ def staff_login():
 
 @blueprint.get("/sessions")
 def list_sessions():
-    return jsonify({"sessions": sessions.list_sessions(services(), current_staff())})
+    from exam_server.sites.listing import sites_for
+
+    user = current_staff()
+    listed = sessions.list_sessions(services(), user)
+    sites = sites_for(services(), listed, everyone=user.role == "admin")
+    return jsonify({"sessions": listed} if sites is None else {"sessions": listed, "sites": sites})
 
 
 @blueprint.get("/sessions/<int:session_id>/results")

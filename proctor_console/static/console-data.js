@@ -25,6 +25,7 @@
     s.stale = false;
     s.candidates = new Map();
     (ack.candidates || []).forEach((c) => s.candidates.set(c.attempt_id, { ...c, receivedAt: received }));
+    s.siteState = ack.site && typeof ack.site.site === 'string' ? { ...ack.site } : null; // a site's session at a hub
     if (S.renderedSession === id) S.renderedSession = null; // rebuild: candidates may have come or gone
     P.scheduleRender();
   }
@@ -56,10 +57,20 @@
     P.scheduleRender();
   }
 
+  /** "14:02": an ISO time as the office's hour and minute (the office's zone, not the browser's). */
   function clockTime(iso) {
     const when = iso ? new Date(iso) : null;
     if (!when || Number.isNaN(when.getTime())) return '—';
-    return `${String(when.getHours()).padStart(2, '0')}:${String(when.getMinutes()).padStart(2, '0')}`;
+    const parts = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false,
+      timeZone: P.officeZone().tz }).formatToParts(when);
+    const part = (type) => (parts.find((x) => x.type === type) || {}).value || '00';
+    return `${part('hour') === '24' ? '00' : part('hour')}:${part('minute')}`;
+  }
+
+  /** A site's candidate not connected at a hub: "terakhir terdengar 14:02" (when the kiosk or its site was last heard). */
+  function presenceText(c) {
+    if (!c.connected && c.site && c.last_heard) return P.t('last_heard', { time: clockTime(c.last_heard) });
+    return P.t(presence(c));
   }
 
   function remainingNow(c) {
@@ -117,7 +128,7 @@
   }
 
   P.provide({
-    ensureSession, applySnapshot, sessionOfAttempt, onCandidate, onSite, clockTime, remainingNow, sectionNames, itemCount, matchesFilters,
+    ensureSession, applySnapshot, sessionOfAttempt, onCandidate, onSite, clockTime, presenceText, remainingNow, sectionNames, itemCount, matchesFilters,
     compareValues, presence, pointsText,
   });
 })();

@@ -37,32 +37,55 @@
     // Newest first, whatever order the server keeps: today's sitting is the one looked for.
     const sessions = [...result.body.sessions].sort((a, b) => (Number(b.created_at) || 0) - (Number(a.created_at) || 0)
       || b.session_id - a.session_id);
-    renderSessionList(sessions);
+    renderSessionList(sessions, Array.isArray(result.body.sites) ? result.body.sites : null);
   }
 
-  function renderSessionList(sessions) {
+  /** At a hub: the sessions grouped under their sites (each with its link state), the hub's own last. */
+  function renderSessionList(sessions, sites) {
     const rows = $('session-rows');
     rows.replaceChildren();
-    sessions.forEach((s) => {
-      const watching = S.order.includes(s.session_id);
-      const button = el('button', {
-        className: watching ? 'tool' : 'primary', text: watching ? t('watching') : t('watch_button'),
-        attrs: { type: 'button' }, data: { sessionId: s.session_id },
+    if (!sites || sites.length === 0) {
+      sessions.forEach((s) => rows.appendChild(sessionRow(s)));
+    } else {
+      sites.forEach((site) => {
+        rows.appendChild(siteRow(site));
+        sessions.filter((s) => s.site === site.site).forEach((s) => rows.appendChild(sessionRow(s)));
       });
-      button.addEventListener('click', () => watchSession(s.session_id));
-      const status = s.status === 'open' ? t('session_open') : (s.status === 'closed' ? t('session_closed') : String(s.status));
-      rows.appendChild(el('tr', { data: { sessionId: s.session_id } }, [
-        el('td', { className: 'mono', text: String(s.session_id) }),
-        el('td', { text: [String(s.name || ''), s.hall ? t('hall', { hall: s.hall }) : ''].filter(Boolean).join(' · ') }),
-        el('td', { text: [s.exam_code, s.exam_title].filter(Boolean).join(' — ') }),
-        el('td', { text: openedText(s.created_at) }),
-        el('td', { text: status }),
-        el('td', { className: 'num', text: String(s.candidates === undefined ? '' : s.candidates) }),
-        el('td', {}, [button]),
-      ]));
-    });
-    $('session-list').hidden = sessions.length === 0;
+      const own = sessions.filter((s) => !s.site);
+      if (own.length) {
+        rows.appendChild(el('tr', { className: 'site-row' }, [el('th', { attrs: { colspan: '7' }, text: t('hub_sessions') })]));
+        own.forEach((s) => rows.appendChild(sessionRow(s)));
+      }
+    }
+    $('session-list').hidden = sessions.length === 0 && !(sites && sites.length);
     $('session-list-empty').hidden = sessions.length !== 0;
+  }
+
+  function siteRow(site) {
+    const state = site.online ? t('site_daring') : t('site_luring', { time: P.clockTime(site.last_seen) });
+    const text = [t('site_heading', { site: String(site.site), name: String(site.name || '') }), state,
+      t('site_backlog', { backlog: Number(site.backlog) || 0 })].join(' · ');
+    return el('tr', { className: `site-row ${site.online ? 'site-on' : 'site-off'}`, data: { site: String(site.site) } },
+      [el('th', { attrs: { colspan: '7' }, text })]);
+  }
+
+  function sessionRow(s) {
+    const watching = S.order.includes(s.session_id);
+    const button = el('button', {
+      className: watching ? 'tool' : 'primary', text: watching ? t('watching') : t('watch_button'),
+      attrs: { type: 'button' }, data: { sessionId: s.session_id },
+    });
+    button.addEventListener('click', () => watchSession(s.session_id));
+    const status = s.status === 'open' ? t('session_open') : (s.status === 'closed' ? t('session_closed') : String(s.status));
+    return el('tr', { data: { sessionId: s.session_id } }, [
+      el('td', { className: 'mono', text: String(s.session_id) }),
+      el('td', { text: [String(s.name || ''), s.hall ? t('hall', { hall: s.hall }) : ''].filter(Boolean).join(' · ') }),
+      el('td', { text: [s.exam_code, s.exam_title].filter(Boolean).join(' — ') }),
+      el('td', { text: openedText(s.created_at) }),
+      el('td', { text: status }),
+      el('td', { className: 'num', text: String(s.candidates === undefined ? '' : s.candidates) }),
+      el('td', {}, [button]),
+    ]);
   }
 
   function openedText(epochMs) {

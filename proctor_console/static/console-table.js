@@ -18,7 +18,7 @@
       { key: 'seat', label: t('col_seat'), value: (c) => c.seat || null, text: (c) => c.seat || '—' },
       { key: 'status', label: t('col_status'), value: (c) => STATUSES.indexOf(c.status), text: (c) => P.statusText(c.status) },
       { key: 'connected', label: t('col_connected'), value: (c) => ['connected', 'disconnected', 'absent'].indexOf(P.presence(c)),
-        text: (c) => t(P.presence(c)) },
+        text: (c) => P.presenceText(c) },
       { key: 'answered', label: t('col_answered'), num: true, value: (c) => c.answered,
         text: (c) => (P.itemCount(s) ? `${c.answered}/${P.itemCount(s)}` : String(c.answered)) },
       { key: 'flagged', label: t('col_flagged'), num: true, value: (c) => c.flagged },

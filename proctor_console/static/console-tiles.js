@@ -76,7 +76,7 @@
     setText(tile.querySelector('.number'), String(c.participant_number));
     const absent = P.presence(c) === 'absent' && c.status === 'not_started';
     setText(tile.querySelector('.status'), absent ? t('not_signed_in') : P.statusText(c.status));
-    setText(tile.querySelector('.conn'), t(P.presence(c)));
+    setText(tile.querySelector('.conn'), P.presenceText(c));
     tile.querySelector('.conn-part').hidden = absent; // "Belum masuk" says it all
     const progress = tile.querySelector('.progress');
     const items = P.itemCount(s);

@@ -1,4 +1,9 @@
-"""A TCP relay between a site and its hub that a test can cut and restore, like a hall's uplink."""
+"""A TCP relay between a site and its hub that a test can cut and restore, like a hall's uplink.
+
+With several target ports (hub nodes behind a load balancer) each new
+connection goes to the next one in turn; ``drop`` ends the open connections
+so the next exchange lands on another node.
+"""
 from __future__ import annotations
 
 import socket
@@ -6,8 +11,9 @@ import threading
 
 
 class Relay:
-    def __init__(self, target_port: int):
-        self.target_port = target_port
+    def __init__(self, target_port: int, *more_ports: int):
+        self.targets = [target_port, *more_ports]
+        self.turn = 0
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
@@ -25,6 +31,18 @@ class Relay:
     def cut(self) -> None:
         """Every connection through the relay dies, and new ones are closed at once."""
         self.up = False
+        self.drop()
+
+    def restore(self) -> None:
+        self.up = True
+
+    def route(self, *ports: int) -> None:
+        """New connections go to these ports in turn; open ones are dropped."""
+        self.targets = list(ports)
+        self.drop()
+
+    def drop(self) -> None:
+        """End the open connections (as a load balancer or a NAT may); new ones are let through."""
         with self._lock:
             for conn in list(self._open):
                 try:
@@ -33,9 +51,6 @@ class Relay:
                     pass
                 conn.close()
             self._open.clear()
-
-    def restore(self) -> None:
-        self.up = True
 
     def close(self) -> None:
         self.cut()
@@ -50,8 +65,10 @@ class Relay:
             if not self.up:
                 client.close()
                 continue
+            port = self.targets[self.turn % len(self.targets)]
+            self.turn += 1
             try:
-                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+                upstream = socket.create_connection(("127.0.0.1", port), timeout=5)
             except OSError:
                 client.close()
                 continue

@@ -40,9 +40,9 @@ def sqlite(folder: Path) -> str:
 class Hall:
     """A site: its data folder, its server process, its relay to the hub."""
 
-    def __init__(self, root: Path, code: str, hub):
+    def __init__(self, root: Path, code: str, hub, database_url: str | None = None):
         self.code = code
-        self.cli = ExamCli(root / f"site-{code}", sqlite(root / f"site-{code}"))
+        self.cli = ExamCli(root / f"site-{code}", database_url or sqlite(root / f"site-{code}"))
         self.relay = Relay(hub.port)
         self.server = None
 
