@@ -95,3 +95,10 @@ def another_database(database_url, request, tmp_path):
         return request.getfixturevalue("postgres_databases")()
 
     return make
+
+
+def pytest_sessionfinish(session):
+    """The databases and folders built once per process and copied for each test (integration/templates.py)."""
+    from tests.integration import templates
+
+    templates.drop_all()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.integration import templates
 
 
 @dataclass
@@ -58,7 +59,19 @@ def clock():
     return FixedClock()
 
 
+def initialised(cli: ExamCli) -> ExamCli:
+    """``cli``'s data folder and database as ``exam-server init`` makes them: run once per process and
+    database kind, then copied (templates.py); in place when the folder or database exists already.
+    Tests of ``init`` itself run the command."""
+    made = templates.prepared_copy(cli.data_dir, cli.database_url, "exam-server init",
+                                   lambda data_dir, url: ExamCli(data_dir, url)("init", check=True).code)
+    if made is None:
+        cli("init", check=True)
+    return cli
+
+
 def make_services(data_dir: Path, database_url: str, clock):
+    """The use cases over ``data_dir`` (keys made when missing) and the database, migrated to the newest schema."""
     from exam_server.config import load_settings
     from exam_server.security.keys import ensure_keys
     from exam_server.composition import build_services
@@ -71,9 +84,19 @@ def make_services(data_dir: Path, database_url: str, clock):
     return services
 
 
+def _migrate(data_dir: Path, database_url: str) -> None:
+    from exam_server.clock import SystemClock
+
+    make_services(data_dir, database_url, SystemClock()).close()
+
+
 @pytest.fixture
 def services(tmp_path, database_url, clock):
-    """The use cases in this process, over a real database, with a clock that moves only when told."""
+    """The use cases in this process, over a real database, with a clock that moves only when told.
+
+    The database starts as a copy of one migrated once per process (templates.py); test_migrations.py
+    migrates its own."""
+    templates.migrated_copy(database_url, _migrate)
     services = make_services(tmp_path / "data", database_url, clock)
     yield services
     services.close()
@@ -160,15 +183,30 @@ class ServerProcess:
 
 
 def prepare_data(exam_cli: ExamCli, tmp_path: Path, blueprint: str | None = None) -> dict:
-    """The small bank, the test exam, two proctors, an admin and an open session (in this process, for speed)."""
+    """The small bank, the test exam, two proctors, an admin and an open session (in this process, for speed).
+
+    Made once per process for each database kind and blueprint, then copied (templates.py) into a new
+    data folder and database; anything else (a data folder made already) is prepared in place."""
+    from tests.integration.helpers import BLUEPRINT
+
+    blueprint = blueprint or BLUEPRINT
+    opened = templates.prepared_copy(exam_cli.data_dir, exam_cli.database_url, blueprint,
+                                     lambda data_dir, url: build_data(data_dir, url, blueprint))
+    if opened is not None:
+        return opened
+    return build_data(exam_cli.data_dir, exam_cli.database_url, blueprint)
+
+
+def build_data(data_dir: Path, database_url: str, blueprint: str) -> dict:
+    """What ``prepare_data`` gives, built here and now in ``data_dir`` and the database."""
     from exam_server.clock import SystemClock
     from exam_server.services import banks, exams, sessions, users
-    from tests.integration.helpers import BLUEPRINT, GIFT_BANK, ROSTER
+    from tests.integration.helpers import GIFT_BANK, ROSTER
 
-    services = make_services(exam_cli.data_dir, exam_cli.database_url, SystemClock())
+    services = make_services(data_dir, database_url, SystemClock())
     try:
         banks.import_bank(services, GIFT_BANK.encode(), "umum.gift", bank_code="umum")
-        exams.create_exam(services, blueprint or BLUEPRINT)
+        exams.create_exam(services, blueprint)
         for role, username, password in (("proctor", "pengawas", "sandi-pengawas"), ("proctor", "lain", "sandi-lain-1"),
                                          ("admin", "admin", "sandi-admin-1")):
             users.add_user(services, role, username, password)

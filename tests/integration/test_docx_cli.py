@@ -7,16 +7,14 @@ import docx
 import pytest
 
 from tests.conftest import QUESTION_BANKS
-from tests.integration.conftest import ExamCli
+from tests.integration.conftest import ExamCli, initialised
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def cli(tmp_path, database_url):
-    cli = ExamCli(tmp_path / "data", database_url)
-    cli("init", check=True)
-    return cli
+    return initialised(ExamCli(tmp_path / "data", database_url))
 
 
 def test_the_word_template_and_the_sample_import_with_their_format_guessed(cli, tmp_path):

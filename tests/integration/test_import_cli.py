@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.conftest import HANDMADE, QUESTION_BANKS, ROOT
-from tests.integration.conftest import ExamCli
+from tests.integration.conftest import ExamCli, initialised
 
 pytestmark = pytest.mark.slow
 
@@ -24,9 +24,7 @@ SAMPLES = [
 
 @pytest.fixture
 def cli(tmp_path, database_url):
-    cli = ExamCli(tmp_path / "data", database_url)
-    cli("init", check=True)
-    return cli
+    return initialised(ExamCli(tmp_path / "data", database_url))
 
 
 @pytest.mark.parametrize("relative, fmt, count", SAMPLES)
@@ -92,9 +90,7 @@ def test_the_spreadsheet_template_imports_as_a_bank(cli, tmp_path):
 @pytest.fixture
 def sqlite_cli(tmp_path):
     # The refusal happens before any database work: one backend is enough here.
-    cli = ExamCli(tmp_path / "data", f"sqlite:///{tmp_path / 'exam.db'}")
-    cli("init", check=True)
-    return cli
+    return initialised(ExamCli(tmp_path / "data", f"sqlite:///{tmp_path / 'exam.db'}"))
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=lambda p: p.name)

@@ -103,15 +103,15 @@ def _file(pdf: bytes):
     return io.BytesIO(pdf)
 
 
-def render(name: str, pdf: bytes) -> list[Path]:
+def render(name: str, pdf: bytes, folder: Path = ARTIFACTS) -> list[Path]:
     """The PDF as PNG pages, as poppler draws them for a person to look at."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    source = ARTIFACTS / f"{name}.pdf"
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / f"{name}.pdf"
     source.write_bytes(pdf)
-    for old in ARTIFACTS.glob(f"{name}-*.png"):
+    for old in folder.glob(f"{name}-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-r", "60", "-png", str(source), str(ARTIFACTS / name)], check=True, timeout=120)
-    return sorted(ARTIFACTS.glob(f"{name}-*.png"))
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(source), str(folder / name)], check=True, timeout=120)
+    return sorted(folder.glob(f"{name}-*.png"))
 
 
 def pieces_outside(pdf: bytes) -> list[str]:
@@ -135,9 +135,11 @@ def pieces_outside(pdf: bytes) -> list[str]:
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed")
-def test_every_paper_renders_and_keeps_its_text_on_the_page(papers):
+def test_every_paper_renders_and_keeps_its_text_on_the_page(papers, database_url):
+    # One folder per database: the two runs of this test may render at the same time (pytest -n).
+    folder = ARTIFACTS / database_url.split(":", 1)[0]
     for name, pdf in papers.items():
-        assert render(name, pdf), name
+        assert render(name, pdf, folder), name
         assert pieces_outside(pdf) == [], name
 
 

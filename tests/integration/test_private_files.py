@@ -10,7 +10,8 @@ import pytest
 
 from tests.conftest import QUESTION_BANKS
 from exam_server.security.private_files import sqlite_file
-from tests.integration.conftest import ExamCli, ServerProcess, prepare_data
+from tests.integration.conftest import ExamCli, ServerProcess, build_data
+from tests.integration.helpers import BLUEPRINT
 from tests.integration.sockets import logged_in_candidate
 from tests.integration.test_admin_http import AdminBrowser
 
@@ -41,7 +42,8 @@ def test_init_creates_a_private_data_folder_with_its_embedded_database(tmp_path)
 
 
 def test_a_server_tightens_an_old_folder_and_keeps_what_it_writes_private(exam_cli, tmp_path, database_url):
-    opened = prepare_data(exam_cli, tmp_path)  # written by this test process, with its own umask
+    # Written by this test process, with its own umask (not a copy of data prepared earlier).
+    opened = build_data(exam_cli.data_dir, exam_cli.database_url, BLUEPRINT)
     os.chmod(exam_cli.data_dir, 0o755)
     os.chmod(exam_cli.data_dir / "signing-keys", 0o755)
     server = ServerProcess(exam_cli.data_dir, exam_cli.database_url).start()

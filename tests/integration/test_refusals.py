@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.conftest import initialised
 from tests.integration.helpers import BLUEPRINT, GIFT_BANK, write_blueprint
 
 pytestmark = pytest.mark.slow
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def ready(exam_cli, tmp_path):
-    exam_cli("init", check=True)
+    initialised(exam_cli)
     bank = tmp_path / "umum.gift"
     bank.write_text(GIFT_BANK, encoding="utf-8")
     exam_cli("import-bank", str(bank), "--bank", "umum", check=True)
