@@ -116,9 +116,26 @@ def exam_session(services):
 
 
 def free_port() -> int:
+    """A port for a server this test starts, free now.
+
+    Drawn below the kernel's ephemeral range (32768 and up), from a band of its own for each parallel
+    worker: a port the kernel hands to some client's connection meanwhile, or one another worker
+    picked at the same moment, cannot then be taken before the server binds it.
+    """
+    import random
     import socket
 
-    with socket.socket() as probe:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    low = 12000 + (index % 8) * 2500
+    for port in random.sample(range(low, low + 2500), 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as probe:  # a crowded band: let the kernel choose
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
