@@ -63,6 +63,7 @@ def build_writer(settings: Settings, database: Database, metrics: Metrics) -> An
         writer_db = Database(settings, single_connection=True)
         wire_database(writer_db)
     return AnswerWriter(writer_db, batch_ms=settings.answer_batch_ms, sleep=socketio.sleep, off_loop=off_loop,
+                        timeout_seconds=settings.write_timeout_seconds,
                         on_group=metrics.group_size.observe, prepare=preload_group)
 
 
