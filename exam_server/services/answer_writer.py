@@ -12,10 +12,16 @@ the others are stored and acknowledged. Every try starts from a new session:
 what a work changed in the failed one (running scores, counters, the rows it
 cached in ``session.info``) is thrown away with it, so nothing counts twice.
 
-Under eventlet and gevent with SQLite the transaction runs in a real OS thread
-on a connection of its own, so the event loop keeps serving sockets while the
-disk syncs. PostgreSQL waits are already cooperative (psycogreen), so the
-group runs in the loop itself there.
+Under eventlet and gevent the transaction runs in a real OS thread on a
+connection of its own, so the event loop keeps serving sockets while the disk
+syncs (SQLite) or the group's round trips to PostgreSQL go on. There that
+connection waits on its socket in the thread, not through the loop's hub
+(store.pg_wait); ``postgres_writer = "loop"`` keeps PostgreSQL's groups in the
+loop instead, waiting cooperatively.
+
+A write that waits longer than the writer's timeout (``write_timeout_seconds``)
+is refused as ``busy``: the sender sends it again later, and a write whose group
+had not begun by then is never run.
 
 Until its loop runs (commands, tests, a process before ``Runtime.start``) the
 writer stores each write at once as a group of one, by the same code. After
