@@ -35,6 +35,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+HUB_CORE = 0  # the hub's core when taskset is there
 sys.path.insert(0, str(ROOT))
 
 from exam_server.services.events import GENESIS, event_hash  # noqa: E402
@@ -145,7 +146,7 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "EXAM_ASYNC_MODE": "eventlet"}
     command = [sys.executable, "-m", "exam_server", "serve", "--port", str(port), "--data", str(hub)]
     if shutil.which("taskset"):
-        command = ["taskset", "-c", "0", *command]
+        command = ["taskset", "-c", str(HUB_CORE), *command]
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=open(work / "hub.log", "ab"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -205,6 +206,20 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def _core_jiffies(core: int) -> tuple[int, int] | None:
+    """(busy, total) jiffies of one core since boot."""
+    try:
+        with open("/proc/stat") as f:
+            for line in f:
+                if line.startswith(f"cpu{core} "):
+                    numbers = [int(v) for v in line.split()[1:9]]
+                    idle = numbers[3] + numbers[4]
+                    return sum(numbers) - idle, sum(numbers)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def _median_run(runs: list[dict]) -> dict:
     """The run with the median rate (its own figures, so they belong together)."""
     ordered = sorted(runs, key=lambda r: r["events_per_s"])
@@ -215,6 +230,7 @@ def _ingest(sites, seconds: float, hub_pid: int | None = None) -> dict:
     """Every site sends batches of 200 as fast as the hub acknowledges them, for a while."""
     before = [(site.applied, site.failures) for site in sites]
     cpu_before = _cpu_seconds(hub_pid) if hub_pid else 0.0
+    core_before = _core_jiffies(HUB_CORE)
     print(f"ingest: {seconds} s from now", file=sys.stderr, flush=True)
     stop = time.monotonic() + seconds
 
@@ -235,6 +251,10 @@ def _ingest(sites, seconds: float, hub_pid: int | None = None) -> dict:
                "failed_exchanges": sum(site.failures - b[1] for site, b in zip(sites, before))}
     if hub_pid:  # "on one core": the hub is pinned to core 0, so this stays at or under 100
         figures["hub_cpu_pct"] = round(100 * (_cpu_seconds(hub_pid) - cpu_before) / elapsed, 1)
+        core_after = _core_jiffies(HUB_CORE)
+        if core_before and core_after and core_after[1] > core_before[1]:
+            busy = 100 * (core_after[0] - core_before[0]) / (core_after[1] - core_before[1])
+            figures["others_on_hub_core_pct"] = round(busy - figures["hub_cpu_pct"], 1)  # other jobs, shared machine
     return figures
 
 

@@ -29,6 +29,10 @@ ROWS = (
 )
 
 
+# Above this share of the server's core taken by other processes, a verdict says so: the figure is not the stack's.
+SHARED_CORE_PCT = 10.0
+
+
 def _number(value):
     if value == "inf":
         return math.inf
@@ -58,9 +62,18 @@ def summarize(document: dict) -> dict:
     quick = document.get("quick", False)
     measured: dict[str, dict] = {}
 
-    def put(row_id, value, bare=None, detail="", size=None, wanted=None, why_empty=""):
-        measured[row_id] = {"measured": value, "bare": bare, "detail": detail, "size": size, "wanted": wanted,
-                            "why_empty": why_empty}
+    def put(row_id, value, bare=None, detail="", size=None, wanted=None, why_empty="", others=None):
+        measured[row_id] = {"measured": value, "bare": bare, "detail": detail if why_empty != "not run" else "",
+                            "size": size, "wanted": wanted, "why_empty": why_empty, "others": others,
+                            "generator_others": generator_others.get(row_id.rsplit("_", 1)[0])}
+
+    # What else ran on the generator's core (the load generator's own latency shows in every figure).
+    generator_others = {}
+    for key, prefix in (("hall_5000", "hall"), ("hall_2000", "hall"), ("storm_300", "storm"), ("storm_1000", "storm"),
+                        ("storm_3000", "storm")):
+        step = steps.get(key)
+        generator_others[key] = _busiest(_median(step, "ours").get(f"{prefix}_others_on_generator_core_pct"),
+                                         _median(step, "baseline").get(f"{prefix}_others_on_generator_core_pct"))
 
     base = _median(steps.get("saturation_baseline"), "baseline")
     for database in ("sqlite", "postgres"):
@@ -79,7 +92,8 @@ def summarize(document: dict) -> dict:
                     f"{_show(ours.get('others_on_server_core_pct_at_max'))}%"
                     + ("; bare stack limited by the generator" if base.get("generator_bound") else "")
                     + ("; bare stack reached the highest rate tried" if base.get("reached_max_rate") else "")),
-            size=step.get("candidates"), why_empty="no figure (a failed run?)")
+            size=step.get("candidates"), why_empty="no figure (a failed run?)",
+            others=_busiest(ours.get("others_on_server_core_pct_at_max"), base.get("others_on_server_core_pct_at_max")))
 
     for key in ("hall_5000", "hall_2000"):
         step = steps.get(key)
@@ -91,19 +105,20 @@ def summarize(document: dict) -> dict:
                    f"other jobs on the server's core {_show(ours.get('hall_others_on_server_core_pct'))}%"
                    + (f", {ours['runs_coping']} runs filled the hall" if "runs_coping" in ours else ""))
         why = "not run" if step is None else "no figure (the hall did not fill, or a failed run)"
+        others = _busiest(ours.get("hall_others_on_server_core_pct"), bare.get("hall_others_on_server_core_pct"))
         if key == "hall_5000":
-            put("hall_5000_held", ours.get("held"), bare.get("held"), size=size, wanted=wanted, why_empty=why,
+            put("hall_5000_held", ours.get("held"), bare.get("held"), others=others, size=size, wanted=wanted, why_empty=why,
                 detail=(f"of {_show(size)}; connect failures {_show(ours.get('connect_failures'))}, "
                         f"reconnect failures {_show(ours.get('reconnect_failures'))}, answers never acknowledged "
                         f"{_show(ours.get('answers_missing'))}; " + context))
-            put("hall_5000_ack", ours.get("ack_p99_ms"), bare.get("ack_p99_ms"), size=size, wanted=wanted,
+            put("hall_5000_ack", ours.get("ack_p99_ms"), bare.get("ack_p99_ms"), others=others, size=size, wanted=wanted,
                 why_empty=why, detail=f"durable (after commit); p50 {_show(ours.get('ack_p50_ms'))} ms; " + context)
-            put("hall_5000_memory", ours.get("rss_per_connection_kb"), bare.get("rss_per_connection_kb"), size=size,
+            put("hall_5000_memory", ours.get("rss_per_connection_kb"), bare.get("rss_per_connection_kb"), others=others, size=size,
                 wanted=wanted, why_empty=why,
                 detail=(f"(RSS connected - RSS idle) / connections; per candidate after the hall "
                         f"{_show(ours.get('rss_per_candidate_kb'))} KB; peak RSS "
                         f"{_show(_mb(ours.get('server_peak_rss_kb')))} MB"))
-        put(f"{key}_proctor", ours.get("proctor_p99_ms"), bare.get("proctor_p99_ms"), size=size, wanted=wanted,
+        put(f"{key}_proctor", ours.get("proctor_p99_ms"), bare.get("proctor_p99_ms"), others=others, size=size, wanted=wanted,
             why_empty=why, detail=(f"candidate's ack -> proctor's event; p50 {_show(ours.get('proctor_p50_ms'))} ms; "
                                    "bare emits before it acks (0 by this measure); " + context))
 
@@ -113,6 +128,7 @@ def summarize(document: dict) -> dict:
         size = (step or {}).get("candidates")
         wanted = int(key.split("_")[1])
         why = "not run" if step is None else "no figure (a failed run?)"
+        others = _busiest(ours.get("storm_others_on_server_core_pct"), bare.get("storm_others_on_server_core_pct"))
         context = (f"{_failed(step, 'ours')}{_show(ours.get('all_forms_s'))} s vs bare {_show(bare.get('all_forms_s'))} s"
                    f" from the first arrival (spread over {_show((step or {}).get('spread_s'))} s); login p99 "
                    f"{_show(ours.get('login_p99_ms'))} ms, start+form p99 {_show(ours.get('start_form_p99_ms'))} ms; "
@@ -121,12 +137,13 @@ def summarize(document: dict) -> dict:
         failures = (f"failures ours {_show(ours.get('failures'))}, bare {_show(bare.get('failures'))}; "
                     + "; ".join(_examples(step)))
         if key == "storm_3000":
-            put("storm_3000_time", ours.get("all_forms_s"), bare.get("all_forms_s"), context, size, wanted, why)
+            put("storm_3000_time", ours.get("all_forms_s"), bare.get("all_forms_s"), context, size, wanted, why, others)
         else:
             put(f"{key}_ratio", _ratio(ours.get("all_forms_s"), bare.get("all_forms_s")), None,
-                context + f"; failures {_show(ours.get('failures'))}", size, wanted, why)
+                context + f"; failures {_show(ours.get('failures'))}", size, wanted, why, others)
         if key != "storm_300":
-            put(f"{key}_failures", ours.get("failures"), bare.get("failures"), failures.rstrip("; "), size, wanted, why)
+            put(f"{key}_failures", ours.get("failures"), bare.get("failures"), failures.rstrip("; "), size, wanted, why,
+                others)
 
     ingest = steps.get("ingest")
     if ingest is None or "failed" in ingest:
@@ -134,10 +151,11 @@ def summarize(document: dict) -> dict:
     else:
         figures = ingest["ingest"]
         runs = [r["events_per_s"] for r in ingest.get("ingest_runs", [figures])]
-        put("ingest", figures["events_per_s"], size=ingest.get("sites"),
+        put("ingest", figures["events_per_s"], size=ingest.get("sites"), others=figures.get("others_on_hub_core_pct"),
             detail=(f"{ingest.get('sites')} simulated sites sending batches of 200 as fast as acknowledged, "
                     f"{figures['seconds']} s per measurement, runs {runs}; hub CPU "
-                    f"{_show(figures.get('hub_cpu_pct'))}% (pinned to one core), failed exchanges "
+                    f"{_show(figures.get('hub_cpu_pct'))}% (pinned to one core), other processes on its core "
+                    f"{_show(figures.get('others_on_hub_core_pct'))}%, failed exchanges "
                     f"{figures['failed_exchanges']}"))
 
     rows = []
@@ -147,7 +165,7 @@ def summarize(document: dict) -> dict:
         if row_id == "hall_5000_held":
             limit = m.get("size") or 5000  # every candidate of the hall
         if value is None:
-            verdict = f"not met ({m['why_empty'] or 'no figure'})"
+            verdict = f"not measured ({m['why_empty'] or 'no figure'})"
         else:
             ok = value >= limit if comparison == ">=" else value <= limit
             verdict = "met" if ok else "not met"
@@ -155,11 +173,22 @@ def summarize(document: dict) -> dict:
                 verdict += f" (at {m['size']:,} candidates, not {m['wanted']:,})"
             elif quick:
                 verdict += " (quick run, shrunk)"
+            shared = [f"{where}: {share:g}%" for where, share in (("server's core", _number(m.get("others"))),
+                                                                  ("generator's core", _number(m.get("generator_others"))))
+                      if share is not None and share > SHARED_CORE_PCT]
+            if shared:
+                verdict += f" (other processes on the {', the '.join(shared)})"
         rows.append({"id": row_id, "figure": figure, "target": target, "measured": _plain_number(m["measured"]),
                      "bare": _plain_number(m.get("bare")), "unit": unit, "verdict": verdict,
                      "detail": m.get("detail", "")})
     return {"quick": quick, "code": document.get("code"), "started_at": document.get("started_at"),
             "machine": document.get("machine"), "plan": document.get("plan"), "rows": rows}
+
+
+def _busiest(*shares):
+    """The larger share of the server's core other processes took, over ours and the bare stack's runs."""
+    numbers = [_number(v) for v in shares if _number(v) is not None]
+    return max(numbers) if numbers else None
 
 
 def _examples(step: dict | None) -> list[str]:
@@ -184,8 +213,8 @@ def render(summary: dict) -> str:
              f"Commit {code.get('commit', '?')} (exam_server/ digest {code.get('exam_server_digest', '?')}, "
              f"{code.get('exam_server_changed_files', '?')} files changed from the commit), started "
              f"{summary.get('started_at', '?')}, {summary.get('elapsed_s', '?')} s in all; {machine.get('cpus', '?')} cores,"
-             f" load average at the start {machine.get('load_average', '?')}; medians of {plan.get('runs', '?')} runs "
-             f"({plan.get('heavy_runs', '?')} for the hall of 5,000 and the storm of 3,000).",
+             f" load average at the start {machine.get('load_average', '?')}; runs per step (median): {plan.get('runs', '?')}"
+             f" ({plan.get('heavy_runs', '?')} for the hall of 5,000 and the storm of 3,000).",
              "",
              "| figure | target | measured | bare stack | verdict | how it was measured |",
              "| --- | --- | ---: | ---: | --- | --- |"]
