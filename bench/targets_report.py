@@ -169,15 +169,18 @@ def summarize(document: dict) -> dict:
         else:
             ok = value >= limit if comparison == ">=" else value <= limit
             verdict = "met" if ok else "not met"
+            caveats = []
             if m.get("wanted") and m.get("size") and m["size"] < m["wanted"]:
-                verdict += f" (at {m['size']:,} candidates, not {m['wanted']:,})"
+                caveats.append(f"at {m['size']:,} candidates, not {m['wanted']:,}")
             elif quick:
-                verdict += " (quick run, shrunk)"
+                caveats.append("quick run, shrunk")
             shared = [f"{where}: {share:g}%" for where, share in (("server's core", _number(m.get("others"))),
                                                                   ("generator's core", _number(m.get("generator_others"))))
                       if share is not None and share > SHARED_CORE_PCT]
             if shared:
-                verdict += f" (other processes on the {', the '.join(shared)})"
+                caveats.append(f"other processes on the {', the '.join(shared)}")
+            if caveats:
+                verdict += f" ({'; '.join(caveats)})"
         rows.append({"id": row_id, "figure": figure, "target": target, "measured": _plain_number(m["measured"]),
                      "bare": _plain_number(m.get("bare")), "unit": unit, "verdict": verdict,
                      "detail": m.get("detail", "")})
