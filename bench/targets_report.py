@@ -90,6 +90,8 @@ def summarize(document: dict) -> dict:
                     f" ({_show(ours.get('cpu_ms_per_answer'))} ms/answer, bare "
                     f"{_show(base.get('cpu_ms_per_answer'))}), other jobs on the server's core "
                     f"{_show(ours.get('others_on_server_core_pct_at_max'))}%"
+                    + (f"; no step passed, the first ({_show(_first_rate(step))}/s) failed already"
+                       if ours.get("max_answers_per_s") == 0 else "")
                     + ("; bare stack limited by the generator" if base.get("generator_bound") else "")
                     + ("; bare stack reached the highest rate tried" if base.get("reached_max_rate") else "")),
             size=step.get("candidates"), why_empty="no figure (a failed run?)",
@@ -186,6 +188,11 @@ def summarize(document: dict) -> dict:
                      "detail": m.get("detail", "")})
     return {"quick": quick, "code": document.get("code"), "started_at": document.get("started_at"),
             "machine": document.get("machine"), "plan": document.get("plan"), "rows": rows}
+
+
+def _first_rate(step: dict):
+    runs = [r for r in ((step or {}).get("ours") or {}).get("runs", []) if r.get("steps")]
+    return runs[0]["steps"][0]["offered_per_s"] if runs else None
 
 
 def _busiest(*shares):
