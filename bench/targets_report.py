@@ -108,20 +108,20 @@ def summarize(document: dict) -> dict:
                    + (f", {ours['runs_coping']} runs filled the hall" if "runs_coping" in ours else ""))
         why = "not run" if step is None else "no figure (the hall did not fill, or a failed run)"
         others = _busiest(ours.get("hall_others_on_server_core_pct"), bare.get("hall_others_on_server_core_pct"))
+        common = {"others": others, "size": size, "wanted": wanted, "why_empty": why}
         if key == "hall_5000":
-            put("hall_5000_held", ours.get("held"), bare.get("held"), others=others, size=size, wanted=wanted, why_empty=why,
+            put("hall_5000_held", ours.get("held"), bare.get("held"), **common,
                 detail=(f"of {_show(size)}; connect failures {_show(ours.get('connect_failures'))}, "
                         f"reconnect failures {_show(ours.get('reconnect_failures'))}, answers never acknowledged "
                         f"{_show(ours.get('answers_missing'))}; " + context))
-            put("hall_5000_ack", ours.get("ack_p99_ms"), bare.get("ack_p99_ms"), others=others, size=size, wanted=wanted,
-                why_empty=why, detail=f"durable (after commit); p50 {_show(ours.get('ack_p50_ms'))} ms; " + context)
-            put("hall_5000_memory", ours.get("rss_per_connection_kb"), bare.get("rss_per_connection_kb"), others=others, size=size,
-                wanted=wanted, why_empty=why,
+            put("hall_5000_ack", ours.get("ack_p99_ms"), bare.get("ack_p99_ms"), **common,
+                detail=f"durable (after commit); p50 {_show(ours.get('ack_p50_ms'))} ms; " + context)
+            put("hall_5000_memory", ours.get("rss_per_connection_kb"), bare.get("rss_per_connection_kb"), **common,
                 detail=(f"(RSS connected - RSS idle) / connections; per candidate after the hall "
                         f"{_show(ours.get('rss_per_candidate_kb'))} KB; peak RSS "
                         f"{_show(_mb(ours.get('server_peak_rss_kb')))} MB"))
-        put(f"{key}_proctor", ours.get("proctor_p99_ms"), bare.get("proctor_p99_ms"), others=others, size=size, wanted=wanted,
-            why_empty=why, detail=(f"candidate's ack -> proctor's event; p50 {_show(ours.get('proctor_p50_ms'))} ms; "
+        put(f"{key}_proctor", ours.get("proctor_p99_ms"), bare.get("proctor_p99_ms"), **common,
+            detail=(f"candidate's ack -> proctor's event; p50 {_show(ours.get('proctor_p50_ms'))} ms; "
                                    "bare emits before it acks (0 by this measure); " + context))
 
     for key in ("storm_300", "storm_1000", "storm_3000"):
@@ -131,7 +131,8 @@ def summarize(document: dict) -> dict:
         wanted = int(key.split("_")[1])
         why = "not run" if step is None else "no figure (a failed run?)"
         others = _busiest(ours.get("storm_others_on_server_core_pct"), bare.get("storm_others_on_server_core_pct"))
-        context = (f"{_failed(step, 'ours')}{_show(ours.get('all_forms_s'))} s vs bare {_show(bare.get('all_forms_s'))} s"
+        context = (f"{_failed(step, 'ours')}{_show(ours.get('all_forms_s'))} s vs bare "
+                   f"{_show(bare.get('all_forms_s'))} s"
                    f" from the first arrival (spread over {_show((step or {}).get('spread_s'))} s); login p99 "
                    f"{_show(ours.get('login_p99_ms'))} ms, start+form p99 {_show(ours.get('start_form_p99_ms'))} ms; "
                    f"server CPU {_show(ours.get('storm_server_cpu_pct'))}%, other jobs on the server's core "
@@ -176,9 +177,9 @@ def summarize(document: dict) -> dict:
                 caveats.append(f"at {m['size']:,} candidates, not {m['wanted']:,}")
             elif quick:
                 caveats.append("quick run, shrunk")
-            shared = [f"{where}: {share:g}%" for where, share in (("server's core", _number(m.get("others"))),
-                                                                  ("generator's core", _number(m.get("generator_others"))))
-                      if share is not None and share > SHARED_CORE_PCT]
+            cores = (("server's core", _number(m.get("others"))),
+                     ("generator's core", _number(m.get("generator_others"))))
+            shared = [f"{where}: {share:g}%" for where, share in cores if share is not None and share > SHARED_CORE_PCT]
             if shared:
                 caveats.append(f"other processes on the {', the '.join(shared)}")
             if caveats:
@@ -218,12 +219,14 @@ def render(summary: dict) -> str:
     code = summary.get("code") or {}
     plan = summary.get("plan") or {}
     machine = summary.get("machine") or {}
-    lines = [f"## Performance targets{' (quick run: every step shrunk, not a measurement)' if summary['quick'] else ''}",
+    title = "## Performance targets" + (" (quick run: every step shrunk, not a measurement)" if summary["quick"] else "")
+    lines = [title,
              "",
              f"Commit {code.get('commit', '?')} (exam_server/ digest {code.get('exam_server_digest', '?')}, "
              f"{code.get('exam_server_changed_files', '?')} files changed from the commit), started "
-             f"{summary.get('started_at', '?')}, {summary.get('elapsed_s', '?')} s in all; {machine.get('cpus', '?')} cores,"
-             f" load average at the start {machine.get('load_average', '?')}; runs per step (median): {plan.get('runs', '?')}"
+             f"{summary.get('started_at', '?')}, {summary.get('elapsed_s', '?')} s in all; "
+             f"{machine.get('cpus', '?')} cores, load average at the start {machine.get('load_average', '?')}; "
+             f"runs per step (median): {plan.get('runs', '?')}"
              f" ({plan.get('heavy_runs', '?')} for the hall of 5,000 and the storm of 3,000).",
              "",
              "| figure | target | measured | bare stack | verdict | how it was measured |",
