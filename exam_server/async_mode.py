@@ -54,12 +54,15 @@ def running_mode() -> str | None:
 def _green_psycopg2(mode: str) -> None:
     # psycopg2 waits on the network in C; without this wait callback every
     # PostgreSQL query would stop the whole worker instead of one greenlet.
+    # Green only in the loop's thread: the answer writer's own thread blocks on its connection (store.pg_wait).
     try:
-        import psycogreen.eventlet as green_eventlet
-        import psycogreen.gevent as green_gevent
+        import psycogreen  # noqa: F401
+        import psycopg2  # noqa: F401
     except ImportError:
         return
-    (green_eventlet.patch_psycopg if mode == "eventlet" else green_gevent.patch_psycopg)()
+    from exam_server.store import pg_wait
+
+    pg_wait.install(mode)
 
 
 def run_blocking(function, *args):

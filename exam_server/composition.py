@@ -63,16 +63,19 @@ def build_writer(settings: Settings, database: Database, metrics: Metrics) -> An
         writer_db = Database(settings, single_connection=True)
         wire_database(writer_db)
     return AnswerWriter(writer_db, batch_ms=settings.answer_batch_ms, sleep=socketio.sleep, off_loop=off_loop,
+                        timeout_seconds=settings.write_timeout_seconds,
                         on_group=metrics.group_size.observe, prepare=preload_group)
 
 
 def _off_loop(settings: Settings) -> Callable[[Callable[[], Any]], Any] | None:
-    """With SQLite under eventlet or gevent the commit runs in a real OS thread; otherwise in the caller."""
-    if settings.is_sqlite and settings.async_mode == "eventlet":
+    """Under eventlet or gevent the commit runs in a real OS thread (for PostgreSQL unless ``postgres_writer``
+    keeps it in the loop); under threading, in the caller."""
+    in_thread = settings.is_sqlite or settings.postgres_writer == "thread"
+    if in_thread and settings.async_mode == "eventlet":
         from eventlet import tpool
 
         return tpool.execute
-    if settings.is_sqlite and settings.async_mode == "gevent":
+    if in_thread and settings.async_mode == "gevent":
         import gevent
 
         return gevent.get_hub().threadpool.apply

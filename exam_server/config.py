@@ -36,6 +36,8 @@ class Settings:
     public_url: str = ""  # how candidates reach the server, for printed cards and QR codes
     node_name: str = ""  # names this process in logs and connection records
     answer_batch_ms: int = 4  # how long the answer writer gathers answers into one commit
+    postgres_writer: str = "thread"  # thread: the writer's groups in an OS thread of their own; loop: in the event loop
+    write_timeout_seconds: float = 30.0  # a write waiting longer for the writer is refused as busy (503, ack busy)
     disconnect_alert_seconds: int = 60
     idle_alert_minutes: int = 10  # a connected candidate doing nothing while the clock runs
     max_pause_minutes: int = 0  # 0: a paused attempt waits for the proctor however long; else it ends
@@ -91,6 +93,8 @@ _ENVIRONMENT = {
     "EXAM_PROXY_HOPS": "proxy_hops",
     "EXAM_NODE_NAME": "node_name",
     "EXAM_ANSWER_BATCH_MS": "answer_batch_ms",
+    "EXAM_WRITE_TIMEOUT_SECONDS": "write_timeout_seconds",
+    "EXAM_POSTGRES_WRITER": "postgres_writer",
     "EXAM_DISCONNECT_ALERT_SECONDS": "disconnect_alert_seconds",
     "EXAM_IDLE_ALERT_MINUTES": "idle_alert_minutes",
     "EXAM_MAX_PAUSE_MINUTES": "max_pause_minutes",
@@ -203,6 +207,10 @@ def _validate(settings: Settings) -> Settings:
     for name in ("login_guard_max_keys", "login_forget_seconds", "request_timeout_seconds"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(settings, name)}")
+    if settings.postgres_writer not in ("thread", "loop"):
+        raise ConfigError(f"postgres_writer must be thread or loop, got {settings.postgres_writer!r}")
+    if not 0 < settings.write_timeout_seconds <= 600:
+        raise ConfigError(f"write_timeout_seconds must be more than 0 and at most 600, got {settings.write_timeout_seconds}")
     if settings.outbox_keep_minutes < 0:
         raise ConfigError(f"outbox_keep_minutes must be 0 or more, got {settings.outbox_keep_minutes}")
     from exam_server.i18n.formatting import ZONES

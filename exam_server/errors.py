@@ -64,6 +64,20 @@ class Forbidden(ExamError):
     exit_status = 2
 
 
+class Busy(ExamError):
+    """The server is too busy to do this now; nothing is lost by asking again after ``retry_after`` seconds."""
+
+    code = "busy"
+    http_status = 503
+    exit_status = 1
+    retry_after = 5  # seconds: long enough for a queue to drain, short enough that nobody gives up
+
+    def __init__(self, message: str = "the server is busy; try again in a few seconds", *, retry_after: int | None = None):
+        super().__init__(message)
+        if retry_after is not None:
+            self.retry_after = retry_after
+
+
 class ConfigError(ExamError):
     """A setting is unknown, missing or malformed; raised at start, before serving."""
 

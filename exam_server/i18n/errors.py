@@ -36,6 +36,7 @@ _MESSAGES = [
     (r"only administrators may do this", N_("Hanya administrator yang boleh melakukan ini.")),
     (r"(\d+) attempts are still running \((.+)\); .*",
      N_("{0} peserta masih mengerjakan ({1}); akhiri ujian mereka atau tutup sesinya dahulu.")),
+    (r"the server is busy.*", N_("Server sedang sibuk; tidak ada yang disimpan. Coba lagi dalam beberapa detik.")),
     (r"no published result with this id", N_("Tidak ada hasil terbit dengan id ini.")),
     (r"no result with this id yet: .*", N_("Belum ada hasil dengan id ini: hasil ada setelah ujian berakhir atau diterbitkan.")),
     (r"no such file", N_("Berkas tidak ditemukan.")),

@@ -33,6 +33,7 @@ KIOSK = {
     'err_session_closed': NC_('kiosk:err_session_closed', 'Sesi ujian ini sudah ditutup.'),
     'err_session_not_open': NC_('kiosk:err_session_not_open', 'Sesi belum dibuka. Halaman ini mencoba lagi dengan sendirinya.'),
     'err_rate_limited': NC_('kiosk:err_rate_limited', 'Terlalu banyak percobaan masuk. Tunggu sebentar, lalu coba lagi, atau minta pengawas mereset login Anda.'),
+    'err_busy': NC_('kiosk:err_busy', 'Server ujian sedang sibuk. Halaman ini mencoba lagi dengan sendirinya dalam beberapa detik.'),
     'err_seb_required': NC_('kiosk:err_seb_required', 'Ujian ini harus dikerjakan dengan Safe Exam Browser.'),
     'err_network': NC_('kiosk:err_network', 'Server ujian tidak dapat dihubungi. Periksa jaringan, lalu coba lagi.'),
     'err_unauthorized': NC_('kiosk:err_unauthorized', 'Login Anda tidak berlaku lagi. Silakan masuk kembali.'),

@@ -12,10 +12,16 @@ the others are stored and acknowledged. Every try starts from a new session:
 what a work changed in the failed one (running scores, counters, the rows it
 cached in ``session.info``) is thrown away with it, so nothing counts twice.
 
-Under eventlet and gevent with SQLite the transaction runs in a real OS thread
-on a connection of its own, so the event loop keeps serving sockets while the
-disk syncs. PostgreSQL waits are already cooperative (psycogreen), so the
-group runs in the loop itself there.
+Under eventlet and gevent the transaction runs in a real OS thread on a
+connection of its own, so the event loop keeps serving sockets while the disk
+syncs (SQLite) or the group's round trips to PostgreSQL go on. There that
+connection waits on its socket in the thread, not through the loop's hub
+(store.pg_wait); ``postgres_writer = "loop"`` keeps PostgreSQL's groups in the
+loop instead, waiting cooperatively.
+
+A write that waits longer than the writer's timeout (``write_timeout_seconds``)
+is refused as ``busy``: the sender sends it again later, and a write whose group
+had not begun by then is never run.
 
 Until its loop runs (commands, tests, a process before ``Runtime.start``) the
 writer stores each write at once as a group of one, by the same code. After
@@ -32,16 +38,24 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from exam_server.errors import ExamError
+from exam_server.errors import Busy, ExamError
 from exam_server.store.db import Database
 
 log = logging.getLogger("exam_server.answer_writer")
 
 MAX_GROUP = 1000
+DEFAULT_TIMEOUT_SECONDS = 30.0
 
 
 class WriteFailed(ExamError):
     code = "internal_error"
+
+
+class WriterBusy(Busy):
+    """The write waited for the writer longer than the timeout: the sender is to send it again later."""
+
+    def __init__(self):
+        super().__init__("the server is busy storing other writes; this one was not stored, send it again shortly")
 
 
 @dataclass
@@ -60,6 +74,7 @@ def _failed(exc: BaseException) -> WriteFailed:
 
 class AnswerWriter:
     def __init__(self, database: Database, *, batch_ms: int, sleep: Callable[[float], None],
+                 timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
                  off_loop: Callable[[Callable[[], Any]], Any] | None = None,
                  on_group: Callable[[int], None] | None = None,
                  prepare: Callable[[Any, list[tuple]], None] | None = None,
@@ -69,6 +84,7 @@ class AnswerWriter:
         self._running = False
         self._prepare = prepare
         self.batch_seconds = batch_ms / 1000
+        self.timeout_seconds = timeout_seconds
         self._sleep = sleep
         self._off_loop = off_loop or (lambda fn: fn())
         self._queue: deque[_Pending] = deque()
@@ -80,21 +96,25 @@ class AnswerWriter:
         self.writes = 0
         self.retried = 0  # writes tried again alone after their group failed
 
-    def perform(self, work: Callable[[Any], dict], timeout: float = 30.0, *, touches: tuple | None = None,
+    def perform(self, work: Callable[[Any], dict], timeout: float | None = None, *, touches: tuple | None = None,
                 label: str | None = None) -> dict:
         """Run ``work(session)`` in the next group; return its result once committed, or raise its refusal.
 
-        ``touches`` names the rows the work will change, so that ``prepare`` can
+        A write still waiting after ``timeout`` seconds (the writer's own by
+        default) is refused as ``busy``; if its group has not started by then it
+        is never run, so a queue that grew during a storm sheds what nobody
+        waits for. ``touches`` names the rows the work will change, so that ``prepare`` can
         read those of the whole group at once before any work runs; ``label``
         names the use case for ``observe``.
         """
+        timeout = self.timeout_seconds if timeout is None else timeout
         started = time.perf_counter()
         pending = _Pending(work, touches, label, given_up_at=time.monotonic() + timeout)
         if self._running:
             self._queue.append(pending)
             self._wakeup.set()
             if not pending.done.wait(timeout):
-                pending.outcome = WriteFailed("the answer could not be stored in time; it will be sent again")
+                pending.outcome = WriterBusy()
         else:
             self._store_now(pending)
         if self.observe is not None:
@@ -162,7 +182,7 @@ class AnswerWriter:
         for pending in group:
             if time.monotonic() > pending.given_up_at:
                 # Its sender has stopped waiting and will resend: a dead database must not hold the writer for long.
-                outcomes.append(WriteFailed("the answer could not be stored in time; it will be sent again"))
+                outcomes.append(WriterBusy())
                 continue
             self.retried += 1
             try:
@@ -177,12 +197,17 @@ class AnswerWriter:
         return outcomes
 
     def _commit(self, group: list[_Pending]) -> list:
+        now = time.monotonic()
+        waited_for = [pending for pending in group if pending.given_up_at >= now]
         outcomes: list = []
         with self.database.unit_of_work() as session:
-            touches = [pending.touches for pending in group if pending.touches is not None]
+            touches = [pending.touches for pending in waited_for if pending.touches is not None]
             if touches and self._prepare is not None:
                 self._prepare(session, touches)
             for pending in group:
+                if pending.given_up_at < now:  # its sender was told busy and sends it again
+                    outcomes.append(WriterBusy())
+                    continue
                 try:
                     outcomes.append(pending.work(session))
                 except ExamError as refusal:

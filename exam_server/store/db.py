@@ -42,6 +42,13 @@ def make_engine(settings: Settings, *, single_connection: bool = False) -> Engin
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, **extra)
         event.listen(engine, "connect", _sqlite_pragmas(settings.sqlite_synchronous))
         return engine
+    if single_connection:
+        # The answer writer's connection in its own OS thread: made and used there only, one group at a
+        # time. No ping before each group (a round trip): a lost connection fails its group, is
+        # invalidated, and the one-by-one retry reconnects. A group's UPDATEs of many rows (its
+        # attempts' counters) go in pages of 500 per round trip instead of one each.
+        return create_engine(url, poolclass=StaticPool, executemany_mode="values_plus_batch",
+                             executemany_batch_page_size=500)
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 

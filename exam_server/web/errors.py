@@ -6,7 +6,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from exam_server.errors import ExamError
+from exam_server.errors import Busy, ExamError
 from exam_server.i18n import translate
 from exam_server.i18n.http import http_text
 
@@ -33,7 +33,10 @@ def error_page(status: int):
 def register(app: Flask) -> None:
     @app.errorhandler(ExamError)
     def exam_error(exc: ExamError):
-        return error_response(exc.code, exc.message, exc.http_status)
+        response = error_response(exc.code, exc.message, exc.http_status)
+        if isinstance(exc, Busy):  # 503: tell the client when asking again is worth it
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

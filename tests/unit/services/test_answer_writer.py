@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from exam_server.config import load_settings
 from exam_server.errors import Conflict
-from exam_server.services.answer_writer import AnswerWriter, WriteFailed
+from exam_server.services.answer_writer import AnswerWriter, WriteFailed, WriterBusy
 from exam_server.store.db import Database
 
 
@@ -111,3 +111,14 @@ def test_a_write_that_fails_its_group_fails_alone_and_the_others_are_stored(data
     assert isinstance(outcomes["dup"], WriteFailed)
     assert outcomes["x"] == {"stored": "x"} and outcomes["y"] == {"stored": "y"}
     assert _bodies(database) == ["taken", "x", "y"] and writer.retried == 3
+
+
+def test_a_write_still_waiting_after_the_timeout_is_refused_as_busy_and_never_run(database):
+    writer = AnswerWriter(database, batch_ms=0, sleep=time.sleep, timeout_seconds=0.05)
+    writer.begin_grouping()  # the loop is not running yet: the write waits in the queue past its timeout
+    with pytest.raises(WriterBusy) as refused:
+        writer.perform(_note("late"))
+    assert refused.value.code == "busy" and refused.value.http_status == 503 and refused.value.retry_after > 0
+    threading.Thread(target=writer.run, daemon=True).start()
+    assert writer.perform(_note("next"), timeout=10) == {"stored": "next"}
+    assert _bodies(database) == ["next"]

@@ -26,6 +26,7 @@
       case 'already_connected':
       case 'session_closed':
       case 'session_not_open':
+      case 'busy':
       case 'rate_limited':
       case 'unauthorized':
         return t(`err_${code}`);
@@ -73,6 +74,14 @@
       }
       const error = (data && data.error) || {};
       K.showError('login-error', loginMessage(error.code || `http_${response.status}`, error.message));
+      if (error.code === 'busy') {
+        // The server is storing a start storm's writes: ask again when it says, a little spread out.
+        const seconds = Number(response.headers.get('Retry-After')) || 5;
+        clearTimeout(S.notOpenRetry);
+        S.notOpenRetry = setTimeout(() => {
+          if ($('password').value) onLoginSubmit({ preventDefault() {} });
+        }, seconds * 1000 + Math.random() * 2000);
+      }
       if (error.code === 'session_not_open') {
         // A sealed session opens at the hub's word or with its release code: try again by itself.
         clearTimeout(S.notOpenRetry);
