@@ -103,7 +103,13 @@ class Runtime:
 
     def candidate_changed(self, attempt_id: int, known=None) -> None:
         """``known``: at a hub, the attempt's columns as the exchange wrote them; the view is built from
-        them instead of read again (``sites.feed``). Without it, the view is read from the database."""
+        them instead of read again (``sites.feed``). Without it, the view is read from the database.
+
+        With a message queue (several nodes) the view is always read: another node's exchange may have
+        committed later values, and a view read at the flush is never older than the one it follows.
+        """
+        if self.services.settings.redis_url:
+            known = None
         with self._lock:
             self._dirty.add(attempt_id)
             if known is None:
