@@ -159,7 +159,7 @@ def main() -> None:
                 attempts = [r[0] for r in connection.execute(text("select id from attempts where session_id = :s"),
                                                              {"s": session_id})]
                 sites.append(SimulatedSite(url, code, enrollment, attempts, 6))
-        report = {"sites": args.sites, "hall": args.hall, "every_s": args.every,
+        report = {"sites": args.sites, "hall": args.hall, "every_s": args.every, "code": _code(),
                   "load_average": os.getloadavg()}
         if "ingest" in phases:
             hub_pid = _serving_pid(server.pid)
@@ -331,6 +331,16 @@ def _catch_up(sites, args) -> dict:
         t.join()
     return {"backlog_events": backlog, "seconds": round(elapsed, 1), "events_per_s": round(backlog / elapsed),
             "slowest_exchange_s": round(slowest, 2), "failed_exchanges": late.failures - failures}
+
+
+def _code() -> dict:
+    """The server code measured: its commit, and whether exam_server/ had changes not committed."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    return {"commit": git("rev-parse", "--short", "HEAD") or None,
+            "changed": bool(git("status", "--porcelain", "--", "exam_server"))}
 
 
 def _staff_token(url) -> str:

@@ -13,12 +13,17 @@ from exam_server.errors import BadInput
 MAX_WHOLE = 2 ** 53
 
 
+def is_whole(value) -> bool:
+    """A whole number from 0 to 2^53, never a boolean: for values checked in bulk (a site's events)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_WHOLE
+
+
 def whole_number(body: dict, name: str, *, required: bool = True) -> int | None:
     """``body[name]`` as a whole number from 0 to 2^53; ``None`` when absent and not required."""
     value = body.get(name)
     if value is None and not required:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_WHOLE:
+    if not is_whole(value):
         raise BadInput(f"{name} must be a whole number from 0 to 2^53")
     return value
 

@@ -23,6 +23,10 @@ class Metrics:
             buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2, 5), registry=self.registry)
         self.group_size = Histogram("exam_commit_group_size", "Writes stored by one commit",
                                     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000), registry=self.registry)
+        self.feed_views = Counter("exam_feed_views_total",
+                                  "Candidate views the proctor feed built, by where their values came from "
+                                  "(ingest: a hub's exchange; read: the database)", ["source"],
+                                  registry=self.registry)
         self.alerts = Counter("exam_alerts_total", "Irregularities raised to proctors, by type", ["type"],
                               registry=self.registry)
 

@@ -30,6 +30,7 @@ from exam_server.services.answer_writer import AnswerWriter
 from exam_server.services.context import ServiceContext
 from exam_server.services.staged_files import staged_files
 from exam_server.services.users import staff_from_token, still_watchable
+from exam_server.sites import feed as site_feed
 
 log = logging.getLogger("exam_server.runtime")
 
@@ -54,6 +55,7 @@ class Runtime:
         self._staff_by_sid: dict[str, str] = {}
         self._watched_by_sid: dict[str, set[int]] = {}
         self._dirty: set[int] = set()
+        self._known: dict = {}  # attempt id -> its columns as a hub's exchange wrote them (sites.feed)
         self._lock = threading.Lock()
         self._feed_wakeup = threading.Event()
         self.login_guard = login_guard
@@ -99,9 +101,23 @@ class Runtime:
 
     # --- proctor feed ---
 
-    def candidate_changed(self, attempt_id: int) -> None:
+    def candidate_changed(self, attempt_id: int, known=None) -> None:
+        """``known``: at a hub, the attempt's columns as the exchange wrote them; the view is built from
+        them instead of read again (``sites.feed``). Without it, the view is read from the database.
+
+        With a message queue (several nodes) the view is always read: another node's exchange may have
+        committed later values, and a view read at the flush is never older than the one it follows.
+        """
+        if self.services.settings.redis_url:
+            known = None
         with self._lock:
             self._dirty.add(attempt_id)
+            if known is None:
+                self._known.pop(attempt_id, None)
+            else:
+                held = self._known.get(attempt_id)
+                if held is None or known.version >= held.version:  # two exchanges' handlers may finish out of order
+                    self._known[attempt_id] = known
         self._feed_wakeup.set()
         link = self.app.extensions.get("exam_sites")
         if link is not None:
@@ -135,14 +151,35 @@ class Runtime:
     def flush_feed(self) -> None:
         with self._lock:
             dirty, self._dirty = self._dirty, set()
+            known, self._known = self._known, {}
         if not dirty:
             return
-        for view in monitoring.candidate_views(self.services, dirty):
+        # Values a hub's exchange already holds: views only for the sessions someone watches.
+        watched = [state for state in known.values() if self._watched(state.session_id)]
+        views = site_feed.views(self.services, watched)
+        self.metrics.feed_views.labels("ingest").inc(len(views))
+        read = [attempt_id for attempt_id in dirty if attempt_id not in known]
+        if read:
+            views += (from_database := monitoring.candidate_views(self.services, read))
+            self.metrics.feed_views.labels("read").inc(len(from_database))
+        for view in views:
             socketio.emit("candidate", view, namespace="/proctor", to=rooms.proctors(view["session_id"]))
             public, names = self._publication(view["session_id"])
             if public:
                 socketio.emit("row", scoreboard.row(view, names), namespace="/scoreboard",
                               to=rooms.scoreboard(view["session_id"]))
+
+    def _watched(self, session_id: int) -> bool:
+        """Whether a proctor or a score board watches the session.
+
+        Rooms are this process's own: with a message queue, watchers on other nodes are unknown here,
+        so every session counts as watched.
+        """
+        if self.services.settings.redis_url or socketio.server is None:
+            return True
+        joined = socketio.server.manager.rooms
+        return bool(joined.get("/proctor", {}).get(rooms.proctors(session_id))
+                    or joined.get("/scoreboard", {}).get(rooms.scoreboard(session_id)))
 
     def _publication(self, session_id: int) -> tuple[bool, bool]:
         if session_id not in self._public_sessions:

@@ -36,6 +36,8 @@ class ServiceContext:
     anchor_keys: object = field(default=False, repr=False)
     # attempt id -> (event number, head hash) this process signed last: anchors removed later are noticed.
     anchor_heads: dict = field(default_factory=dict, repr=False)
+    # At a hub, what never changes once created: each session's site, each attempt's candidate (sites.memory).
+    hub_memory: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> ServiceContext:

@@ -17,7 +17,8 @@ from exam_server.services.exams import load_blueprint
 from exam_server.store import models
 
 
-def _view(attempt: models.Attempt, candidate: models.Candidate, section_names: list[str], now: int) -> dict:
+def view_of(attempt: models.Attempt, candidate: models.Candidate, section_names: list[str], now: int) -> dict:
+    """The ``candidate`` object from anything with the attempt's and the candidate's columns as attributes."""
     # The same function as the result's: the live total is the total the slip will print.
     score = running_score([Decimal(p) for p in json.loads(attempt.section_points_json)])
     return {
@@ -70,16 +71,16 @@ def candidate_views(ctx: ServiceContext, attempt_ids=None, session_id: int | Non
                 exam_session = session.get(models.ExamSession, row.session_id)
                 names_by_session[row.session_id] = [s.name for s in load_blueprint(exam_session.exam).sections]
                 site_by_session[row.session_id] = exam_session.site_code
-            view = _view(row, row, names_by_session[row.session_id], now)
+            view = view_of(row, row, names_by_session[row.session_id], now)
             view["session_id"] = row.session_id
             if site_by_session[row.session_id]:  # a site's session (CONTRACT section 6)
                 view["site"] = site_by_session[row.session_id]
             views.append(view)
-        _site_presence(session, views, now)
+        site_presence(session, views, now)
         return views
 
 
-def _site_presence(session, views: list[dict], now: int) -> None:
+def site_presence(session, views: list[dict], now: int) -> None:
     """At a hub: a site's candidates are connected as their site last said, and only while it is on line."""
     from exam_server.services.results import iso_time
     from exam_server.sites.presence import seen

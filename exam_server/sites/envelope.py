@@ -61,13 +61,11 @@ class Message:
     body: dict
 
 
-def peek_site(raw: bytes) -> str:
-    """The site a message claims to come from (not yet trusted), to find its key."""
-    message = _parse(raw)
-    return message.site
+def read(raw: bytes) -> Message:
+    """The message as it claims to be (not yet trusted): its site names the key that ``check`` verifies with.
 
-
-def _parse(raw: bytes) -> Message:
+    Parsed once: ``check`` verifies the signature over ``raw`` itself, not over a second parse.
+    """
     if len(raw) > MAX_MESSAGE_BYTES:
         raise Refused("too_large", f"a link message is limited to {MAX_MESSAGE_BYTES} bytes")
     try:
@@ -88,15 +86,23 @@ def _parse(raw: bytes) -> Message:
 
 
 def _no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
+    # Called for every object of the message (each event is one): one dict built, its size compared.
+    value = dict(pairs)
+    if len(value) != len(pairs):
         raise ValueError("a key is repeated")
-    return dict(pairs)
+    return value
 
 
 def open_message(raw: bytes, signature_hex: str, public_key_hex: str, *, last_nonce: int, now_ms: int) -> Message:
     """Check a message completely; return it, or raise ``Refused``."""
-    message = _parse(raw)
+    message = read(raw)
+    check(message, raw, signature_hex, public_key_hex, last_nonce=last_nonce, now_ms=now_ms)
+    return message
+
+
+def check(message: Message, raw: bytes, signature_hex: str, public_key_hex: str, *, last_nonce: int,
+          now_ms: int) -> None:
+    """Raise ``Refused`` unless ``message`` (read from ``raw``) is signed by the key, fresh and new."""
     if not public_key_hex:
         raise Refused("not_enrolled", f"site {message.site} is not enrolled")
     try:
@@ -108,7 +114,6 @@ def open_message(raw: bytes, signature_hex: str, public_key_hex: str, *, last_no
         raise Refused("stale", f"the message's time is {abs(now_ms - message.ts) // 1000} s away from the hub's")
     if message.nonce <= last_nonce:
         raise Refused("replayed", "the message was already received (its nonce is not new)")
-    return message
 
 
 def next_nonce(last: int, now_ms: int) -> int:

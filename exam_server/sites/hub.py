@@ -15,6 +15,7 @@ import time
 from sqlalchemy import func, select, update
 
 from exam_server.errors import BadInput, Conflict, ExamError, NotFound
+from exam_server.realtime.fields import MAX_WHOLE, is_whole
 from exam_server.sites import envelope, presence, site_alerts
 from exam_server.sites.online import is_online
 from exam_server.store import models
@@ -23,7 +24,6 @@ ENROLLMENT_MS = 24 * 3600 * 1000
 COMMAND_WAIT_S = 10.0  # a proctor's control answers site_offline after this
 COMMAND_RUN_MS = 8000  # the site refuses a command after this: it never happens after the hub gave up
 MAX_EVENTS = 1000  # per exchange
-_BIG = 2 ** 53
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -114,15 +114,14 @@ def enroll(ctx, enrollment_code, public_key_hex, hub_url: str) -> dict:
 def _open(ctx, session, raw: bytes, signature: str) -> tuple[models.Site, envelope.Message]:
     """The site's row, locked, and its message once the signature, the nonce and the time check out."""
     try:
-        claimed = envelope.peek_site(raw)
+        message = envelope.read(raw)
     except envelope.Refused as refused:
         raise LinkRefused(refused.message) from None
-    site = session.scalar(select(models.Site).where(models.Site.code == claimed).with_for_update())
+    site = session.scalar(select(models.Site).where(models.Site.code == message.site).with_for_update())
     if site is None or site.revoked_at:
-        raise LinkRefused(f"site {claimed} is not enrolled here, or was revoked")
+        raise LinkRefused(f"site {message.site} is not enrolled here, or was revoked")
     try:
-        message = envelope.open_message(raw, signature, site.public_key, last_nonce=site.last_nonce,
-                                        now_ms=ctx.now())
+        envelope.check(message, raw, signature, site.public_key, last_nonce=site.last_nonce, now_ms=ctx.now())
     except envelope.Refused as refused:
         raise LinkRefused(f"{refused.code}: {refused.message}") from None
     return site, message
@@ -130,21 +129,22 @@ def _open(ctx, session, raw: bytes, signature: str) -> tuple[models.Site, envelo
 
 # --- the exchange ---
 
-def receive(ctx, session, raw: bytes, signature: str) -> tuple[envelope.Message, dict, list[int]]:
+def receive(ctx, session, raw: bytes, signature: str) -> tuple[envelope.Message, dict, list[int], list]:
     """One signed exchange as a write of the group-commit writer: checked, then applied in ``session``.
 
     Everything is refused before anything changes, so a refused exchange
     leaves the group it shares a transaction with untouched. Its nonce is
     recorded with what it applied: the same message is never accepted again.
-    Returns the message, the answer (without ``downloads``) and the attempts
-    whose view changed.
+    Returns the message, the answer (without ``downloads``), the attempts
+    whose view changed and, of those, the ones whose columns the proctor
+    feed can take as written (``ingest.AttemptState``, see ``sites.feed``).
     """
     site, message = _open(ctx, session, raw, signature)
     _check_exchange(message.body)
     site.last_nonce = message.nonce
     site.last_seen_at = ctx.now()
-    answer, changed = _apply_exchange(ctx, session, site, message.body)
-    return message, answer, changed
+    answer, changed, written = _apply_exchange(ctx, session, site, message.body)
+    return message, answer, changed, written
 
 
 def exchange(ctx, site_code: str, body: dict) -> tuple[dict, list[int]]:
@@ -155,7 +155,7 @@ def exchange(ctx, site_code: str, body: dict) -> tuple[dict, list[int]]:
     _check_exchange(body)
     with ctx.db.unit_of_work() as session:
         site = session.scalar(select(models.Site).where(models.Site.code == site_code).with_for_update())
-        answer, changed = _apply_exchange(ctx, session, site, body)
+        answer, changed, _written = _apply_exchange(ctx, session, site, body)
     answer.update(downloads(ctx, site_code, body))
     return answer, changed
 
@@ -166,26 +166,26 @@ def _check_exchange(body: dict) -> None:
     if not (isinstance(events, list) and isinstance(results, dict) and isinstance(outcomes, list)
             and isinstance(have, list) and isinstance(backlog, int)) or len(events) > MAX_EVENTS:
         raise BadInput("malformed exchange")
-    if not all(isinstance(event, dict) and _whole(event.get("position")) for event in events):
+    if not all(isinstance(event, dict) and is_whole(event.get("position")) for event in events):
         raise BadInput("an event needs a position")
     presence.check(body.get("presence"))
     site_alerts.check(body.get("alerts"))
 
 
-def _apply_exchange(ctx, session, site: models.Site, body: dict) -> tuple[dict, list[int]]:
+def _apply_exchange(ctx, session, site: models.Site, body: dict) -> tuple[dict, list[int], list]:
     """The events, results, command outcomes and opened sessions of a checked exchange."""
     from exam_server.sites.seals import note_opened_at_site
 
     events = body.get("events") or []
-    changed = _ingest(ctx, session, site, events, body.get("results") or {})
-    site.backlog = max(0, min(max(body.get("backlog", 0), 0), _BIG) - len(events))
+    changed, written = _ingest(ctx, session, site, events, body.get("results") or {})
+    site.backlog = max(0, min(max(body.get("backlog", 0), 0), MAX_WHOLE) - len(events))
     _record_outcomes(session, site, body.get("outcomes") or [])
     changed += [a for a in presence.take(ctx, session, site, body.get("presence")) if a not in changed]
     new_alerts = site_alerts.take(session, site, body.get("alerts"))
     commands = _deliver_commands(ctx, session, site)
     note_opened_at_site(ctx, session, site.code, _opened(body))
     return {"acked": site.acked_position, "commands": commands, "alerts_acked": site.alert_position,
-            "new_alerts": new_alerts, "hub_time": ctx.now()}, changed
+            "new_alerts": new_alerts, "hub_time": ctx.now()}, changed, written
 
 
 def _opened(body: dict) -> list:
@@ -206,8 +206,11 @@ def downloads(ctx, site_code: str, body: dict) -> dict:
         return {"sessions": _packages(ctx, session, site, have), "keys": keys_for(ctx, session, site_code, opened)}
 
 
-def _ingest(ctx, session, site: models.Site, events: list, results: dict) -> list[int]:
-    """Apply the batch (sites.ingest), then freeze the hub's own result of each attempt that ended in it."""
+def _ingest(ctx, session, site: models.Site, events: list, results: dict) -> tuple[list[int], list]:
+    """Apply the batch (sites.ingest), then freeze the hub's own result of each attempt that ended in it.
+
+    Returns the attempts changed, and the states of those that go on, as written.
+    """
     from exam_server.services import results as result_service
     from exam_server.sites.ingest import Ingest
 
@@ -223,7 +226,7 @@ def _ingest(ctx, session, site: models.Site, events: list, results: dict) -> lis
         theirs = results.get(str(attempt_id))
         if isinstance(theirs, dict):
             _record_site_result(session, attempt_id, theirs, _differs(document, theirs))
-    return changed
+    return changed, ingest.written()
 
 
 def _record_site_result(session, attempt_id: int, theirs: dict, mismatch: bool) -> None:
@@ -234,9 +237,6 @@ def _record_site_result(session, attempt_id: int, theirs: dict, mismatch: bool) 
     else:
         row.document_json, row.mismatch = json.dumps(theirs)[:100_000], mismatch
 
-
-def _whole(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _BIG
 
 
 def _differs(ours: dict, theirs: dict) -> bool:
@@ -319,7 +319,7 @@ def _deliver_commands(ctx, session, site: models.Site) -> list[dict]:
 
 def _record_outcomes(session, site: models.Site, outcomes: list) -> None:
     for outcome in outcomes[:100]:
-        if not isinstance(outcome, dict) or not _whole(outcome.get("id")):
+        if not isinstance(outcome, dict) or not is_whole(outcome.get("id")):
             continue
         text = json.dumps(outcome, ensure_ascii=False)
         if len(text) > 100_000:

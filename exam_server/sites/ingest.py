@@ -22,21 +22,20 @@ from sqlalchemy import select
 from exam_server.domain.attempt_status import AttemptStatus, is_ended
 from exam_server.domain.scoring import item_points
 from exam_server.errors import BadInput
+from exam_server.realtime.fields import is_whole
 from exam_server.services.attempt_core import AttemptKey, attempt_key, display_keys
+from exam_server.sites.memory import sites_of
 from exam_server.sites.outbox import STATE_FIELDS
 from exam_server.store import models
 
 MAX_EVENT_TEXT = 16 * 1024
-_BIG = 2 ** 53
 STATUSES = frozenset(status.value for status in AttemptStatus)
 _TIMES = ("started_at", "paused_since", "deadline_at", "ended_at")
 _ATTEMPT_COLUMNS = ("status", *[n for n in STATE_FIELDS if n != "status"], "section_points_json", "answered_count",
                     "flagged_count", "event_count", "last_event_hash")
 _RESPONSE_COLUMNS = ("choice", "seq", "points", "flagged", "answered_at")
+_SEEN_COLUMNS = ("connected_sid", "last_seen_at")  # read for the proctors' view, never written by a batch
 
-
-def whole(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _BIG
 
 
 @dataclass
@@ -48,10 +47,16 @@ class AttemptState:
     columns: dict
     points: list[Decimal]
     changed: bool = False
+    seen: dict = field(default_factory=dict)  # the _SEEN_COLUMNS, as read
 
     @property
     def ended(self) -> bool:
         return is_ended(self.columns["status"])
+
+    @property
+    def version(self) -> int:
+        """Grows with every event applied: of two states of one attempt, the higher is the later."""
+        return self.columns["event_count"]
 
 
 @dataclass
@@ -72,23 +77,24 @@ class Batch:
     events: list[dict] = field(default_factory=list)
 
 
-def read_batch(session, site_code: str, named: list[tuple[int, int | None]]) -> Batch:
+def read_batch(ctx, session, site_code: str, named: list[tuple[int, int | None]]) -> Batch:
     """The batch's attempts (this site's only, locked) and the responses its events name, in two queries.
 
-    ``named``: (attempt id, position or None) of each event to apply.
+    ``named``: (attempt id, position or None) of each event to apply. The site of each attempt's session
+    comes from the process's memory (``sites.memory``), not from a join in every batch's query.
     """
     ids = sorted({attempt_id for attempt_id, _ in named})
     attempts: dict[int, AttemptState] = {}
     if ids:
-        table = models.Attempt.__table__
-        query = (select(table.c.id, table.c.session_id, *[table.c[name] for name in _ATTEMPT_COLUMNS])
-                 .join(models.ExamSession.__table__, models.ExamSession.id == table.c.session_id)
-                 .where(table.c.id.in_(ids), models.ExamSession.site_code == site_code)
-                 .order_by(table.c.id).with_for_update())
-        for attempt_id, session_id, *values in session.execute(query):
+        rows = _attempts_by_id(session.connection(), ids)
+        site_of = sites_of(ctx, session, {row[1] for row in rows})
+        for attempt_id, session_id, *values in rows:
+            if site_of.get(session_id) != site_code:
+                continue  # another site's attempt, or the hub's own: never this site's to change
             columns = dict(zip(_ATTEMPT_COLUMNS, values))
             points = [Decimal(p) for p in json.loads(columns["section_points_json"] or "[]")]
-            attempts[attempt_id] = AttemptState(attempt_id, session_id, columns, points)
+            attempts[attempt_id] = AttemptState(attempt_id, session_id, columns, points,
+                                                seen=dict(zip(_SEEN_COLUMNS, values[len(_ATTEMPT_COLUMNS):])))
     responses: dict[tuple[int, int], ResponseState] = {}
     pairs = sorted({(a, p) for a, p in named if a in attempts and p is not None})
     if pairs:
@@ -112,11 +118,11 @@ def parse(event: dict) -> tuple[dict, dict] | None:
 
 def _named(event: dict, parsed: tuple[dict, dict] | None) -> tuple[int, int | None] | None:
     """(attempt id, position the event answers or flags) for reading the batch's rows; None: nothing to read."""
-    if parsed is None or not whole(event.get("attempt_id")):
+    if parsed is None or not is_whole(event.get("attempt_id")):
         return None
     data = parsed[0]
     position = data.get("position") if isinstance(data, dict) and event.get("kind") in ("answer", "flag") else None
-    return event["attempt_id"], position if whole(position) and position < 2 ** 31 else None
+    return event["attempt_id"], position if is_whole(position) and position < 2 ** 31 else None
 
 
 class Ingest:
@@ -126,9 +132,9 @@ class Ingest:
         self.ctx, self.session = ctx, session
         # Each event to apply is parsed once: for reading its rows and for applying it.
         self.parsed = {id(e): parse(e) for e in events
-                       if isinstance(e, dict) and whole(e.get("position")) and e["position"] > acked}
+                       if isinstance(e, dict) and is_whole(e.get("position")) and e["position"] > acked}
         named = [n for e in events if id(e) in self.parsed and (n := _named(e, self.parsed[id(e)])) is not None]
-        self.batch = read_batch(session, site_code, named)
+        self.batch = read_batch(ctx, session, site_code, named)
         self.acked = acked
         self.last_event_at: int | None = None
         self.events = events
@@ -139,7 +145,7 @@ class Ingest:
         """Apply what follows ``acked`` without a gap; returns the attempts changed, in order of first change."""
         changed: dict[int, None] = {}
         for event in self.events:
-            if not isinstance(event, dict) or not whole(event.get("position")):
+            if not isinstance(event, dict) or not is_whole(event.get("position")):
                 raise BadInput("an event needs a position")
             if event["position"] <= self.acked:
                 continue  # already applied: a retry changes nothing
@@ -147,7 +153,7 @@ class Ingest:
                 break  # a gap: wait for the site to send from the acknowledged position
             attempt_id = self._apply(event)
             self.acked = event["position"]
-            if whole(event.get("at")):
+            if is_whole(event.get("at")):
                 self.last_event_at = event["at"]
             if attempt_id is not None:
                 changed[attempt_id] = None
@@ -158,14 +164,14 @@ class Ingest:
         if attempt is None:
             return None  # not this site's attempt: acknowledged and ignored, never applied
         number, kind = event.get("number"), event.get("kind")
-        if not whole(number) or number != attempt.columns["event_count"] + 1 or not isinstance(kind, str):
+        if not is_whole(number) or number != attempt.columns["event_count"] + 1 or not isinstance(kind, str):
             return None
         parsed = self.parsed.get(id(event))
         if parsed is None:
             return None  # too large or not JSON: acknowledged, never applied
         data, state = parsed
         data_json = event["data_json"] if isinstance(event.get("data_json"), str) else "{}"
-        at = event["at"] if whole(event.get("at")) else self.ctx.now()
+        at = event["at"] if is_whole(event.get("at")) else self.ctx.now()
         event_hash = str(event.get("hash", ""))[:64]
         self.batch.events.append({"attempt_id": attempt.id, "number": number, "at": at, "kind": kind[:24],
                                   "data_json": data_json, "prev_hash": str(event.get("prev_hash", ""))[:64],
@@ -202,7 +208,7 @@ class Ingest:
     def _answer(self, attempt: AttemptState, data: dict, at: int) -> None:
         key = self._key(attempt)
         position, choice, seq = data.get("position"), data.get("choice"), data.get("seq")
-        if not whole(position) or not 1 <= position <= len(key.form) or not whole(seq):
+        if not is_whole(position) or not 1 <= position <= len(key.form) or not is_whole(seq):
             return
         keys = display_keys(len(key.weights[position - 1]))
         if choice is not None and choice not in keys:
@@ -218,7 +224,7 @@ class Ingest:
 
     def _flag(self, attempt: AttemptState, data: dict) -> None:
         position, flagged = data.get("position"), data.get("flagged")
-        if not whole(position) or not isinstance(flagged, bool) or position < 1:
+        if not is_whole(position) or not isinstance(flagged, bool) or position < 1:
             return
         key = self._key(attempt)
         if position > len(key.form):
@@ -249,10 +255,28 @@ class Ingest:
                        for r in responses if r.stored])
         return [a.id for a in changed if a.ended]
 
+    def written(self) -> list[AttemptState]:
+        """The attempts the batch changed and that go on, as written: the proctor feed's values (sites.feed)."""
+        return [a for a in self.batch.attempts.values() if a.changed and not a.ended]
+
 
 # Plain statements run by the driver's executemany: at a few hundred rows a batch, building each row's
 # parameters through SQL expressions cost more than the database's own work.
 _EVENT_COLUMNS = ("attempt_id", "number", "at", "kind", "data_json", "prev_hash", "hash")
+
+
+def _attempts_by_id(connection, ids: list[int]) -> list[tuple]:
+    """(id, session id, the _ATTEMPT_COLUMNS, the _SEEN_COLUMNS) of these attempts, locked where rows lock.
+
+    A plain statement: compiling and running the same select through the ORM cost more than SQLite's own
+    work for a batch's few hundred rows (the columns are numbers and text, nothing to convert).
+    """
+    marker = _marker(connection)
+    columns = ", ".join(f'"{c}"' for c in ("id", "session_id", *_ATTEMPT_COLUMNS, *_SEEN_COLUMNS))
+    lock = " FOR UPDATE" if connection.dialect.name == "postgresql" else ""
+    return connection.exec_driver_sql(
+        f'SELECT {columns} FROM "attempts" WHERE "id" IN ({", ".join(marker for _ in ids)}) ORDER BY "id"{lock}',
+        tuple(ids)).all()
 
 
 def _responses_at(connection, pairs: list[tuple[int, int]]):
@@ -324,7 +348,7 @@ def apply_state(columns: dict, state) -> None:
             if value in STATUSES:
                 columns[name] = value
         elif name in _TIMES:
-            if value is None or whole(value):
+            if value is None or is_whole(value):
                 columns[name] = value
-        elif whole(value):
+        elif is_whole(value):
             columns[name] = value

@@ -17,15 +17,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from exam_server.errors import BadInput
+from exam_server.realtime.fields import is_whole
 from exam_server.services import alerts as alert_service
 from exam_server.store import models
 
 BATCH = 200  # per exchange
-_BIG = 2 ** 53
-
-
-def _whole(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _BIG
 
 
 # --- at a site ---
@@ -52,15 +48,15 @@ def take(session, site: models.Site, sent) -> list[dict]:
     if sent is None:
         return []
     check(sent)
-    fresh = sorted((a for a in sent if isinstance(a, dict) and _whole(a.get("id")) and a["id"] > site.alert_position),
+    fresh = sorted((a for a in sent if isinstance(a, dict) and is_whole(a.get("id")) and a["id"] > site.alert_position),
                    key=lambda a: a["id"])
     if not fresh:
         return []
     sessions = set(session.scalars(select(models.ExamSession.id).where(
         models.ExamSession.site_code == site.code,
-        models.ExamSession.id.in_(sorted({a.get("session_id") for a in fresh if _whole(a.get("session_id"))})))))
+        models.ExamSession.id.in_(sorted({a.get("session_id") for a in fresh if is_whole(a.get("session_id"))})))))
     attempt_session = dict(session.execute(select(models.Attempt.id, models.Attempt.session_id).where(
-        models.Attempt.id.in_(sorted({a.get("attempt_id") for a in fresh if _whole(a.get("attempt_id"))})))).all())
+        models.Attempt.id.in_(sorted({a.get("attempt_id") for a in fresh if is_whole(a.get("attempt_id"))})))).all())
     stored = []
     for alert in fresh:
         site.alert_position = alert["id"]
@@ -72,10 +68,10 @@ def take(session, site: models.Site, sent) -> list[dict]:
 
 
 def _valid(alert: dict, sessions: set[int], attempt_session: dict[int, int]) -> bool:
-    if alert.get("session_id") not in sessions or not _whole(alert.get("at")):
+    if alert.get("session_id") not in sessions or not is_whole(alert.get("at")):
         return False
     attempt_id = alert.get("attempt_id")
-    if attempt_id is not None and not (_whole(attempt_id) and attempt_session.get(attempt_id) == alert["session_id"]):
+    if attempt_id is not None and not (is_whole(attempt_id) and attempt_session.get(attempt_id) == alert["session_id"]):
         return False
     kind, detail = alert.get("type"), alert.get("detail", "")
     return (isinstance(kind, str) and 0 < len(kind) <= 32 and alert.get("category") in alert_service.CATEGORIES

@@ -57,12 +57,14 @@ def exchange():
     raw, signature = _body(envelope.MAX_MESSAGE_BYTES), request.headers.get("X-Site-Signature", "")
     # Through the writer: the exchange shares a commit (and its disk sync) with whatever else is being
     # stored, and with SQLite it runs off the event loop, so proctors' sockets keep being served.
-    message, answer, changed = services.write(lambda session: hub.receive(services, session, raw, signature),
-                                              label="link_exchange")
-    answer.update(hub.downloads(services, message.site, message.body))
+    message, answer, changed, written = services.write(
+        lambda session: hub.receive(services, session, raw, signature), label="link_exchange")
     runtime = current_app.extensions["exam_runtime"]
+    # The proctor feed builds these attempts' views from the values just written (sites.feed).
+    known = {attempt.id: attempt for attempt in written}
     for attempt_id in changed:
-        runtime.candidate_changed(attempt_id)
+        runtime.candidate_changed(attempt_id, known.get(attempt_id))
+    answer.update(hub.downloads(services, message.site, message.body))
     for alert in answer.pop("new_alerts", ()):  # for this hub's proctors, not for the site
         runtime.emit_alert(alert)
     sites_runtime = current_app.extensions.get("exam_sites")

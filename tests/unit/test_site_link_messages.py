@@ -107,3 +107,22 @@ def test_staging_only_in_a_sites_session():
     outbox.stage(Session(), Attempt(), row)
     staged = Session.info["exam_server.pending_outbox"][0]
     assert json.loads(staged["state_json"])["status"] == "in_progress"
+
+
+def test_a_repeated_key_anywhere_in_the_message_is_refused():
+    raw = b'{"body":{"events":[{"position":1,"position":2}]},"nonce":1,"site":"A","ts":1}'
+    with pytest.raises(Refused) as refused:
+        envelope.read(raw)
+    assert refused.value.code == "bad_request"
+
+
+def test_the_signature_is_checked_over_the_bytes_received_not_over_what_was_read():
+    key = envelope.new_private_key()
+    raw, signature = signed(key, body={"events": [1]})
+    message = envelope.read(raw)
+    envelope.check(message, raw, signature, envelope.public_hex(key), last_nonce=0, now_ms=NOW)
+    spaced = raw.replace(b'"events":[1]', b'"events": [1]')  # reads the same, signed bytes differ
+    assert envelope.read(spaced) == message
+    with pytest.raises(Refused) as refused:
+        envelope.check(message, spaced, signature, envelope.public_hex(key), last_nonce=0, now_ms=NOW)
+    assert refused.value.code == "bad_signature"
