@@ -11,11 +11,12 @@ them.
 Other writes of the same unit of work (submit, connects, proctor controls,
 checkpoints) use ORM objects. The two never hold the same row at once: when
 the ORM is about to run a statement on attempts, responses, events or the
-outbox (or raw SQL, which cannot be read), the plain rows are written first
-and forgotten, so the ORM reads what the answers before it did. A later
-answer reads its attempt again, after the ORM's own changes are flushed and
-its attempt and response objects expired, so a later ORM write reads the
-answer back too.
+outbox, what the plain rows changed is written first, so the ORM reads what
+the answers before it did; a row the ORM then loads as an object is its own
+from then on, and the plain rows forget it (all of them after a bulk change
+or raw SQL, which may change any unseen). An answer that needs a forgotten
+row reads it again, after the ORM's changes are flushed and its attempt and
+response objects expired, so a later ORM write reads the answer back too.
 
 All of it lives in ``session.info``, valid for one unit of work: a failed
 group's session is thrown away with it, so nothing read there is reused.
@@ -136,9 +137,7 @@ def preload_group(session, touches: list[tuple]) -> None:
 
 
 def _read(session, rows: _GroupRows, attempt_ids: list[int]) -> None:
-    # What the ORM changed is stored first, and its objects reread later: the plain rows now hold these rows.
-    session.flush()
-    _expire_orm_objects(session)
+    _take_from_orm(session)
     connection = session.connection()
     # One ordered FOR UPDATE: nodes sharing PostgreSQL lock a group's attempts in the same order.
     query = _SELECT_ATTEMPTS.where(_ATTEMPTS.c.id.in_(attempt_ids)).order_by(_ATTEMPTS.c.id).with_for_update()
@@ -160,7 +159,9 @@ def _read(session, rows: _GroupRows, attempt_ids: list[int]) -> None:
             rows.responses[(response.attempt_id, response.position)] = response
 
 
-def _expire_orm_objects(session) -> None:
+def _take_from_orm(session) -> None:
+    """Before plain rows are read: what the ORM changed is stored, and its objects will read the rows again."""
+    session.flush()
     for instance in list(session.identity_map.values()):
         if isinstance(instance, (models.Attempt, models.Response)):
             session.expire(instance)
@@ -191,6 +192,7 @@ def known_response(session, attempt_id: int, position: int) -> ResponseRow | Non
     """The response at ``position`` of an attempt read by ``locked_attempt`` (None: never answered nor flagged)."""
     responses = _rows(session).responses
     if (attempt_id, position) not in responses:
+        _take_from_orm(session)
         found = session.connection().execute(_SELECT_RESPONSES.where(
             _RESPONSES.c.attempt_id == attempt_id, _RESPONSES.c.position == position)).first()
         response = None if found is None else ResponseRow(*found)
@@ -239,20 +241,45 @@ def write_rows(session) -> None:
 
 
 def _before_orm_statement(orm_execute_state) -> None:
-    """Hand the rows over before the ORM reads or changes them: written, then forgotten."""
+    """Before the ORM reads or changes the rows' tables: what the plain rows changed is written first.
+
+    The rows stay held: the ORM takes over only those it loads as objects
+    (``_taken_by_orm``). A bulk change or raw SQL may change any of them
+    unseen, so after one all are read again.
+    """
     rows = orm_execute_state.session.info.get(_ROWS)
     if rows is None or not (rows.attempts or rows.responses):
         return
-    if not _shares_rows(orm_execute_state.statement):
+    statement = orm_execute_state.statement
+    raw = isinstance(statement, TextClause)
+    if not raw and not _shares_rows(statement):
         return
     write_rows(orm_execute_state.session)
-    rows.attempts.clear()
-    rows.responses.clear()
+    if raw or not orm_execute_state.is_select:
+        rows.attempts.clear()
+        rows.responses.clear()
 
 
 def _shares_rows(statement) -> bool:
-    if isinstance(statement, TextClause):
-        return True  # raw SQL may read or change anything
     tables = find_tables(statement, check_columns=True, include_aliases=True, include_joins=True,
                          include_selects=True, include_crud=True)
     return any(getattr(table, "name", None) in _SHARED for table in tables)
+
+
+def _taken_by_orm(instance, context, *_attributes) -> None:
+    """The ORM loaded (or refreshed) an attempt or a response: from now on its object holds the row."""
+    rows = context.session.info.get(_ROWS)
+    if rows is None:
+        return
+    if isinstance(instance, models.Attempt):
+        row = rows.attempts.pop(instance.id, None)
+    else:
+        row = rows.responses.pop((instance.attempt_id, instance.position), None)
+    if row is not None and row.written() != row.stored:
+        # Cannot happen while every ORM statement on these tables is seen first; fail the group rather than lose it.
+        raise RuntimeError(f"the ORM read {type(instance).__name__} {row} before its changes were written")
+
+
+for _model in (models.Attempt, models.Response):
+    event.listen(_model, "load", _taken_by_orm)
+    event.listen(_model, "refresh", _taken_by_orm)
