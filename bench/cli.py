@@ -8,7 +8,7 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from bench import prepare, report, scenarios, servers
+from bench import prepare, report, scenarios, servers, targets, targets_report
 
 SCENARIOS = ("storm", "hall", "modes", "saturation")
 
@@ -47,7 +47,12 @@ def build_config(args) -> scenarios.Config:
 
 
 def run(args) -> int:
+    servers.raise_open_files_limit()  # the servers and generator processes started from here inherit it
     config = build_config(args)
+    if args.scenario == "targets":
+        plan = targets.plan_for(config, heavy_runs=args.heavy_runs, duration=args.duration)
+        parts = tuple(p.strip() for p in args.only.split(",") if p.strip()) if args.only else targets.PARTS
+        return targets.run(config, plan, parts, log)
     chosen = SCENARIOS if args.scenario == "all" else tuple(s.strip() for s in args.scenario.split(","))
     unknown = [s for s in chosen if s not in SCENARIOS]
     if unknown:
@@ -134,7 +139,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Load scenarios for the exam server.")
     sub = parser.add_subparsers(dest="command", required=True)
     run_parser = sub.add_parser("run", help="run scenarios and write bench/results/load_*.json")
-    run_parser.add_argument("--scenario", default="all", help="all, or a comma list of: " + ", ".join(SCENARIOS))
+    run_parser.add_argument("--scenario", default="all", help="all, or a comma list of: " + ", ".join(SCENARIOS)
+                            + "; or targets: every row of the performance targets in one run (bench/targets.py)")
+    run_parser.add_argument("--only", help="targets: a comma list of the parts to run (" + ", ".join(targets.PARTS)
+                            + "), to try one; the table then shows the others as not run")
+    run_parser.add_argument("--heavy-runs", type=int, help="targets: runs of the hall of 5,000 and the storm of "
+                            "3,000, default min(--runs, 2)")
     run_parser.add_argument("--quick", action="store_true", help="a smoke run of everything, shrunk (under a minute "
                             "once prepared); results go to bench/results/quick/")
     run_parser.add_argument("--runs", type=int, help="runs per figure (median), default 3")
@@ -163,6 +173,7 @@ def main(argv=None) -> int:
     table_parser = sub.add_parser("table", help="print the table of the results already written (medians "
                                   "recomputed from the stored runs; load_summary.* rewritten)")
     table_parser.add_argument("--out", default=str(scenarios.ROOT / "bench" / "results"))
+    table_parser.add_argument("--targets", action="store_true", help="the targets table, from targets.json")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args)
@@ -170,6 +181,15 @@ def main(argv=None) -> int:
         prepare.template(args.candidates, postgres=args.postgres, log=log)
         return 0
     folder = Path(args.out)
+    if args.targets:
+        document = json.loads((folder / "targets.json").read_text())
+        summary = targets_report.summarize(document)
+        summary["elapsed_s"] = document.get("elapsed_s")
+        text = targets_report.render(summary)
+        (folder / "targets_summary.json").write_text(json.dumps(summary, indent=2, default=str))
+        (folder / "targets_summary.md").write_text(text)
+        print(text)
+        return 0
     summary = report.summarize(folder, scenarios.Config())
     text = report.render(summary)
     if (folder / "load_summary.json").exists():  # keep the written summary in step with the raw runs

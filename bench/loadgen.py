@@ -433,4 +433,7 @@ def _outcomes(outcomes: list) -> dict:
 
 def main(conn, index: int, seed: int) -> None:
     """Entry point of a generator process (multiprocessing target)."""
+    from bench.servers import raise_open_files_limit
+
+    raise_open_files_limit()  # thousands of sockets in one process
     asyncio.run(Worker(conn, index, seed).serve())

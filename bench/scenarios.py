@@ -57,12 +57,13 @@ class Config:
     gc_log: bool = False  # the server's garbage-collection pauses (bench/gcprobe)
     quick: bool = False
     out_dir: Path = ROOT / "bench" / "results"
+    template_candidates: int = 0  # the prepared session's size, when it must be larger than this run's own counts
     targets: dict = field(default_factory=lambda: {"hall_candidates": 2000, "ack_p99_ms": 150.0,
                                                    "proctor_p99_ms": 250.0, "storm_candidates": 1000})
 
     @property
     def template_size(self) -> int:
-        return max(self.storm_candidates, self.hall_candidates, self.sat_candidates)
+        return self.template_candidates or max(self.storm_candidates, self.hall_candidates, self.sat_candidates)
 
 
 def quick_config(**overrides) -> Config:

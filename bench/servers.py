@@ -43,6 +43,21 @@ def unpin() -> None:
         os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
 
 
+def raise_open_files_limit(wanted: int = 65536) -> tuple[int, int]:
+    """Lift this process's open-files limit (children inherit it) as far as the hard limit allows.
+
+    A hall of 5,000 needs 5,000 sockets in the server and as many spread over the generator processes; a
+    default soft limit of 1,024 would refuse them long before either side is busy.
+    """
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

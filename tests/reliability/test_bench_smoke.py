@@ -48,3 +48,31 @@ def test_the_site_catch_up_bench_runs_a_tiny_hall_through_a_cut_and_writes_its_f
     assert catch_up["hall"]["answers_acked"] == catch_up["hall"]["answers_sent"]
     assert catch_up["hall"]["answers_missing"] == 0
     assert {"ack_p50_ms", "ack_p99_ms"} <= set(catch_up["hall"]) and {"ack_p99_ms"} <= set(report["link_up"])
+
+
+def test_the_targets_run_fills_every_row_of_the_targets_table_with_a_figure_and_a_verdict(tmp_path):
+    from bench import targets, targets_report
+
+    process = subprocess.run(
+        [sys.executable, "-m", "bench", "run", "--scenario", "targets", "--quick", "--no-pin", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    summary = json.loads((tmp_path / "targets_summary.json").read_text())
+    assert [row["id"] for row in summary["rows"]] == [row[0] for row in targets_report.ROWS]
+    for row in summary["rows"]:
+        assert isinstance(row["measured"], (int, float)) and not isinstance(row["measured"], bool), row
+        assert row["verdict"].split(" (")[0] in ("met", "not met"), row
+        assert "no figure" not in row["verdict"] and "not run" not in row["verdict"], row
+    # The bare stack ran in the same run, next to every step that is compared with it.
+    raw = json.loads((tmp_path / "targets.json").read_text())
+    assert set(raw["steps"]) >= {"saturation_sqlite", "saturation_baseline", "ingest",
+                                 *(part for part in targets.PARTS if part not in ("saturation", "ingest"))}
+    for part in ("hall_2000", "hall_5000", "storm_300", "storm_1000", "storm_3000"):
+        for kind in ("ours", "baseline"):
+            assert raw["steps"][part][kind]["failed_runs"] == 0, (part, kind, raw["steps"][part][kind]["runs"])
+    assert raw["steps"]["saturation_baseline"]["baseline"]["median"]["max_answers_per_s"] > 0
+    # The markdown table: a line per row, in the same order, with its verdict.
+    table = [line for line in (tmp_path / "targets_summary.md").read_text().splitlines() if line.startswith("| ")]
+    assert len(table) == 2 + len(summary["rows"])  # the header, its rule, the rows
+    for line, row in zip(table[2:], summary["rows"]):
+        assert line.startswith(f"| {row['figure']} |") and f"| {row['verdict']} |" in line
