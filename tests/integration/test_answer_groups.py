@@ -428,3 +428,23 @@ def test_an_attempt_object_held_across_answers_of_its_group_reads_them(services,
     assert outcomes == [{"answered": 0, "events": events_before}, saved(1, 1),
                         {"answered": 1, "events": events_before + 1}, saved(2, 1)]
     assert_counted_once(services, attempt_id, answered=2, flagged=0, answer_events=2)
+
+
+def test_answers_around_a_bulk_update_of_their_attempt_in_one_group_are_all_stored(services, exam_session, grouped):
+    login = attempts.login(services, exam_session["session_token"], "P-001", exam_session["passwords"]["P-001"])
+    attempt_id = login["attempt_id"]
+    attempts.start(services, attempt_id)
+    attempts.connect(services, login["token"], "sid-1", "node-1")
+    correct_key(services, attempt_id, 1)
+    groups_before = grouped.groups
+    outcomes = together([
+        answering_call(services, attempt_id, 1, "A", 1),
+        lambda: attempts.disconnect(services, attempt_id, "sid-1"),   # an UPDATE of attempts by the ORM, no object
+        answering_call(services, attempt_id, 2, "B", 1),
+        flagging_call(services, attempt_id, 1, True),
+    ])
+    assert (grouped.groups, grouped.retried) == (groups_before + 1, 0), "the writes were meant to share one commit"
+    assert outcomes == [saved(1, 1), True, saved(2, 1), {}]
+    with services.db.reading() as session:
+        assert session.get(models.Attempt, attempt_id).connected_sid is None
+    assert_counted_once(services, attempt_id, answered=2, flagged=1, answer_events=2)
