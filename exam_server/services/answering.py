@@ -2,9 +2,11 @@
 
 ``answer``, ``flag`` and ``submit`` hand their ``record_*`` to the writer
 (``ctx.write``) with the rows it touches; the writer stores many of them in
-one commit (``group_rows`` reads a group's rows as sets first). A refusal is
-raised before anything is changed, so one refused write never spoils the
-others of its group.
+one commit. Answers and flags work on plain rows (``group_rows`` reads a
+group's rows as sets first and writes them back one statement per table);
+submit ends the attempt through its ORM object, and reads what the answers
+before it in the group changed. A refusal is raised before anything is
+changed, so one refused write never spoils the others of its group.
 """
 from __future__ import annotations
 
@@ -15,29 +17,25 @@ from exam_server.domain.attempt_status import AttemptStatus
 from exam_server.domain.scoring import item_points, shift
 from exam_server.errors import BadInput
 from exam_server.services.attempt_core import (
-    attempt_key, check_choice, check_position, load_attempt, require_running,
+    AttemptKey, attempt_key, check_choice, check_position, load_attempt, require_running,
 )
 from exam_server.services.attempt_end import end_attempt, result_shown
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
-from exam_server.services.group_rows import known_response, preloaded_attempt, remember_response
-from exam_server.store import models
+from exam_server.services.group_rows import (
+    AttemptRow, ResponseRow, known_response, locked_attempt, new_response, with_form,
+)
 
 
-def _locked_attempt(session, attempt_id: int) -> models.Attempt:
-    return preloaded_attempt(session, attempt_id) or load_attempt(session, attempt_id, lock=True)
+def _key(ctx: ServiceContext, session, attempt: AttemptRow) -> AttemptKey:
+    key = ctx.key_cache.get(attempt.id)
+    # The form is read only to build the key, once per attempt and process.
+    return key if key is not None else attempt_key(ctx, session, with_form(session, attempt))
 
 
-def _new_response(session, attempt_id: int, position: int, section) -> models.Response:
-    response = _blank_response(attempt_id, position, section)
-    remember_response(session, response)
-    return response
-
-
-def _blank_response(attempt_id: int, position: int, section) -> models.Response:
+def _blank_response(session, attempt: AttemptRow, position: int, section) -> ResponseRow:
     # A position never answered already counts as blank in the running score.
-    return models.Response(attempt_id=attempt_id, position=position, seq=0, flagged=False,
-                           points=str(item_points(section, None)))
+    return new_response(session, attempt.id, position, str(item_points(section, None)))
 
 
 def check_seq(seq) -> int:
@@ -49,8 +47,8 @@ def check_seq(seq) -> int:
 def record_answer(ctx: ServiceContext, session, attempt_id: int, position, choice, seq) -> dict:
     """Store and score one answer in ``session``; the ack is sent only after it commits."""
     seq = check_seq(seq)
-    attempt = _locked_attempt(session, attempt_id)
-    key = attempt_key(ctx, session, attempt)
+    attempt = locked_attempt(session, attempt_id)
+    key = _key(ctx, session, attempt)
     position = check_position(key, position)
     index = check_choice(key, position, choice)
     response = known_response(session, attempt_id, position)
@@ -62,7 +60,7 @@ def record_answer(ctx: ServiceContext, session, attempt_id: int, position, choic
     section_index = key.form[position - 1].section
     section = key.blueprint.sections[section_index]
     if response is None:
-        response = _new_response(session, attempt_id, position, section)
+        response = _blank_response(session, attempt, position, section)
     new_points = item_points(section, None if index is None else key.weights[position - 1][index])
     # The running score changes by the difference alone: O(1) whatever the form's length.
     points = shift([Decimal(p) for p in json.loads(attempt.section_points_json)], section_index,
@@ -77,13 +75,13 @@ def record_answer(ctx: ServiceContext, session, attempt_id: int, position, choic
 def record_flag(ctx: ServiceContext, session, attempt_id: int, position, flagged) -> dict:
     if not isinstance(flagged, bool):
         raise BadInput("flagged must be true or false")
-    attempt = _locked_attempt(session, attempt_id)
-    key = attempt_key(ctx, session, attempt)
+    attempt = locked_attempt(session, attempt_id)
+    key = _key(ctx, session, attempt)
     position = check_position(key, position)
     require_running(ctx, attempt)
     response = known_response(session, attempt_id, position)
     if response is None:
-        response = _new_response(session, attempt_id, position, key.blueprint.sections[key.form[position - 1].section])
+        response = _blank_response(session, attempt, position, key.blueprint.sections[key.form[position - 1].section])
     if response.flagged != flagged:
         attempt.flagged_count += 1 if flagged else -1
         response.flagged = flagged
@@ -92,7 +90,8 @@ def record_flag(ctx: ServiceContext, session, attempt_id: int, position, flagged
 
 
 def record_submit(ctx: ServiceContext, session, attempt_id: int) -> dict:
-    attempt = _locked_attempt(session, attempt_id)
+    # An ORM object, read after the group's plain rows are written: it holds every answer before it.
+    attempt = load_attempt(session, attempt_id, lock=True)
     require_running(ctx, attempt)
     document = end_attempt(ctx, session, attempt, AttemptStatus.SUBMITTED, ctx.now(), "candidate")
     shown = result_shown(ctx, session, attempt)

@@ -22,12 +22,13 @@ def event_hash(prev_hash: str, number: int, at: int, kind: str, data_json: str) 
 _PENDING = "exam_server.pending_events"  # session.info key: events appended and not yet written
 
 
-def append_event(session, attempt: models.Attempt, kind: str, data: dict, at: int) -> None:
-    """Append an event to the attempt's log; it is written with the session's next flush.
+def append_event(session, attempt, kind: str, data: dict, at: int) -> None:
+    """Append an event to ``attempt``'s log: an ``Attempt`` or a plain row of ``group_rows`` (same names).
 
     Events are rows only, never read back as objects in the same unit of work,
-    so they skip the ORM: a group of answers writes all its events in one
-    ``executemany`` right after the flush that stores their attempts.
+    so they skip the ORM: they are staged here and written in one
+    ``executemany`` with the session's next flush, or with a group's plain
+    rows (``group_rows.write_rows``), whichever comes first.
     """
     number = attempt.event_count + 1
     prev = attempt.last_event_hash or GENESIS
@@ -39,7 +40,7 @@ def append_event(session, attempt: models.Attempt, kind: str, data: dict, at: in
     }
     session.info.setdefault(_PENDING, []).append(row)
     outbox.stage(session, attempt, row)  # at a site: queued for the hub in the same commit
-    # The attempt changes with every event, so the session always has a flush to come.
+    # The attempt changes with every event, so its own write (a flush, or the plain rows') is still to come.
     attempt.event_count = number
     attempt.last_event_hash = digest
 
@@ -49,6 +50,11 @@ def write_pending_events(session, _flush_context) -> None:
 
     Registered on each database by the composition root (``exam_server.composition``).
     """
+    write_pending(session)
+
+
+def write_pending(session) -> None:
+    """Write the events staged so far (and, at a site, their outbox rows), in one ``executemany`` each."""
     pending = session.info.pop(_PENDING, None)
     if pending:
         session.connection().execute(models.AttemptEvent.__table__.insert(), pending)

@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, select, text
 
+from exam_server.domain.scoring import format_points
 from exam_server.errors import ExamError
 from exam_server.services import answering, attempts, results
 from exam_server.services.answer_writer import AnswerWriter
@@ -27,17 +29,17 @@ def writer(services):
     return group_writer
 
 
-def in_one_group(writer, calls: list) -> list:
-    """Hand the calls to the writer in order, 50 ms apart (one group); return each one's ack or refusal code."""
+def together(calls: list) -> list:
+    """Make the calls in order, 50 ms apart (one group of the writer); return each one's outcome or refusal code."""
     outcomes: list = [None] * len(calls)
 
-    def send(index, work, touches):
+    def send(index, call):
         try:
-            outcomes[index] = writer.perform(work, touches=touches)
+            outcomes[index] = call()
         except ExamError as refusal:
             outcomes[index] = refusal.code
 
-    threads = [threading.Thread(target=send, args=(i, *call)) for i, call in enumerate(calls)]
+    threads = [threading.Thread(target=send, args=(i, call)) for i, call in enumerate(calls)]
     for thread in threads:
         thread.start()
         time.sleep(0.05)
@@ -46,22 +48,41 @@ def in_one_group(writer, calls: list) -> list:
     return outcomes
 
 
+def in_one_group(writer, calls: list) -> list:
+    """Hand the (work, touches) calls to the writer in order, in one group; each one's ack or refusal code."""
+    return together([lambda work=work, touches=touches: writer.perform(work, touches=touches)
+                     for work, touches in calls])
+
+
 def answer_call(services, attempt_id, position, choice, seq):
     return (lambda session: answering.record_answer(services, session, attempt_id, position, choice, seq),
             (attempt_id, position))
 
 
 def count_statements(services):
-    seen: list[str] = []
+    """Every statement sent to the database from now on, as (verb, table); an executemany counts once."""
+    seen: list[tuple[str, str]] = []
 
     def on_execute(conn, cursor, statement, *args):
-        seen.append(statement.split()[0].upper())
+        seen.append(verb_and_table(statement))
 
     event.listen(services.db.engine, "before_cursor_execute", on_execute)
     return seen
 
 
-def test_a_group_of_answers_is_read_with_two_queries_and_each_keeps_its_outcome(services, exam_session, writer):
+def verb_and_table(statement: str) -> tuple[str, str]:
+    words = statement.split()
+    verb = words[0].upper()
+    if verb == "INSERT":
+        return verb, words[2]
+    if verb == "UPDATE":
+        return verb, words[1]
+    if verb == "SELECT":
+        return verb, words[[w.upper() for w in words].index("FROM") + 1]
+    return verb, ""
+
+
+def test_a_group_of_answers_is_read_with_two_queries_written_with_one_per_table_and_each_keeps_its_outcome(services, exam_session, writer):
     first = started(services, exam_session, "P-001")
     second = started(services, exam_session, "P-002")
     right = correct_key(services, first, 2)
@@ -85,7 +106,10 @@ def test_a_group_of_answers_is_read_with_two_queries_and_each_keeps_its_outcome(
         {"position": 3, "seq": 1, "saved": True},
         {"position": 3, "seq": 1, "saved": True},
     ]
-    assert in_the_group.count("SELECT") == 2, in_the_group
+    # Two reads for the whole group, and one write per table: the responses are all new.
+    assert Counter(in_the_group) == {("SELECT", "attempts"): 1, ("SELECT", "responses"): 1,
+                                     ("UPDATE", "attempts"): 1, ("INSERT", "responses"): 1,
+                                     ("INSERT", "attempt_events"): 1}, in_the_group
     assert attempts.state(services, first)["answers"] == {"1": "B", "2": right}
     assert attempts.state(services, second)["answers"] == {"3": "C"}
     with services.db.reading() as session:
@@ -181,3 +205,246 @@ def test_a_number_the_database_cannot_hold_fails_only_its_own_write(services, ex
     assert attempts.state(services, second)["answers"] == {}
     assert_counted_once(services, first, answered=2, flagged=0, answer_events=2)
     assert_counted_once(services, second, answered=0, flagged=0, answer_events=0)
+
+
+# --- answers, flags and other writes through the public calls, sharing the writer's groups ---------------
+
+
+@pytest.fixture
+def grouped(services, writer):
+    """Every write of ``services`` goes through the grouping writer, as in a serving process."""
+    services.writer = writer
+    return writer
+
+
+def answering_call(services, attempt_id, position, choice, seq):
+    return lambda: answering.answer(services, attempt_id, position, choice, seq)
+
+
+def flagging_call(services, attempt_id, position, flagged):
+    return lambda: answering.flag(services, attempt_id, position, flagged)
+
+
+def event_kinds(services, attempt_id) -> list[str]:
+    with services.db.reading() as session:
+        return list(session.scalars(select(models.AttemptEvent.kind).where(
+            models.AttemptEvent.attempt_id == attempt_id).order_by(models.AttemptEvent.number)))
+
+
+def saved(position, seq, **extra):
+    return {"position": position, "seq": seq, "saved": True, **extra}
+
+
+def test_new_and_stored_responses_of_a_group_are_written_with_one_statement_per_table(
+        services, exam_session, grouped):
+    first = started(services, exam_session, "P-001")
+    second = started(services, exam_session, "P-002")
+    correct_key(services, first, 1)
+    correct_key(services, second, 1)
+    assert together([answering_call(services, first, 1, "A", 1)]) == [saved(1, 1)]
+    statements = count_statements(services)
+    groups_before = grouped.groups
+    outcomes = together([
+        answering_call(services, first, 1, "B", 2),     # a stored response changes
+        answering_call(services, first, 2, "A", 1),     # a new one
+        flagging_call(services, first, 2, True),        # the same new one, flagged too
+        flagging_call(services, second, 1, True),
+        answering_call(services, second, 2, "C", 1),
+    ])
+    in_the_group = list(statements)
+    assert (grouped.groups, grouped.retried) == (groups_before + 1, 0), "the writes were meant to share one commit"
+    assert outcomes == [saved(1, 2), saved(2, 1), {}, {}, saved(2, 1)]
+    assert Counter(in_the_group) == {("SELECT", "attempts"): 1, ("SELECT", "responses"): 1,
+                                     ("UPDATE", "attempts"): 1, ("UPDATE", "responses"): 1,
+                                     ("INSERT", "responses"): 1, ("INSERT", "attempt_events"): 1}, in_the_group
+    assert attempts.state(services, first)["answers"] == {"1": "B", "2": "A"}
+    assert attempts.state(services, first)["flags"] == [2]
+    assert attempts.state(services, second)["answers"] == {"2": "C"}
+    assert attempts.state(services, second)["flags"] == [1]
+    assert_counted_once(services, first, answered=2, flagged=1, answer_events=3)
+    assert_counted_once(services, second, answered=1, flagged=1, answer_events=1)
+
+
+def test_a_submit_after_answers_in_the_same_group_ends_the_attempt_with_their_score(services, exam_session, grouped):
+    attempt_id = started(services, exam_session)
+    right = correct_key(services, attempt_id, 1)
+    groups_before = grouped.groups
+    outcomes = together([
+        answering_call(services, attempt_id, 1, right, 1),
+        answering_call(services, attempt_id, 2, "A", 1),
+        flagging_call(services, attempt_id, 3, True),
+        lambda: answering.submit(services, attempt_id),
+        answering_call(services, attempt_id, 4, "A", 1),   # after the submit: refused, in the same group
+        flagging_call(services, attempt_id, 5, True),
+    ])
+    assert (grouped.groups, grouped.retried) == (groups_before + 1, 0), "the writes were meant to share one commit"
+    assert outcomes[:3] == [saved(1, 1), saved(2, 1), {}]
+    assert outcomes[3]["status"] == "submitted"
+    assert outcomes[4:] == ["submitted", "submitted"]
+    assert event_kinds(services, attempt_id)[-4:] == ["answer", "answer", "flag", "end"]
+    assert_counted_once(services, attempt_id, answered=2, flagged=1, answer_events=2)
+    with services.db.reading() as session:
+        attempt = session.get(models.Attempt, attempt_id)
+        sheet = results.score_sheet(services, session, attempt)
+        frozen = json.loads(session.scalar(select(models.Result.document_json).where(
+            models.Result.attempt_id == attempt_id)))
+    assert sheet.total() > 0, "the right answer scores"
+    assert frozen["total"] == format_points(sheet.total())
+
+
+def test_an_orm_write_between_answers_reads_them_and_the_answers_after_it_read_its_change(
+        services, exam_session, grouped):
+    first = started(services, exam_session, "P-001")
+    second = started(services, exam_session, "P-002")
+    correct_key(services, first, 1)
+    correct_key(services, second, 1)
+    groups_before = grouped.groups
+    outcomes = together([
+        answering_call(services, second, 1, "A", 1),
+        answering_call(services, first, 1, "A", 1),
+        lambda: attempts.report(services, first, "focus_lost", None),
+        answering_call(services, second, 2, "B", 1),    # its rows read again after the report
+        answering_call(services, first, 2, "B", 1),
+        flagging_call(services, first, 1, True),
+        lambda: attempts.report(services, first, "copy", None),
+        answering_call(services, first, 1, "C", 2),
+    ])
+    assert (grouped.groups, grouped.retried) == (groups_before + 1, 0), "the writes were meant to share one commit"
+    assert outcomes[:2] == [saved(1, 1), saved(1, 1)]
+    assert outcomes[2]["type"] == "focus_lost" and outcomes[6]["type"] == "copy"
+    assert [outcomes[i] for i in (3, 4, 5, 7)] == [saved(2, 1), saved(2, 1), {}, saved(1, 2)]
+    assert event_kinds(services, first)[-6:] == ["answer", "report", "answer", "flag", "report", "answer"]
+    assert attempts.state(services, first)["answers"] == {"1": "C", "2": "B"}
+    with services.db.reading() as session:
+        assert session.get(models.Attempt, first).violations == 2
+    assert_counted_once(services, first, answered=2, flagged=1, answer_events=3)
+    assert_counted_once(services, second, answered=2, flagged=0, answer_events=2)
+
+
+def test_an_answer_and_flags_of_one_new_position_in_one_group_make_one_response(services, exam_session, grouped):
+    attempt_id = started(services, exam_session)
+    correct_key(services, attempt_id, 1)
+    groups_before = grouped.groups
+    outcomes = together([
+        flagging_call(services, attempt_id, 1, True),
+        answering_call(services, attempt_id, 1, "B", 1),
+        answering_call(services, attempt_id, 2, "C", 1),
+        flagging_call(services, attempt_id, 2, True),
+        flagging_call(services, attempt_id, 2, False),
+        flagging_call(services, attempt_id, 3, False),    # clearing a flag never set changes nothing
+    ])
+    assert (grouped.groups, grouped.retried) == (groups_before + 1, 0), "the writes were meant to share one commit"
+    assert outcomes == [{}, saved(1, 1), saved(2, 1), {}, {}, {}]
+    assert attempts.state(services, attempt_id)["answers"] == {"1": "B", "2": "C"}
+    assert attempts.state(services, attempt_id)["flags"] == [1]
+    assert event_kinds(services, attempt_id)[-5:] == ["flag", "answer", "answer", "flag", "flag"]
+    assert_counted_once(services, attempt_id, answered=2, flagged=1, answer_events=2)
+
+
+def test_retries_and_stale_answers_in_a_group_change_nothing(services, exam_session, grouped):
+    attempt_id = started(services, exam_session)
+    correct_key(services, attempt_id, 1)
+    assert together([answering_call(services, attempt_id, 1, "A", 5)]) == [saved(1, 5)]
+    groups_before = grouped.groups
+    outcomes = together([
+        answering_call(services, attempt_id, 1, "B", 5),   # a retry of a stored answer
+        answering_call(services, attempt_id, 1, "C", 3),   # older than the stored one
+        answering_call(services, attempt_id, 1, "B", 6),
+        answering_call(services, attempt_id, 1, "C", 6),   # a retry of one stored in this group
+        answering_call(services, attempt_id, 2, "A", 2),
+        answering_call(services, attempt_id, 2, "B", 1),   # older than one stored in this group
+        answering_call(services, attempt_id, 3, None, 1),  # a blank answer: stored, not counted as answered
+    ])
+    assert (grouped.groups, grouped.retried) == (groups_before + 1, 0), "the writes were meant to share one commit"
+    assert outcomes == [saved(1, 5), saved(1, 3, stale=True), saved(1, 6), saved(1, 6), saved(2, 2),
+                        saved(2, 1, stale=True), saved(3, 1)]
+    assert attempts.state(services, attempt_id)["answers"] == {"1": "B", "2": "A"}
+    assert_counted_once(services, attempt_id, answered=2, flagged=0, answer_events=4)
+
+
+def test_a_refusal_in_the_middle_of_a_group_leaves_the_others_stored(services, exam_session, grouped):
+    running = started(services, exam_session, "P-001")
+    ended = started(services, exam_session, "P-002")
+    correct_key(services, running, 1)
+    correct_key(services, ended, 1)
+    together([lambda: answering.submit(services, ended)])
+    groups_before = grouped.groups
+    outcomes = together([
+        answering_call(services, running, 1, "A", 1),
+        answering_call(services, ended, 1, "A", 1),
+        flagging_call(services, ended, 2, True),
+        answering_call(services, running, 2, "Z", 1),
+        answering_call(services, running, 2, "B", 1),
+        flagging_call(services, running, 2, True),
+    ])
+    assert (grouped.groups, grouped.retried) == (groups_before + 1, 0), "the writes were meant to share one commit"
+    assert outcomes == [saved(1, 1), "submitted", "submitted", "invalid_choice", saved(2, 1), {}]
+    assert attempts.state(services, running)["answers"] == {"1": "A", "2": "B"}
+    assert attempts.state(services, ended)["answers"] == {}
+    assert_counted_once(services, running, answered=2, flagged=1, answer_events=2)
+    assert_counted_once(services, ended, answered=0, flagged=0, answer_events=0)
+
+
+def test_a_failed_group_with_a_submit_is_stored_one_by_one_counting_nothing_twice(services, exam_session, writer):
+    first = started(services, exam_session, "P-001")
+    second = started(services, exam_session, "P-002")
+    correct_key(services, first, 1)
+    correct_key(services, second, 1)
+    outcomes = in_one_group(writer, [
+        answer_call(services, first, 1, "A", 1),
+        flag_call(services, second, 1, True),
+        answer_call(services, first, 2, "B", 1),
+        (lambda session: answering.record_submit(services, session, first), (first, None)),
+        (database_error, None),
+        answer_call(services, second, 2, "C", 1),
+        answer_call(services, first, 3, "C", 1),
+    ])
+    assert outcomes[:3] == [saved(1, 1), {}, saved(2, 1)]
+    assert outcomes[3]["status"] == "submitted"
+    assert outcomes[4:] == ["internal_error", saved(2, 1), "submitted"]
+    assert (writer.groups, writer.retried) == (1, 7)
+    assert event_kinds(services, first)[-3:] == ["answer", "answer", "end"]
+    assert_counted_once(services, first, answered=2, flagged=0, answer_events=2)
+    assert_counted_once(services, second, answered=1, flagged=1, answer_events=1)
+
+
+def test_an_attempt_object_held_across_answers_of_its_group_reads_them(services, exam_session, writer):
+    attempt_id = started(services, exam_session)
+    correct_key(services, attempt_id, 1)
+
+    def held_count(session):
+        # Kept alive for the whole unit of work, so a later read finds this very object in the session.
+        attempt = session.info.setdefault("held attempt", session.get(models.Attempt, attempt_id))
+        return {"answered": attempt.answered_count, "events": attempt.event_count}
+
+    outcomes = in_one_group(writer, [
+        (held_count, None),
+        answer_call(services, attempt_id, 1, "A", 1),
+        (held_count, None),
+        answer_call(services, attempt_id, 2, "B", 1),
+    ])
+    assert writer.retried == 0
+    events_before = outcomes[0]["events"]
+    assert outcomes == [{"answered": 0, "events": events_before}, saved(1, 1),
+                        {"answered": 1, "events": events_before + 1}, saved(2, 1)]
+    assert_counted_once(services, attempt_id, answered=2, flagged=0, answer_events=2)
+
+
+def test_answers_around_a_bulk_update_of_their_attempt_in_one_group_are_all_stored(services, exam_session, grouped):
+    login = attempts.login(services, exam_session["session_token"], "P-001", exam_session["passwords"]["P-001"])
+    attempt_id = login["attempt_id"]
+    attempts.start(services, attempt_id)
+    attempts.connect(services, login["token"], "sid-1", "node-1")
+    correct_key(services, attempt_id, 1)
+    groups_before = grouped.groups
+    outcomes = together([
+        answering_call(services, attempt_id, 1, "A", 1),
+        lambda: attempts.disconnect(services, attempt_id, "sid-1"),   # an UPDATE of attempts by the ORM, no object
+        answering_call(services, attempt_id, 2, "B", 1),
+        flagging_call(services, attempt_id, 1, True),
+    ])
+    assert (grouped.groups, grouped.retried) == (groups_before + 1, 0), "the writes were meant to share one commit"
+    assert outcomes == [saved(1, 1), True, saved(2, 1), {}]
+    with services.db.reading() as session:
+        assert session.get(models.Attempt, attempt_id).connected_sid is None
+    assert_counted_once(services, attempt_id, answered=2, flagged=1, answer_events=2)
