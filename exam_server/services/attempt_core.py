@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from exam_server.domain.assembly import FormEntry, form_from_json
 from exam_server.domain.attempt_status import ENDED, AttemptStatus
@@ -35,9 +36,14 @@ def refused(code: str, message: str) -> ExamError:
 # --- loading ------------------------------------------------------------------
 
 
-def load_attempt(session, attempt_id: int, *, lock: bool = False) -> models.Attempt:
-    """The attempt row, locked for update when ``lock`` (PostgreSQL); NotFound when there is none."""
+def load_attempt(session, attempt_id: int, *, lock: bool = False, with_form: bool = False) -> models.Attempt:
+    """The attempt row, locked for update when ``lock`` (PostgreSQL); NotFound when there is none.
+
+    ``with_form`` reads the (deferred) form in the same query, for a caller about to build the scoring key.
+    """
     query = select(models.Attempt).where(models.Attempt.id == attempt_id)
+    if with_form:
+        query = query.options(undefer(models.Attempt.form_json))
     if lock:
         query = query.with_for_update()
     attempt = session.scalar(query)

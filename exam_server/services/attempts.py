@@ -16,9 +16,10 @@ from exam_server.errors import BadInput, Conflict, Forbidden, Unauthorized
 from exam_server.security.login_keys import normal_participant_number, normal_session_token
 from exam_server.security.passwords import hash_generated, verify_password
 from exam_server.services.attempt_core import (
-    attempt_key, clock_of, display_keys, items_of, load_attempt, refused, require_not_ended, set_clock,
+    attempt_key, clock_of, load_attempt, refused, require_not_ended, set_clock,
 )
 from exam_server.services.attempt_end import end_attempt, result_shown
+from exam_server.services import delivered_forms
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
 from exam_server.services.exams import load_blueprint
@@ -158,11 +159,20 @@ def release_connections(ctx: ServiceContext, node: str) -> int:
 
 
 def start(ctx: ServiceContext, attempt_id: int) -> dict:
-    return ctx.write(lambda session: _record_start(ctx, session, attempt_id))
+    started, items = ctx.write(lambda session: _record_start(ctx, session, attempt_id))
+    if items is not None:
+        delivered_forms.keep(ctx, attempt_id, items)  # kept only once the start has committed
+    return started
 
 
-def _record_start(ctx: ServiceContext, session, attempt_id: int) -> dict:
-    attempt = load_attempt(session, attempt_id, lock=True)
+def _record_start(ctx: ServiceContext, session, attempt_id: int) -> tuple[dict, list[dict] | None]:
+    """Start (or resume) the attempt; with it, in the writer, its scoring key and its delivered form.
+
+    Building both here, once, keeps that work off the event loop, where the
+    first ``form`` of a start storm would otherwise build a thousand of them.
+    """
+    building = attempt_id not in ctx.form_cache
+    attempt = load_attempt(session, attempt_id, lock=True, with_form=building and attempt_id not in ctx.key_cache)
     now = ctx.now()
     if attempt.status == AttemptStatus.NOT_STARTED:
         set_clock(attempt, clock_of(attempt).start(now))
@@ -170,7 +180,8 @@ def _record_start(ctx: ServiceContext, session, attempt_id: int) -> dict:
         append_event(session, attempt, "start", {}, now)
     elif attempt.status in ENDED:
         raise refused("submitted", f"the attempt has ended ({attempt.status})")
-    return {"remaining_ms": clock_of(attempt).remaining_ms(now), "server_time": now}
+    items = delivered_forms.build_form(ctx, session, attempt_key(ctx, session, attempt)) if building else None
+    return {"remaining_ms": clock_of(attempt).remaining_ms(now), "server_time": now}, items
 
 
 def state(ctx: ServiceContext, attempt_id: int) -> dict:
@@ -199,26 +210,22 @@ def state(ctx: ServiceContext, attempt_id: int) -> dict:
         }
 
 
-def form(ctx: ServiceContext, attempt_id: int, asset_url) -> dict:
-    """The candidate's items in their own order: texts only, never weights or original ids."""
+def form(ctx: ServiceContext, attempt_id: int) -> dict:
+    """The candidate's items in their own order: texts only, never weights or original ids.
+
+    Served from memory when this process started (or served) the attempt; otherwise (another
+    node started it, or this process restarted since) built from the database once and kept.
+    """
+    kept = delivered_forms.served(ctx, attempt_id)
+    if kept is not None:
+        return kept
     with ctx.db.reading() as session:
-        attempt = load_attempt(session, attempt_id)
+        attempt = load_attempt(session, attempt_id, with_form=attempt_id not in ctx.key_cache)
         if attempt.status == AttemptStatus.NOT_STARTED:
             raise refused("not_started", "start the exam before asking for its form")
-        key = attempt_key(ctx, session, attempt)
-        items = items_of(ctx, session, [entry.item_id for entry in key.form])
-        sections = key.blueprint.sections
-        delivered = []
-        for entry in key.form:
-            item = items[entry.item_id]
-            options = [item.options[original] for original in entry.option_order]
-            delivered.append({
-                "position": entry.position,
-                "section": sections[entry.section].name,
-                "stem": asset_url(item.stem),
-                "options": [{"key": k, "text": asset_url(o.text)} for k, o in zip(display_keys(len(options)), options)],
-            })
-        return {"items": delivered}
+        items = delivered_forms.build_form(ctx, session, attempt_key(ctx, session, attempt))
+    delivered_forms.keep(ctx, attempt_id, items)
+    return {"items": items}
 
 
 REPORT_TYPES = ("focus_lost", "fullscreen_exit", "visibility_hidden", "copy", "paste", "kiosk_exit", "other")
