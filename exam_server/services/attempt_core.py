@@ -121,14 +121,20 @@ def items_of(ctx: ServiceContext, session, item_ids: Iterable[int]) -> dict:
     return {i: ctx.item_cache[i] for i in item_ids}
 
 
+def blueprint_of(ctx: ServiceContext, session, session_id: int) -> Blueprint:
+    """The blueprint of a session's exam, read once per process (it cannot change once the exam has sessions)."""
+    blueprint = ctx.blueprint_cache.get(session_id)
+    if blueprint is None:
+        blueprint = load_blueprint(session.get(models.ExamSession, session_id).exam)
+        ctx.blueprint_cache[session_id] = blueprint
+    return blueprint
+
+
 def attempt_key(ctx: ServiceContext, session, attempt: models.Attempt) -> AttemptKey:
     """The attempt's scoring key, built from its form and the bank once, then kept in memory."""
     key = ctx.key_cache.get(attempt.id)
     if key is None:
-        blueprint = ctx.blueprint_cache.get(attempt.session_id)
-        if blueprint is None:  # a session's exam cannot change once it has sessions: read once per process
-            blueprint = load_blueprint(session.get(models.ExamSession, attempt.session_id).exam)
-            ctx.blueprint_cache[attempt.session_id] = blueprint
+        blueprint = blueprint_of(ctx, session, attempt.session_id)
         form = form_from_json(json.loads(attempt.form_json))
         items = items_of(ctx, session, [entry.item_id for entry in form])
         weights = tuple(
