@@ -16,7 +16,7 @@ from exam_server.errors import ExamError
 from exam_server.realtime import rooms
 from exam_server.realtime.acks import GuardedNamespace, acknowledge, payload
 from exam_server.realtime.fields import whole_number
-from exam_server.services import alerts, answering, attempts, bank_images
+from exam_server.services import alerts, answering, attempts
 
 Call = Callable[[dict, int], Any]
 
@@ -55,8 +55,9 @@ class CandidateNamespace(GuardedNamespace):
                          changes=False)
 
     def on_form(self, data=None):
-        return self._act("form", data, lambda body, attempt_id: attempts.form(
-            _services(), attempt_id, bank_images.inliner(_services())), changes=False)
+        # Served as kept at the start (built in the writer): no database read on the loop.
+        return self._act("form", data, lambda body, attempt_id: attempts.form(_services(), attempt_id),
+                         changes=False)
 
     def on_answer(self, data=None):
         return self._act("answer", data, lambda body, attempt_id: answering.answer(

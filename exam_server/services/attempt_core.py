@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from exam_server.domain.assembly import FormEntry, form_from_json
 from exam_server.domain.attempt_status import ENDED, AttemptStatus
@@ -35,9 +36,14 @@ def refused(code: str, message: str) -> ExamError:
 # --- loading ------------------------------------------------------------------
 
 
-def load_attempt(session, attempt_id: int, *, lock: bool = False) -> models.Attempt:
-    """The attempt row, locked for update when ``lock`` (PostgreSQL); NotFound when there is none."""
+def load_attempt(session, attempt_id: int, *, lock: bool = False, with_form: bool = False) -> models.Attempt:
+    """The attempt row, locked for update when ``lock`` (PostgreSQL); NotFound when there is none.
+
+    ``with_form`` reads the (deferred) form in the same query, for a caller about to build the scoring key.
+    """
     query = select(models.Attempt).where(models.Attempt.id == attempt_id)
+    if with_form:
+        query = query.options(undefer(models.Attempt.form_json))
     if lock:
         query = query.with_for_update()
     attempt = session.scalar(query)
@@ -115,14 +121,20 @@ def items_of(ctx: ServiceContext, session, item_ids: Iterable[int]) -> dict:
     return {i: ctx.item_cache[i] for i in item_ids}
 
 
+def blueprint_of(ctx: ServiceContext, session, session_id: int) -> Blueprint:
+    """The blueprint of a session's exam, read once per process (it cannot change once the exam has sessions)."""
+    blueprint = ctx.blueprint_cache.get(session_id)
+    if blueprint is None:
+        blueprint = load_blueprint(session.get(models.ExamSession, session_id).exam)
+        ctx.blueprint_cache[session_id] = blueprint
+    return blueprint
+
+
 def attempt_key(ctx: ServiceContext, session, attempt: models.Attempt) -> AttemptKey:
     """The attempt's scoring key, built from its form and the bank once, then kept in memory."""
     key = ctx.key_cache.get(attempt.id)
     if key is None:
-        blueprint = ctx.blueprint_cache.get(attempt.session_id)
-        if blueprint is None:  # a session's exam cannot change once it has sessions: read once per process
-            blueprint = load_blueprint(session.get(models.ExamSession, attempt.session_id).exam)
-            ctx.blueprint_cache[attempt.session_id] = blueprint
+        blueprint = blueprint_of(ctx, session, attempt.session_id)
         form = form_from_json(json.loads(attempt.form_json))
         items = items_of(ctx, session, [entry.item_id for entry in form])
         weights = tuple(

@@ -9,16 +9,17 @@ import json
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from exam_server.domain.attempt_status import ENDED, AttemptStatus
 from exam_server.errors import BadInput, Conflict, Forbidden, Unauthorized
 from exam_server.security.login_keys import normal_participant_number, normal_session_token
 from exam_server.security.passwords import hash_generated, verify_password
 from exam_server.services.attempt_core import (
-    attempt_key, clock_of, display_keys, items_of, load_attempt, refused, require_not_ended, set_clock,
+    attempt_key, blueprint_of, clock_of, load_attempt, refused, require_not_ended, set_clock,
 )
 from exam_server.services.attempt_end import end_attempt, result_shown
+from exam_server.services import delivered_forms
 from exam_server.services.context import ServiceContext
 from exam_server.services.events import append_event
 from exam_server.services.exams import load_blueprint
@@ -40,15 +41,19 @@ class BadCredentials(Unauthorized):
 # --- login and connection --------------------------------------------------
 
 
+_LOGIN_ROW = (select(models.Candidate.id, models.Candidate.password_hash)
+              .join(models.ExamSession, models.Candidate.session_id == models.ExamSession.id)
+              .where(models.ExamSession.token == bindparam("token"),
+                     models.Candidate.participant_number == bindparam("number")))
+
+
 def login(ctx: ServiceContext, session_token, participant_number, password, *, remote: str = "") -> dict:
     if not all(isinstance(v, str) and v for v in (session_token, participant_number, password)):
         raise BadInput("session_token, participant_number and password are required")
     token, number = normal_session_token(session_token), normal_participant_number(participant_number)
     with ctx.db.reading() as session:
-        found = session.execute(
-            select(models.Candidate.id, models.Candidate.password_hash)
-            .join(models.ExamSession, models.Candidate.session_id == models.ExamSession.id)
-            .where(models.ExamSession.token == token, models.Candidate.participant_number == number)).first()
+        # Built once, run on the session's connection: a storm's logins skip the ORM's per-call statement work.
+        found = session.connection().execute(_LOGIN_ROW, {"token": token, "number": number}).first()
         from exam_server.sites.seals import refuse_if_sealed, refuse_at_hub
 
         if found is None:
@@ -158,11 +163,20 @@ def release_connections(ctx: ServiceContext, node: str) -> int:
 
 
 def start(ctx: ServiceContext, attempt_id: int) -> dict:
-    return ctx.write(lambda session: _record_start(ctx, session, attempt_id))
+    started, items = ctx.write(lambda session: _record_start(ctx, session, attempt_id))
+    if items is not None:
+        delivered_forms.keep(ctx, attempt_id, items)  # kept only once the start has committed
+    return started
 
 
-def _record_start(ctx: ServiceContext, session, attempt_id: int) -> dict:
-    attempt = load_attempt(session, attempt_id, lock=True)
+def _record_start(ctx: ServiceContext, session, attempt_id: int) -> tuple[dict, list[dict] | None]:
+    """Start (or resume) the attempt; with it, in the writer, its scoring key and its delivered form.
+
+    Building both here, once, keeps that work off the event loop, where the
+    first ``form`` of a start storm would otherwise build a thousand of them.
+    """
+    building = attempt_id not in ctx.form_cache
+    attempt = load_attempt(session, attempt_id, lock=True, with_form=building and attempt_id not in ctx.key_cache)
     now = ctx.now()
     if attempt.status == AttemptStatus.NOT_STARTED:
         set_clock(attempt, clock_of(attempt).start(now))
@@ -170,55 +184,54 @@ def _record_start(ctx: ServiceContext, session, attempt_id: int) -> dict:
         append_event(session, attempt, "start", {}, now)
     elif attempt.status in ENDED:
         raise refused("submitted", f"the attempt has ended ({attempt.status})")
-    return {"remaining_ms": clock_of(attempt).remaining_ms(now), "server_time": now}
+    items = delivered_forms.build_form(ctx, session, attempt_key(ctx, session, attempt)) if building else None
+    return {"remaining_ms": clock_of(attempt).remaining_ms(now), "server_time": now}, items
 
 
 def state(ctx: ServiceContext, attempt_id: int) -> dict:
     with ctx.db.reading() as session:
         attempt = load_attempt(session, attempt_id)
-        key = attempt_key(ctx, session, attempt)
+        # The blueprint, not the scoring key: a kiosk asks for its state before the start, and
+        # building a thousand keys there would put the start's work back on the event loop.
+        blueprint = blueprint_of(ctx, session, attempt.session_id)
         responses = session.scalars(select(models.Response).where(models.Response.attempt_id == attempt_id)).all()
         now = ctx.now()
-        firsts = key.blueprint.first_positions
+        firsts = blueprint.first_positions
         return {
             "attempt_id": attempt.id,
             "status": attempt.status,
             "server_time": now,
             "remaining_ms": clock_of(attempt).remaining_ms(now),
             "sections": [{"name": s.name, "first": first, "count": s.count}
-                         for s, first in zip(key.blueprint.sections, firsts)],
-            "items": len(key.form),
+                         for s, first in zip(blueprint.sections, firsts)],
+            "items": blueprint.item_count,
             "answers": {str(r.position): r.choice for r in responses if r.choice is not None},
             "flags": sorted(r.position for r in responses if r.flagged),
             # Beyond the contract: what the kiosk shows before the start.
             "name": attempt.candidate.name,
             "participant_number": attempt.candidate.participant_number,
-            "exam_title": key.blueprint.title,
-            "instructions": key.blueprint.instructions,
-            "show_score": key.blueprint.show_score_to_candidate,
+            "exam_title": blueprint.title,
+            "instructions": blueprint.instructions,
+            "show_score": blueprint.show_score_to_candidate,
         }
 
 
-def form(ctx: ServiceContext, attempt_id: int, asset_url) -> dict:
-    """The candidate's items in their own order: texts only, never weights or original ids."""
+def form(ctx: ServiceContext, attempt_id: int) -> dict:
+    """The candidate's items in their own order: texts only, never weights or original ids.
+
+    Served from memory when this process started (or served) the attempt; otherwise (another
+    node started it, or this process restarted since) built from the database once and kept.
+    """
+    kept = delivered_forms.served(ctx, attempt_id)
+    if kept is not None:
+        return kept
     with ctx.db.reading() as session:
-        attempt = load_attempt(session, attempt_id)
+        attempt = load_attempt(session, attempt_id, with_form=attempt_id not in ctx.key_cache)
         if attempt.status == AttemptStatus.NOT_STARTED:
             raise refused("not_started", "start the exam before asking for its form")
-        key = attempt_key(ctx, session, attempt)
-        items = items_of(ctx, session, [entry.item_id for entry in key.form])
-        sections = key.blueprint.sections
-        delivered = []
-        for entry in key.form:
-            item = items[entry.item_id]
-            options = [item.options[original] for original in entry.option_order]
-            delivered.append({
-                "position": entry.position,
-                "section": sections[entry.section].name,
-                "stem": asset_url(item.stem),
-                "options": [{"key": k, "text": asset_url(o.text)} for k, o in zip(display_keys(len(options)), options)],
-            })
-        return {"items": delivered}
+        items = delivered_forms.build_form(ctx, session, attempt_key(ctx, session, attempt))
+    delivered_forms.keep(ctx, attempt_id, items)
+    return {"items": items}
 
 
 REPORT_TYPES = ("focus_lost", "fullscreen_exit", "visibility_hidden", "copy", "paste", "kiosk_exit", "other")

@@ -22,19 +22,23 @@ _MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "
                 "svg": "image/svg+xml"}
 
 
-def inliner(ctx: ServiceContext) -> Callable[[str], str]:
-    """A function that replaces every ``asset:NAME`` in a piece of HTML with the picture itself."""
+def inliner(ctx: ServiceContext, session=None) -> Callable[[str], str]:
+    """A function that replaces every ``asset:NAME`` in a piece of HTML with the picture itself.
+
+    With ``session`` the pictures are read in it (the writer's thread has a connection of its own);
+    without, in a reading unit of work of their own.
+    """
 
     def inline(html: str) -> str:
-        return _ASSET.sub(lambda m: data_uri(ctx, m.group(1)), html) if "asset:" in html else html
+        return _ASSET.sub(lambda m: data_uri(ctx, m.group(1), session), html) if "asset:" in html else html
 
     return inline
 
 
-def data_uri(ctx: ServiceContext, name: str) -> str:
+def data_uri(ctx: ServiceContext, name: str, session=None) -> str:
     """The picture called ``name`` as a ``data:`` URL ("" when no bank has it)."""
     if name not in ctx.asset_cache:
-        found = _read(ctx, name)
+        found = _read(ctx, name, session)
         if found is None:
             return ""
         media = _MEDIA_TYPES.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
@@ -42,14 +46,16 @@ def data_uri(ctx: ServiceContext, name: str) -> str:
     return ctx.asset_cache[name]
 
 
-def _read(ctx: ServiceContext, name: str) -> bytes | None:
-    with ctx.db.reading() as session:
-        row = session.execute(
-            select(models.Asset, models.BankVersion.version, models.Bank.code)
-            .join(models.BankVersion, models.Asset.bank_version_id == models.BankVersion.id)
-            .join(models.Bank, models.BankVersion.bank_id == models.Bank.id)
-            .where(models.Asset.name == name).limit(1)
-        ).first()
+def _read(ctx: ServiceContext, name: str, session=None) -> bytes | None:
+    if session is None:
+        with ctx.db.reading() as own:
+            return _read(ctx, name, own)
+    row = session.execute(
+        select(models.Asset, models.BankVersion.version, models.Bank.code)
+        .join(models.BankVersion, models.Asset.bank_version_id == models.BankVersion.id)
+        .join(models.Bank, models.BankVersion.bank_id == models.Bank.id)
+        .where(models.Asset.name == name).limit(1)
+    ).first()
     if row is None:
         return None
     asset, version, code = row

@@ -28,6 +28,10 @@ class ServiceContext:
     item_cache: dict = field(default_factory=dict, repr=False)
     key_cache: dict = field(default_factory=dict, repr=False)
     blueprint_cache: dict = field(default_factory=dict, repr=False)  # by session id
+    # Forms as delivered, by attempt id (started attempts only), and the texts they share (services.delivered_forms).
+    form_cache: dict = field(default_factory=dict, repr=False)
+    item_text_cache: dict = field(default_factory=dict, repr=False)
+    option_cache: dict = field(default_factory=dict, repr=False)
     # Bank pictures as data: URLs by asset name (services.bank_images).
     asset_cache: dict = field(default_factory=dict, repr=False)
     # Safe Exam Browser keys by session token, each with the monotonic time it expires.

@@ -87,7 +87,7 @@ def finish_everyone(services, opened: dict) -> None:
     for number, password in opened["passwords"].items():
         attempt_id = attempts.login(services, opened["session_token"], number, password)["attempt_id"]
         attempts.start(services, attempt_id)
-        for seq, item in enumerate(attempts.form(services, attempt_id, str)["items"], start=1):
+        for seq, item in enumerate(attempts.form(services, attempt_id)["items"], start=1):
             right = next(o["key"] for o in item["options"] if o["text"].startswith("Benar"))
             wrong = next(o["key"] for o in item["options"] if not o["text"].startswith("Benar"))
             answering.answer(services, attempt_id, item["position"], right if number == "P-001" else wrong, seq)

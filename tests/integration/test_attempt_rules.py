@@ -70,7 +70,7 @@ def test_bad_positions_and_choices_get_their_own_codes(services, exam_session):
 def test_nothing_is_accepted_before_start_or_after_the_deadline(services, exam_session, clock):
     attempt_id = logged_in(services, exam_session)
     assert code_of(lambda: answering.answer(services, attempt_id, 1, "A", 1)) == "not_started"
-    assert code_of(lambda: attempts.form(services, attempt_id, str)) == "not_started"
+    assert code_of(lambda: attempts.form(services, attempt_id)) == "not_started"
     attempts.start(services, attempt_id)
     clock.advance(30 * MINUTE)
     assert code_of(lambda: answering.answer(services, attempt_id, 1, "A", 1)) == "time_up"

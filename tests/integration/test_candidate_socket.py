@@ -70,6 +70,30 @@ def test_a_reconnect_keeps_answers_flags_and_time(live):
     again.close()
 
 
+def test_the_form_is_the_same_at_another_workstation_and_after_a_restart(live):
+    session, passwords = live.session["session_token"], live.session["passwords"]
+    first = logged_in_candidate(live, "P-003")
+    first.call("start")
+    kept = first.call("form")  # kept at the start, served without building it again
+    assert kept["ok"] and kept["items"]
+    proctor = logged_in_proctor(live)
+    assert proctor.call("reset_login", {"attempt_id": first.call("state")["attempt_id"], "reason": "pindah meja"})["ok"]
+    proctor.close()
+    deadline = time.monotonic() + 5
+    while first.client.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    elsewhere = Candidate(live.url, candidate_login(live.url, session, "P-003", passwords["P-003"]).json()["token"]).connect()
+    elsewhere.call("start")  # the resume
+    assert elsewhere.call("form") == kept
+    live.kill()
+    live.start()
+    after = Candidate(live.url, candidate_login(live.url, session, "P-003", passwords["P-003"]).json()["token"]).connect()
+    assert after.call("form") == kept  # built again from the database by the new process
+    after.call("start")
+    assert after.call("form") == kept
+    after.close()
+
+
 def test_a_second_login_is_refused_until_the_proctor_resets_it(live):
     session, passwords = live.session["session_token"], live.session["passwords"]
     first = logged_in_candidate(live, "P-003")

@@ -18,7 +18,7 @@ def finish_everyone(services, exam_session, right_for):
     for number, password in exam_session["passwords"].items():
         attempt_id = attempts.login(services, exam_session["session_token"], number, password)["attempt_id"]
         attempts.start(services, attempt_id)
-        for seq, item in enumerate(attempts.form(services, attempt_id, str)["items"], start=1):
+        for seq, item in enumerate(attempts.form(services, attempt_id)["items"], start=1):
             correct = next(o["key"] for o in item["options"] if o["text"].startswith("Benar"))
             wrong = next(o["key"] for o in item["options"] if not o["text"].startswith("Benar"))
             answering.answer(services, attempt_id, item["position"], correct if number in right_for else wrong, seq)

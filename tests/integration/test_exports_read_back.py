@@ -30,7 +30,7 @@ def sitting(services, exam_session, tmp_path, database_url):
             proctoring.resume(services, actor, {"attempt_id": attempt_id})
             event = attempts.report(services, attempt_id, "focus_lost", "alt-tab")
             alerts.raise_alert(services, attempt_id, event["type"], event["detail"], category="candidate")
-        for seq, item in enumerate(attempts.form(services, attempt_id, str)["items"], start=1):
+        for seq, item in enumerate(attempts.form(services, attempt_id)["items"], start=1):
             key = next(o["key"] for o in item["options"] if o["text"].startswith("Benar") == right)
             answering.answer(services, attempt_id, item["position"], key, seq)
         scores[number] = answering.submit(services, attempt_id)["result"]

@@ -76,7 +76,7 @@ def papers(tmp_path, database_url, clock):
             event = attempts.report(ctx, attempt_id, "focus_lost", "alt-tab")
             alerts.raise_alert(ctx, attempt_id, event["type"], event["detail"], category="candidate")
             alerts.raise_alert(ctx, attempt_id, "answer_burst", "31 answers within 10 s", category="candidate")
-        for seq, item in enumerate(attempts.form(ctx, attempt_id, str)["items"], start=1):
+        for seq, item in enumerate(attempts.form(ctx, attempt_id)["items"], start=1):
             key = next(o["key"] for o in item["options"] if o["text"].startswith("Benar") == right)
             answering.answer(ctx, attempt_id, item["position"], key, seq)
         answering.submit(ctx, attempt_id)
