@@ -80,7 +80,7 @@ def _register_realtime(app: Flask, settings: Settings) -> None:
         channel=settings.redis_channel,
         # Only pages served by this server may open a socket (no cross-site websocket hijacking).
         cors_allowed_origins=_allowed_origins(settings),
-        ping_interval=10,
+        ping_interval=settings.socket_ping_seconds,
         ping_timeout=10,
         max_http_buffer_size=64 * 1024,
     )

@@ -52,6 +52,7 @@ class Settings:
     login_guard_max_keys: int = 20_000  # sign-in keys one process remembers (without Redis)
     login_forget_seconds: int = 86_400  # a key's failures are forgotten after this long without a try
     request_timeout_seconds: int = 30  # a connection silent this long (no complete request) is closed
+    socket_ping_seconds: int = 10  # the server pings each websocket this often, so an idle one is never silent
     outbox_keep_minutes: int = 1440  # at a site: events the hub acknowledged stay in the outbox this long
     # The office whose papers these are (docs/configuration.md): the letterhead, the zone of its
     # clock (WIB, WITA or WIT) and the officials who sign results and minutes.
@@ -109,6 +110,7 @@ _ENVIRONMENT = {
     "EXAM_LOGIN_GUARD_MAX_KEYS": "login_guard_max_keys",
     "EXAM_LOGIN_FORGET_SECONDS": "login_forget_seconds",
     "EXAM_REQUEST_TIMEOUT_SECONDS": "request_timeout_seconds",
+    "EXAM_SOCKET_PING_SECONDS": "socket_ping_seconds",
     "EXAM_OUTBOX_KEEP_MINUTES": "outbox_keep_minutes",
     "EXAM_OFFICE_ZONE": "office_zone",
     "EXAM_OFFICE_NAME": "office_name",
@@ -207,6 +209,8 @@ def _validate(settings: Settings) -> Settings:
     for name in ("login_guard_max_keys", "login_forget_seconds", "request_timeout_seconds"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(settings, name)}")
+    if not 1 <= settings.socket_ping_seconds <= 60:
+        raise ConfigError(f"socket_ping_seconds must be between 1 and 60, got {settings.socket_ping_seconds}")
     if settings.postgres_writer not in ("thread", "loop"):
         raise ConfigError(f"postgres_writer must be thread or loop, got {settings.postgres_writer!r}")
     if not 0 < settings.write_timeout_seconds <= 600:

@@ -189,16 +189,20 @@ def closed_within(connection: socket.socket, seconds: float) -> bool:
 
 
 def test_a_quiet_candidate_socket_outlives_the_timeout(exam_cli, tmp_path):
-    """The timeout is one of silence: a websocket's pings (every 10 s) keep an idle candidate connected."""
+    """The timeout is one of silence: a websocket's pings keep an idle candidate connected.
+
+    A ping every second against a 4 s timeout keeps the wait short; three timeouts of
+    idleness would have cut a connection that the pings did not keep alive.
+    """
     from tests.integration.sockets import logged_in_candidate
 
     opened = prepare_data(exam_cli, tmp_path)
     server = ServerProcess(exam_cli.data_dir, exam_cli.database_url,
-                           extra_env={"EXAM_REQUEST_TIMEOUT_SECONDS": "15"}).start()
+                           extra_env={"EXAM_REQUEST_TIMEOUT_SECONDS": "4", "EXAM_SOCKET_PING_SECONDS": "1"}).start()
     server.session = opened
     try:
         candidate = logged_in_candidate(server, "P-001")
-        time.sleep(25)
+        time.sleep(12)
         assert candidate.client.connected and candidate.call("state")["ok"]
         candidate.close()
     finally:

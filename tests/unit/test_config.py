@@ -32,6 +32,8 @@ def test_an_unknown_key_in_the_config_file_is_named(tmp_path):
     ({"EXAM_SQLITE_SYNCHRONOUS": "OFF"}, "FULL or NORMAL"),
     ({"EXAM_WRITE_TIMEOUT_SECONDS": "0"}, "write_timeout_seconds must be more than 0"),
     ({"EXAM_WRITE_TIMEOUT_SECONDS": "soon"}, "write_timeout_seconds must be a number"),
+    ({"EXAM_SOCKET_PING_SECONDS": "0"}, "socket_ping_seconds must be between 1 and 60"),
+    ({"EXAM_SOCKET_PING_SECONDS": "61"}, "socket_ping_seconds must be between 1 and 60"),
 ])
 def test_malformed_values_stop_the_start_with_a_clear_message(environ, words):
     with pytest.raises(ConfigError) as refused:
