@@ -50,10 +50,22 @@ def make_office(data: Path, public_url: str, database_url: str, clock):
     return make_services(data, database_url, clock)
 
 
+# The papers each database kind printed, made once per process: the tests only read them, and
+# the sitting behind them (fixed clock, fixed seed) is the same each time.
+_PRINTED: dict[str, dict[str, bytes]] = {}
+
+
 @pytest.fixture
 def papers(tmp_path, database_url, clock):
     """A sitting with a late start, an extension for a power cut, a pause, alerts, and one candidate who never came;
     then every paper of it, in Indonesian and English."""
+    kind = database_url.split(":", 1)[0]
+    if kind not in _PRINTED:
+        _PRINTED[kind] = print_a_sitting(tmp_path, database_url, clock)
+    return dict(_PRINTED[kind])
+
+
+def print_a_sitting(tmp_path, database_url, clock) -> dict[str, bytes]:
     from exam_server.services import banks, exams
     from tests.integration.helpers import BLUEPRINT, GIFT_BANK
 
@@ -89,8 +101,8 @@ def papers(tmp_path, database_url, clock):
             ctx, minutes.session_minutes(ctx, opened["session_id"]), locale)
         for r in results:
             made[f"slip-{r['participant_number']}-{locale}"] = publishing.result_slip(ctx, r["result_id"], locale)
-    yield made
     ctx.close()
+    return made
 
 
 def text_of(pdf: bytes) -> str:
