@@ -44,7 +44,7 @@ def server_options(settings: Settings) -> dict:
 
     Every mode closes a connection that stays silent for ``request_timeout_seconds``
     (a half-sent request, or nothing at all), so idle sockets cannot pile up. Live
-    websockets are not touched: their pings every 10 s are traffic.
+    websockets are not touched: their pings (every ``socket_ping_seconds``) are traffic.
     """
     timeout = settings.request_timeout_seconds
     if settings.async_mode == "eventlet":
