@@ -91,7 +91,9 @@ def test_a_site_exchanging_with_either_node_is_watched_and_steered_from_one(hub_
         stop = threading.Event()
 
         def churn():
-            while not stop.wait(1.0):
+            # Every 2 s: a control needs two exchanges within 10 s (its delivery, then its outcome), and on a
+            # loaded machine an exchange can take most of a second.
+            while not stop.wait(2.0):
                 hall.relay.drop()
 
         churner = threading.Thread(target=churn, daemon=True)
