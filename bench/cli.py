@@ -75,7 +75,7 @@ def run(args) -> int:
     kinds = ("ours", "baseline") if config.baseline else ("ours",)
 
     def write(name: str, document: dict) -> None:
-        document = {"scenario": name, "config": _plain(asdict(config)), "machine": scenarios.machine(),
+        document = {"scenario": name, "config": scenarios.plain(asdict(config)), "machine": scenarios.machine(),
                     "pinned": pinned, "written_at": time.strftime("%Y-%m-%d %H:%M:%S"), **document}
         path = config.out_dir / f"load_{name}.json"
         path.write_text(json.dumps(document, indent=2, default=str))
@@ -123,16 +123,6 @@ def run(args) -> int:
     log(text)
     log(f"total {time.monotonic() - started:.0f} s; results in {config.out_dir}")
     return 0
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    return value
 
 
 def main(argv=None) -> int:

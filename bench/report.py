@@ -176,7 +176,7 @@ def render(summary: dict) -> str:
             section = r["section"]
             lines += ["", f"### {section}", "", "| figure | ours | baseline | ours / baseline | unit | note |",
                       "| --- | ---: | ---: | ---: | --- | --- |"]
-        lines.append(f"| {r['figure']} | {_show(r['ours'])} | {_show(r['baseline'])} | {_show(r['ratio'])} | "
+        lines.append(f"| {r['figure']} | {show(r['ours'])} | {show(r['baseline'])} | {show(r['ratio'])} | "
                      f"{r['unit']} | {r['note']} |")
     if summary["targets"]:
         lines += ["", "### targets", "", "| target | measured | verdict |", "| --- | --- | --- |"]
@@ -184,7 +184,8 @@ def render(summary: dict) -> str:
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
-def _show(value) -> str:
+def show(value) -> str:
+    """A figure as the tables print it: '-' for none, thousands separated, small floats to two places."""
     if value is None:
         return "-"
     if isinstance(value, float):

@@ -78,6 +78,17 @@ def quick_config(**overrides) -> Config:
 
 # --- figures ---
 
+def plain(value):
+    """``value`` with paths as strings and tuples as lists, for JSON."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
 def percentile(values: list[float], q: float, missing: int = 0) -> float | None:
     """The q-th percentile (nearest rank); ``missing`` values count as infinitely late."""
     count = len(values) + missing

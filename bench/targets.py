@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 
 from bench import prepare, scenarios, servers, targets_report
 
@@ -88,8 +87,8 @@ def run(config: scenarios.Config, plan: Plan, parts: tuple, log) -> int:
     log(f"servers on core {servers.SERVER_CORE}, generator on core {servers.GENERATOR_CORE}" if pinned
         else "not pinned (fewer than 2 cores, or --no-pin)")
     config.out_dir.mkdir(parents=True, exist_ok=True)
-    document = {"scenario": "targets", "quick": plan.quick, "parts": list(parts), "plan": _plain(asdict(plan)),
-                "config": _plain(asdict(config)), "machine": scenarios.machine(), "pinned": pinned,
+    document = {"scenario": "targets", "quick": plan.quick, "parts": list(parts), "plan": scenarios.plain(asdict(plan)),
+                "config": scenarios.plain(asdict(config)), "machine": scenarios.machine(), "pinned": pinned,
                 "open_files_limit": list(servers.raise_open_files_limit()), "code": prepare.code_fingerprint(),
                 "started_at": time.strftime("%Y-%m-%d %H:%M:%S"), "steps": {}}
     raw_path = config.out_dir / "targets.json"
@@ -174,11 +173,3 @@ def measure_ingest(plan: Plan, log) -> dict:
     return {"command": " ".join(command[1:]), **report}
 
 
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    return value

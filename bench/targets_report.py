@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from bench.report import show
 from bench.scenarios import medians
 
 # (row id, figure, target text, comparison, limit, unit)
@@ -240,12 +241,6 @@ def render(summary: dict) -> str:
 
 
 def _show(value) -> str:
-    if value is None:
-        return "-"
     if value == "inf" or (isinstance(value, float) and math.isinf(value)):
         return "inf"
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) < 100 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+    return show(value)
