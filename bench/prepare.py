@@ -173,12 +173,26 @@ def postgres_available() -> bool:
 
 
 def template(count: int, *, postgres: bool, log=print) -> dict:
-    """The prepared template for ``count`` candidates (made now if missing or stale)."""
+    """The prepared template for ``count`` candidates (made now if missing or stale).
+
+    Several benches may run at once (the test suite runs its smoke runs side by side):
+    a lock file keeps two of them from building, or deleting, the same template."""
+    import fcntl
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    with open(WORK / f"template-{count}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _template_locked(count, postgres=postgres, log=log)
+
+
+def _template_locked(count: int, *, postgres: bool, log) -> dict:
     folder = WORK / f"template-{count}"
     meta_path = folder / "meta.json"
     key = {"format": TEMPLATE_FORMAT, "count": count, "schema": _schema_fingerprint()}
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
     if meta is None or meta.get("key") != key:
+        if meta and "postgres" in meta:
+            pg_execute(f'DROP DATABASE IF EXISTS "{meta["postgres"]["database"]}" WITH (FORCE)')
         if folder.exists():
             shutil.rmtree(folder)
         started = time.monotonic()
@@ -187,7 +201,10 @@ def template(count: int, *, postgres: bool, log=print) -> dict:
         log(f"  done in {time.monotonic() - started:.1f} s")
         meta_path.write_text(json.dumps(meta))
     if postgres and ("postgres" not in meta or not pg_database_exists(meta["postgres"]["database"])):
-        database = f"exam_bench_tpl_{count}"
+        # Named after this template folder and what it holds: another checkout's template of the
+        # same size has other keys, and must not replace (or be taken for) this one's database.
+        stamp = hashlib.sha256(json.dumps([str(folder), key], sort_keys=True).encode()).hexdigest()[:10]
+        database = f"exam_bench_tpl_{count}_{stamp}"
         started = time.monotonic()
         log(f"preparing the PostgreSQL template database {database} ...")
         pg_execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

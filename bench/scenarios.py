@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import multiprocessing
+import os
 import platform
 import random
 import statistics
@@ -137,7 +138,9 @@ class Rig:
 
     def __init__(self, config: Config, kind: str, mode: str, database: str, count: int, name: str,
                  meta: dict | None, extra_env: dict | None = None):
-        self.config, self.kind, self.mode, self.database, self.count, self.name = config, kind, mode, database, count, name
+        # the process id in the name: two benches running at once keep their data, logs and profiles apart
+        self.config, self.kind, self.mode, self.database, self.count = config, kind, mode, database, count
+        self.name = f"{name}-{os.getpid()}"
         self.meta = meta
         self.extra_env = extra_env or {}
         self.data_dir = None

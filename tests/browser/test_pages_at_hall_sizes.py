@@ -96,6 +96,12 @@ def test_the_console_at_hall_sizes(console_server, steps, size):
         menu.click()
         pause = page.locator('#table-body tr[data-number="P-002"] button[data-action="toggle"]')
         expect(pause).to_be_visible()
+        # The list is placed beside its button when the menu's toggle event runs: wait for that.
+        page.wait_for_function("""() => {
+            const list = document.querySelector('#table-body tr[data-number="P-002"] .row-menu-list');
+            const box = list.getBoundingClientRect();
+            return list.style.top !== '' && box.top >= 0 && box.bottom <= innerHeight && box.right <= innerWidth;
+        }""")
         assert covered_controls(page, '#table-body tr[data-number="P-002"] .row-menu-list') == []
         steps.shot(page, f"row-menu-{size[0]}x{size[1]}")
         pause.click()

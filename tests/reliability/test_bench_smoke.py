@@ -22,6 +22,7 @@ def test_the_harness_runs_a_small_hall_and_writes_its_figures(tmp_path):
     written = {path.name for path in tmp_path.glob("*.json")}
     assert "load_summary.json" in written and any(name.startswith("load_hall") for name in written)
     hall = json.loads(next(tmp_path.glob("load_hall*.json")).read_text())
+    assert hall["ours"]["failed_runs"] == 0, hall["ours"]["runs"]
     ours = hall["ours"]["median"]
     assert ours["held"] == 8 and ours["answers_acked"] > 0
     assert {"ack_p50_ms", "ack_p99_ms", "proctor_p99_ms", "rss_per_connection_kb"} <= set(ours)
