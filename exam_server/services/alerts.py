@@ -74,20 +74,28 @@ def long_disconnections(ctx: ServiceContext) -> list[dict]:
 
 
 def idle_candidates(ctx: ServiceContext) -> list[dict]:
-    """Connected candidates whose clock runs but who have done nothing for the set time."""
+    """Connected candidates whose clock runs but who have done nothing for the set time.
+
+    An attempt's last event is found by its number (``event_count``) through the
+    events' unique index: one lookup per running attempt, where a ``max(at)`` over
+    the events would read every event of the sitting, every sweep, on the loop."""
     now = ctx.now()
     limit = ctx.settings.idle_alert_minutes * 60_000
+    last_event = models.AttemptEvent
+    quiet = (select(models.Attempt.id, last_event.at)
+             .join(last_event, (last_event.attempt_id == models.Attempt.id) & (last_event.number == models.Attempt.event_count))
+             .where(models.Attempt.status == AttemptStatus.IN_PROGRESS, models.Attempt.connected_sid.is_not(None),
+                    last_event.at < now - limit))
+    with ctx.db.reading() as session:
+        idle = session.execute(quiet).all()
+    if not idle:
+        return []
     raised = []
     with ctx.db.unit_of_work() as session:
-        last_event = (select(models.AttemptEvent.attempt_id, func.max(models.AttemptEvent.at).label("at"))
-                      .group_by(models.AttemptEvent.attempt_id).subquery())
-        idle = session.execute(
-            select(models.Attempt, last_event.c.at).join(last_event, last_event.c.attempt_id == models.Attempt.id)
-            .where(models.Attempt.status == AttemptStatus.IN_PROGRESS, models.Attempt.connected_sid.is_not(None),
-                   last_event.c.at < now - limit)).all()
-        for attempt, last_at in idle:
-            if not _already(session, attempt.id, "idle", last_at):
-                raised.append(record(session, session_id=attempt.session_id, attempt_id=attempt.id, kind="idle",
+        for attempt_id, last_at in idle:
+            attempt = session.get(models.Attempt, attempt_id)
+            if not _already(session, attempt_id, "idle", last_at):
+                raised.append(record(session, session_id=attempt.session_id, attempt_id=attempt_id, kind="idle",
                                      category="candidate", at=now,
                                      detail=f"no answer for {(now - last_at) // 60_000} min while the clock runs"))
     return raised

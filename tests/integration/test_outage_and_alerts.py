@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from exam_server.services import alerts, attempts, liveness
+from exam_server.services import alerts, answering, attempts, liveness
 from tests.integration.test_attempt_rules import MINUTE, logged_in, started
 
 
@@ -58,6 +58,13 @@ def test_an_idle_connected_candidate_is_raised(services, exam_session, clock):
     clock.advance(2 * MINUTE)
     assert [a["type"] for a in alerts.idle_candidates(services)] == ["idle"]
     assert alerts.idle_candidates(services) == []
+    # An answer is activity: the clock of idleness starts again from it.
+    clock.advance(MINUTE)
+    assert answering.answer(services, login["attempt_id"], 1, None, 1)["position"] == 1
+    clock.advance(9 * MINUTE)
+    assert alerts.idle_candidates(services) == []
+    clock.advance(2 * MINUTE)
+    assert [a["type"] for a in alerts.idle_candidates(services)] == ["idle"]
 
 
 def test_a_long_pause_ends_the_attempt_where_a_limit_is_set(services, exam_session, clock):
