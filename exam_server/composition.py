@@ -55,7 +55,7 @@ def build_writer(settings: Settings, database: Database, metrics: Metrics) -> An
     """The group-commit writer, off the event loop where the database would block it."""
     from exam_server.extensions import socketio
     from exam_server.services.answer_writer import AnswerWriter
-    from exam_server.services.group_rows import preload_group
+    from exam_server.services.group_rows import preload_group, written_attempts
 
     off_loop = _off_loop(settings)
     writer_db = database
@@ -64,7 +64,7 @@ def build_writer(settings: Settings, database: Database, metrics: Metrics) -> An
         wire_database(writer_db)
     return AnswerWriter(writer_db, batch_ms=settings.answer_batch_ms, sleep=socketio.sleep, off_loop=off_loop,
                         timeout_seconds=settings.write_timeout_seconds,
-                        on_group=metrics.group_size.observe, prepare=preload_group)
+                        on_group=metrics.group_size.observe, prepare=preload_group, committed_rows=written_attempts)
 
 
 def _off_loop(settings: Settings) -> Callable[[Callable[[], Any]], Any] | None:

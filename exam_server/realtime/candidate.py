@@ -61,11 +61,12 @@ class CandidateNamespace(GuardedNamespace):
 
     def on_answer(self, data=None):
         return self._act("answer", data, lambda body, attempt_id: answering.answer(
-            _services(), attempt_id, whole_number(body, "position"), body.get("choice"), whole_number(body, "seq")))
+            _services(), attempt_id, whole_number(body, "position"), body.get("choice"), whole_number(body, "seq")),
+            written=True)
 
     def on_flag(self, data=None):
         return self._act("flag", data, lambda body, attempt_id: answering.flag(
-            _services(), attempt_id, whole_number(body, "position"), body.get("flagged")))
+            _services(), attempt_id, whole_number(body, "position"), body.get("flagged")), written=True)
 
     def on_report(self, data=None):
         return self._act("report", data, self._report)
@@ -75,14 +76,18 @@ class CandidateNamespace(GuardedNamespace):
 
     # --- shared by the events ---
 
-    def _act(self, event: str, data: Any, call: Call, *, changes: bool = True) -> dict:
-        """Parse the payload, find the connection's attempt, call, mark the candidate changed, acknowledge."""
+    def _act(self, event: str, data: Any, call: Call, *, changes: bool = True, written: bool = False) -> dict:
+        """Parse the payload, find the connection's attempt, call, mark the candidate changed, acknowledge.
+
+        ``written``: the call is an answer or a flag, whose committed columns the writer keeps for the feed."""
 
         def run():
             body = payload(data)
             attempt_id = self._attempt_id()
             result = call(body, attempt_id)
-            if changes:
+            if written:
+                _runtime().candidate_written(attempt_id)
+            elif changes:
                 _runtime().candidate_changed(attempt_id)
             return result
 

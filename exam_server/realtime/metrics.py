@@ -25,7 +25,7 @@ class Metrics:
                                     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000), registry=self.registry)
         self.feed_views = Counter("exam_feed_views_total",
                                   "Candidate views the proctor feed built, by where their values came from "
-                                  "(ingest: a hub's exchange; read: the database)", ["source"],
+                                  "(ingest: a hub's exchange; written: the writer's commit of answers and flags; read: the database)", ["source"],
                                   registry=self.registry)
         self.alerts = Counter("exam_alerts_total", "Irregularities raised to proctors, by type", ["type"],
                               registry=self.registry)

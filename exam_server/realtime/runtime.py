@@ -28,6 +28,7 @@ from exam_server.security.login_guard import LoginGuard
 from exam_server.services import alerts, anchoring, attempts, liveness, monitoring, scoreboard
 from exam_server.services.answer_writer import AnswerWriter
 from exam_server.services.context import ServiceContext
+from exam_server.services.group_rows import WrittenAttempt
 from exam_server.services.staged_files import staged_files
 from exam_server.services.users import staff_from_token, still_watchable
 from exam_server.sites import feed as site_feed
@@ -55,7 +56,8 @@ class Runtime:
         self._staff_by_sid: dict[str, str] = {}
         self._watched_by_sid: dict[str, set[int]] = {}
         self._dirty: set[int] = set()
-        self._known: dict = {}  # attempt id -> its columns as a hub's exchange wrote them (sites.feed)
+        self._known: dict = {}  # attempt id -> its columns as a hub's exchange or the writer wrote them (sites.feed)
+        self._shown: dict[int, tuple[int, int]] = {}  # attempt id -> the version of the view last sent of it
         self._lock = threading.Lock()
         self._feed_wakeup = threading.Event()
         self.login_guard = login_guard
@@ -123,6 +125,21 @@ class Runtime:
         if link is not None:
             link.nudge()  # at a site: the change goes to the hub now, not at the next tick
 
+    def candidate_written(self, attempt_id: int) -> None:
+        """After this process's answer or flag committed: the view from the columns the writer committed.
+
+        The writer keeps the newest committed columns of each attempt that only answers and flags
+        touched, so they are at least as new as the caller's own write. A view read or sent since
+        may already be newer (a disconnect committed after it): then nothing older is sent."""
+        written = None if self.services.settings.redis_url else self.writer.written.get(attempt_id)
+        if written is None:
+            self.candidate_changed(attempt_id)
+            return
+        with self._lock:
+            if written.version <= self._shown.get(attempt_id, (-1, -1)):
+                return
+        self.candidate_changed(attempt_id, written)
+
     def alert(self, attempt_id: int, kind: str, detail: str, at: int | None = None, *, category: str) -> None:
         """Keep an irregularity for the minutes and show it to the session's proctors."""
         self.emit_alert(alerts.raise_alert(self.services, attempt_id, kind, detail, category=category, at=at))
@@ -157,11 +174,17 @@ class Runtime:
         # Values a hub's exchange already holds: views only for the sessions someone watches.
         watched = [state for state in known.values() if self._watched(state.session_id)]
         views = site_feed.views(self.services, watched)
-        self.metrics.feed_views.labels("ingest").inc(len(views))
+        shown = {state.id: state.version for state in watched if isinstance(state, WrittenAttempt)}
+        self.metrics.feed_views.labels("written").inc(len(shown))
+        self.metrics.feed_views.labels("ingest").inc(len(views) - len(shown))
         read = [attempt_id for attempt_id in dirty if attempt_id not in known]
         if read:
-            views += (from_database := monitoring.candidate_views(self.services, read))
+            views += (from_database := monitoring.candidate_views(self.services, read, versions=shown))
             self.metrics.feed_views.labels("read").inc(len(from_database))
+        with self._lock:
+            for attempt_id, version in shown.items():
+                if version > self._shown.get(attempt_id, (-1, -1)):
+                    self._shown[attempt_id] = version
         for view in views:
             socketio.emit("candidate", view, namespace="/proctor", to=rooms.proctors(view["session_id"]))
             public, names = self._publication(view["session_id"])

@@ -78,9 +78,15 @@ class AnswerWriter:
                  off_loop: Callable[[Callable[[], Any]], Any] | None = None,
                  on_group: Callable[[int], None] | None = None,
                  prepare: Callable[[Any, list[tuple]], None] | None = None,
-                 observe: Callable[[str | None, tuple | None, float, Any], None] | None = None):
+                 observe: Callable[[str | None, tuple | None, float, Any], None] | None = None,
+                 committed_rows: Callable[[Any, list[tuple]], dict] | None = None):
         self.database = database
         self.observe = observe
+        # attempt id -> its columns as the last group that touched it committed them (``committed_rows``
+        # of the session and the group's (label, touches)), for the proctors' feed; a group that cannot
+        # tell (None) removes the attempt. Written by the writer before it releases the group's senders.
+        self.written: dict[int, Any] = {}
+        self._committed_rows = committed_rows
         self._running = False
         self._prepare = prepare
         self.batch_seconds = batch_ms / 1000
@@ -212,4 +218,10 @@ class AnswerWriter:
                     outcomes.append(pending.work(session))
                 except ExamError as refusal:
                     outcomes.append(refusal)
+            rows = self._committed_rows(session, [(p.label, p.touches) for p in group]) if self._committed_rows else {}
+        for attempt_id, row in rows.items():  # committed: the rows are what the database now holds
+            if row is None:
+                self.written.pop(attempt_id, None)
+            else:
+                self.written[attempt_id] = row
         return outcomes

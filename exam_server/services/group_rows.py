@@ -42,7 +42,9 @@ _SHARED = {_ATTEMPTS.name, _RESPONSES.name, models.AttemptEvent.__table__.name, 
 # What an answer or a flag reads: the checks (state, clock), the event chain and, at a site, the outbox's state.
 _READ = ("id", "session_id", "status", "duration_ms", "started_at", "extension_ms", "paused_ms", "paused_since",
          "deadline_at", "ended_at", "violations", "login_generation", "section_points_json", "answered_count",
-         "flagged_count", "event_count", "last_event_hash")
+         "flagged_count", "event_count", "last_event_hash",
+         # only for the proctors' view built from the committed rows (``written_attempts``), never written here
+         "connected_sid", "last_seen_at")
 # What they change.
 _WRITTEN = ("section_points_json", "answered_count", "flagged_count", "event_count", "last_event_hash")
 _RESPONSE_COLUMNS = ("attempt_id", "position", "choice", "seq", "points", "flagged", "answered_at")
@@ -82,6 +84,8 @@ class AttemptRow:
     flagged_count: int
     event_count: int
     last_event_hash: str
+    connected_sid: str | None
+    last_seen_at: int | None
     stored: tuple = ()  # the written columns as the database holds them
     form_json: str | None = None  # read only when a scoring key is built (``with_form``)
 
@@ -110,6 +114,52 @@ class _GroupRows:
     attempts: dict = field(default_factory=dict)  # attempt id -> AttemptRow
     responses: dict = field(default_factory=dict)  # (attempt id, position) -> ResponseRow | None (none stored)
     touched: dict = field(default_factory=dict)  # attempt id -> positions the group touches, to read them again
+
+
+# The columns of a proctor's view (``monitoring.view_of``) that an attempt row holds.
+_VIEW_STATE = ("status", "duration_ms", "started_at", "extension_ms", "paused_ms", "paused_since", "deadline_at",
+               "ended_at", "violations", "login_generation", "section_points_json", "answered_count",
+               "flagged_count", "event_count")
+_VIEW_SEEN = ("connected_sid", "last_seen_at")
+_PLAIN_WRITES = ("answer", "flag")
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenAttempt:
+    """An attempt's columns as a group committed them: the proctors' view is built from these (``sites.feed``)
+    instead of read again."""
+
+    id: int
+    session_id: int
+    columns: dict
+    seen: dict
+
+    @property
+    def version(self) -> tuple[int, int]:
+        """Grows with every commit that changes the view: events are numbered, and a connect or a
+        disconnect moves ``last_seen_at`` on."""
+        return self.columns["event_count"], self.seen["last_seen_at"] or 0
+
+
+def written_attempts(session, writes: list[tuple]) -> dict[int, WrittenAttempt | None]:
+    """For each attempt that the group's ``(label, touches)`` writes named: its columns as the group leaves them
+    when only answers and flags touched it and a plain row holds it still, else None (to be read again).
+
+    An attempt that any other write touched, or that the ORM took over, may hold changes the row does not."""
+    rows = session.info.get(_ROWS)
+    held = rows.attempts if rows is not None else {}
+    plain: set[int] = set()
+    other: set[int] = set()
+    for label, touches in writes:
+        if touches:
+            (plain if label in _PLAIN_WRITES else other).add(touches[0])
+    found: dict[int, WrittenAttempt | None] = {}
+    for attempt_id in plain | other:
+        row = held.get(attempt_id)
+        found[attempt_id] = None if row is None or attempt_id in other else WrittenAttempt(
+            row.id, row.session_id, {name: getattr(row, name) for name in _VIEW_STATE},
+            {name: getattr(row, name) for name in _VIEW_SEEN})
+    return found
 
 
 def _rows(session) -> _GroupRows:

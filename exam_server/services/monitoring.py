@@ -49,12 +49,15 @@ _VIEW_COLUMNS = (
     models.Attempt.answered_count, models.Attempt.flagged_count, models.Attempt.violations,
     models.Attempt.section_points_json, models.Attempt.duration_ms, models.Attempt.started_at,
     models.Attempt.extension_ms, models.Attempt.paused_ms, models.Attempt.paused_since, models.Attempt.last_seen_at,
+    models.Attempt.event_count,
     models.Candidate.participant_number, models.Candidate.name, models.Candidate.seat,
 )
 
 
-def candidate_views(ctx: ServiceContext, attempt_ids=None, session_id: int | None = None) -> list[dict]:
-    """Views of the named attempts, or of every attempt of a session."""
+def candidate_views(ctx: ServiceContext, attempt_ids=None, session_id: int | None = None,
+                    versions: dict | None = None) -> list[dict]:
+    """Views of the named attempts, or of every attempt of a session; ``versions`` is given each view's
+    version (``group_rows.WrittenAttempt.version``), by attempt id."""
     with ctx.db.reading() as session:
         query = select(*_VIEW_COLUMNS).join(models.Candidate, models.Attempt.candidate_id == models.Candidate.id)
         if attempt_ids is not None:
@@ -73,6 +76,8 @@ def candidate_views(ctx: ServiceContext, attempt_ids=None, session_id: int | Non
                 site_by_session[row.session_id] = exam_session.site_code
             view = view_of(row, row, names_by_session[row.session_id], now)
             view["session_id"] = row.session_id
+            if versions is not None:
+                versions[row.id] = (row.event_count, row.last_seen_at or 0)
             if site_by_session[row.session_id]:  # a site's session (CONTRACT section 6)
                 view["site"] = site_by_session[row.session_id]
             views.append(view)

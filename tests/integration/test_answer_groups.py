@@ -15,7 +15,7 @@ from exam_server.errors import ExamError
 from exam_server.services import answering, attempts, results
 from exam_server.services.answer_writer import AnswerWriter
 from exam_server.services.events import verify_chain
-from exam_server.services.group_rows import preload_group
+from exam_server.services.group_rows import preload_group, written_attempts
 from exam_server.store import models
 from tests.integration.test_attempt_rules import correct_key, started
 
@@ -448,3 +448,30 @@ def test_answers_around_a_bulk_update_of_their_attempt_in_one_group_are_all_stor
     with services.db.reading() as session:
         assert session.get(models.Attempt, attempt_id).connected_sid is None
     assert_counted_once(services, attempt_id, answered=2, flagged=1, answer_events=2)
+
+
+def test_the_writer_keeps_the_committed_columns_of_attempts_only_answers_and_flags_touched(services, exam_session):
+    writer = AnswerWriter(services.db, batch_ms=600, sleep=time.sleep, prepare=preload_group,
+                          committed_rows=written_attempts)
+    writer.begin_grouping()
+    threading.Thread(target=writer.run, daemon=True).start()
+    ani, budi = started(services, exam_session, "P-001"), started(services, exam_session, "P-002")
+    right = correct_key(services, ani, 1)
+
+    def labelled(calls):  # (label, (work, touches)), as the use cases hand them to the writer
+        return together([lambda work=work, touches=touches, label=label: writer.perform(work, touches=touches, label=label)
+                         for label, (work, touches) in calls])
+
+    labelled([("answer", answer_call(services, ani, 1, right, 1)), ("flag", flag_call(services, ani, 2, True)),
+              ("answer", answer_call(services, budi, 1, "A", 1))])
+    with services.db.reading() as session:
+        stored = session.get(models.Attempt, ani)
+        assert writer.written[ani].columns["section_points_json"] == stored.section_points_json
+        assert (writer.written[ani].columns["answered_count"], writer.written[ani].columns["flagged_count"]) == (1, 1)
+        assert writer.written[ani].version == (stored.event_count, stored.last_seen_at or 0)
+    assert budi in writer.written
+
+    # A submit in the group: the ORM holds Budi's row, so what the writer kept of him goes.
+    labelled([("answer", answer_call(services, budi, 2, "A", 1)),
+              ("submit", (lambda session: answering.record_submit(services, session, budi), (budi, None)))])
+    assert budi not in writer.written and ani in writer.written

@@ -1,7 +1,11 @@
 """The proctors' live score is the score the result prints, to the cent, from a real server."""
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
+import requests
 
 from tests.integration.conftest import ServerProcess, prepare_data
 from tests.integration.sockets import logged_in_candidate, logged_in_proctor
@@ -57,4 +61,41 @@ def test_two_sections_of_a_third_show_the_same_total_live_and_in_the_result(thir
                                       and c["status"] == "submitted")
     assert ended["score"]["total"] == result["total"]
     candidate.close()
+    proctor.close()
+
+
+def _views_built(server) -> dict[str, float]:
+    text = requests.get(server.url + "/metrics", timeout=10).text
+    return {m[1]: float(m[2]) for m in re.finditer(r'^exam_feed_views_total\{source="(\w+)"\} (\S+)$', text, re.M)}
+
+
+def test_answers_reach_the_proctor_from_the_committed_columns_and_a_disconnect_is_never_overwritten(thirds):
+    proctor = logged_in_proctor(thirds)
+    assert proctor.call("watch", {"session_id": thirds.session["session_id"]})["ok"]
+    candidate = logged_in_candidate(thirds, "P-001")
+    candidate.call("start")
+    proctor.recorder.wait_for("candidate", where=lambda c: c["participant_number"] == "P-001"
+                              and c["status"] == "in_progress")
+    before = _views_built(thirds)
+    items = candidate.call("form")["items"]
+    right = next(o["key"] for o in items[0]["options"] if o["text"].startswith("Benar"))
+    assert candidate.call("answer", {"position": items[0]["position"], "choice": right, "seq": 1})["ok"]
+    assert candidate.call("flag", {"position": items[1]["position"], "flagged": True})["ok"]
+    live = proctor.recorder.wait_for("candidate", where=lambda c: c["participant_number"] == "P-001"
+                                     and c["answered"] == 1 and c["flagged"] == 1)
+    assert live["connected"] is True and live["score"]["total"] == "0.33"
+    assert live["remaining_ms"] > 0 and live["status"] == "in_progress"
+    after = _views_built(thirds)
+    # built from what the writer committed, not read again
+    assert after.get("written", 0) > before.get("written", 0)
+    assert after.get("read", 0) == before.get("read", 0)
+
+    candidate.close()
+    gone = proctor.recorder.wait_for("candidate", where=lambda c: c["participant_number"] == "P-001"
+                                     and c["connected"] is False)
+    assert gone["answered"] == 1
+    time.sleep(1.0)  # an older view sent after the disconnect's would show the candidate connected again
+    views = [data for name, data in proctor.recorder.events
+             if name == "candidate" and data["participant_number"] == "P-001"]
+    assert views[-1]["connected"] is False and views[-1]["answered"] == 1
     proctor.close()
