@@ -33,11 +33,29 @@ def stage(session, attempt, event_row: dict) -> None:
 
 
 def write_staged(session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        from exam_server.store import models
+    """Insert the staged rows, numbered after every row already stored, without a gap.
 
-        session.connection().execute(models.OutboxEvent.__table__.insert(), pending)
+    The hub applies a site's events in order and waits at a gap. A PostgreSQL
+    sequence leaves one wherever a transaction rolled back (a writer group that
+    failed and was stored again one by one) and numbers rows as they are
+    inserted, not as they commit; so the rows are numbered here, under a lock
+    on the table that other writers wait for until this transaction ends.
+    SQLite has one writer at a time and numbers rows the same way by itself.
+    """
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    from sqlalchemy import func, select, text
+
+    from exam_server.store import models
+
+    table = models.OutboxEvent.__table__
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # EXCLUSIVE: readers (the link's exchange) go on; writers and the prune wait for the commit.
+        connection.execute(text(f"LOCK TABLE {table.name} IN EXCLUSIVE MODE"))
+    newest = connection.scalar(select(func.max(table.c.position))) or 0
+    connection.execute(table.insert(), [{**row, "position": newest + index} for index, row in enumerate(pending, 1)])
 
 
 def batch_limit(backlog: int, *, live: int = 200, catch_up: int = 500) -> int:

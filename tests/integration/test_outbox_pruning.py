@@ -70,3 +70,36 @@ def test_acknowledged_rows_go_when_old_and_unacknowledged_rows_never(tmp_path, d
     assert positions(services) == (1, 1201, 1201)
     assert prune_outbox(services, 0) == 0
     services.close()
+
+
+def test_a_rolled_back_write_leaves_no_gap_in_the_outbox(tmp_path, database_url):
+    """The hub applies a site's events in order and waits at a gap: a failed group must not leave one."""
+    from types import SimpleNamespace
+
+    from exam_server.sites import outbox
+
+    data = tmp_path / "site"
+    data.mkdir()
+    choose_role(data, "site")
+    services = make_services(data, database_url, FixedClock(T0))
+    attempt = SimpleNamespace(**dict.fromkeys(outbox.STATE_FIELDS, 0))
+
+    def store(*numbers, fail=False):
+        with services.db.unit_of_work() as session:
+            for number in numbers:
+                outbox.stage(session, attempt, {"attempt_id": 1, "number": number, "at": T0, "kind": "answer",
+                                                "data_json": "{}", "prev_hash": "", "hash": f"h{number}"})
+            outbox.write_staged(session)
+            if fail:
+                raise RuntimeError("the group fails after its rows were inserted")
+
+    store(1, 2)
+    try:
+        store(3, fail=True)
+    except RuntimeError:
+        pass
+    store(3, 4)
+    with services.db.reading() as session:
+        rows = session.execute(select(models.OutboxEvent.position, models.OutboxEvent.number)
+                               .order_by(models.OutboxEvent.position)).all()
+    assert [tuple(row) for row in rows] == [(1, 1), (2, 2), (3, 3), (4, 4)]
