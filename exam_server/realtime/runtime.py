@@ -26,7 +26,7 @@ from exam_server.realtime import rooms
 from exam_server.realtime.metrics import Metrics
 from exam_server.security.login_guard import LoginGuard
 from exam_server.services import alerts, anchoring, attempts, liveness, monitoring, scoreboard
-from exam_server.services.answer_writer import AnswerWriter
+from exam_server.services.answer_writer import KEPT_ATTEMPTS, AnswerWriter, forget_oldest
 from exam_server.services.context import ServiceContext
 from exam_server.services.group_rows import WrittenAttempt
 from exam_server.services.staged_files import staged_files
@@ -184,7 +184,9 @@ class Runtime:
         with self._lock:
             for attempt_id, version in shown.items():
                 if version > self._shown.get(attempt_id, (-1, -1)):
+                    self._shown.pop(attempt_id, None)  # re-inserted last: the oldest go first past the limit
                     self._shown[attempt_id] = version
+            forget_oldest(self._shown, KEPT_ATTEMPTS)
         for view in views:
             socketio.emit("candidate", view, namespace="/proctor", to=rooms.proctors(view["session_id"]))
             public, names = self._publication(view["session_id"])

@@ -31,6 +31,7 @@ the handlers.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -44,6 +45,13 @@ from exam_server.store.db import Database
 log = logging.getLogger("exam_server.answer_writer")
 
 MAX_GROUP = 1000
+KEPT_ATTEMPTS = 20_000  # committed columns kept for the feed: several full halls; an attempt let go is read
+
+
+def forget_oldest(kept: dict, limit: int) -> None:
+    """Drop the entries inserted first until at most ``limit`` are left (a dict keeps insertion order)."""
+    for key in list(itertools.islice(kept, max(0, len(kept) - limit))):
+        kept.pop(key, None)
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
 
@@ -220,8 +228,8 @@ class AnswerWriter:
                     outcomes.append(refusal)
             rows = self._committed_rows(session, [(p.label, p.touches) for p in group]) if self._committed_rows else {}
         for attempt_id, row in rows.items():  # committed: the rows are what the database now holds
-            if row is None:
-                self.written.pop(attempt_id, None)
-            else:
+            self.written.pop(attempt_id, None)  # re-inserted last: the oldest go first when the limit is passed
+            if row is not None:
                 self.written[attempt_id] = row
+        forget_oldest(self.written, KEPT_ATTEMPTS)
         return outcomes
