@@ -45,6 +45,7 @@ from exam_server.store.db import Database
 log = logging.getLogger("exam_server.answer_writer")
 
 MAX_GROUP = 1000
+DEFAULT_TIMEOUT_SECONDS = 30.0
 KEPT_ATTEMPTS = 20_000  # committed columns kept for the feed: several full halls; an attempt let go is read
 
 
@@ -52,7 +53,6 @@ def forget_oldest(kept: dict, limit: int) -> None:
     """Drop the entries inserted first until at most ``limit`` are left (a dict keeps insertion order)."""
     for key in list(itertools.islice(kept, max(0, len(kept) - limit))):
         kept.pop(key, None)
-DEFAULT_TIMEOUT_SECONDS = 30.0
 
 
 class WriteFailed(ExamError):

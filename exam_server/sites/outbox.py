@@ -4,8 +4,8 @@
 a site's database (``Database`` marks its sessions with ``OUTBOX_FLAG``); the
 rows are inserted right after the event rows, in the same flush and so in the
 same commit. Nothing a candidate was told is stored can then be missing from
-the outbox, and the outbox's autoincrement position orders every event of the
-site as it was committed.
+the outbox, and the outbox's position, given without gaps in ``write_staged``,
+orders every event of the site as it was committed.
 
 ``batches`` (pure) cuts what is pending into bounded batches.
 """

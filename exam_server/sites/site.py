@@ -85,8 +85,7 @@ def _held(session, after: int) -> int:
 
     A count of the rows would read every held row, several times a second while
     a site catches up with an hour's backlog, on the event loop the hall shares.
-    SQLite numbers the outbox without gaps; on PostgreSQL a rolled-back write can
-    leave a gap, counted here until the hub acknowledges past it."""
+    The outbox is numbered without gaps (``outbox.write_staged``)."""
     newest = session.scalar(select(func.max(models.OutboxEvent.position))) or 0
     return max(0, newest - after)
 
