@@ -34,7 +34,7 @@ def _latest(proctor, attempt_id: int, since: int = 0) -> dict | None:
 def _update_after(proctor, since: int, attempt_id: int, where, message: str) -> dict:
     """A ``candidate`` update of the attempt received after ``since`` events, matching ``where``."""
     return wait_until(lambda: next((d for e, d in proctor.recorder.events[since:] if e == "candidate"
-                                    and d["attempt_id"] == attempt_id and where(d)), None), 5, message)
+                                    and d["attempt_id"] == attempt_id and where(d)), None), 15, message)
 
 
 def test_presence_and_alerts_of_a_site_reach_the_hub(hub_and_sites):
@@ -49,7 +49,7 @@ def test_presence_and_alerts_of_a_site_reach_the_hub(hub_and_sites):
     ani = candidate_at(a, sessions["A"], "A-001", "sandi-a001")
     assert ani.call("start")["ok"]
     attempt_id = ani.call("state")["attempt_id"]
-    proctor.recorder.wait_for("candidate", 5, lambda c: c["attempt_id"] == attempt_id and c["connected"])
+    proctor.recorder.wait_for("candidate", 15, lambda c: c["attempt_id"] == attempt_id and c["connected"])
     watching = hub_proctor(hub)  # a proctor who comes later sees the same in the snapshot
     late = watching.call("watch", {"session_id": session_a})
     mine = next(c for c in late["candidates"] if c["attempt_id"] == attempt_id)
@@ -58,12 +58,12 @@ def test_presence_and_alerts_of_a_site_reach_the_hub(hub_and_sites):
 
     # An irregularity at the site is the same irregularity at the hub, shown to the hub's proctors.
     assert ani.call("report", {"type": "focus_lost", "detail": "alt-tab"})["ok"]
-    shown = proctor.recorder.wait_for("alert", 5, lambda al: al["attempt_id"] == attempt_id)
+    shown = proctor.recorder.wait_for("alert", 15, lambda al: al["attempt_id"] == attempt_id)
     assert shown["type"] == "focus_lost" and shown["session_id"] == session_a
     site_services = a.services()
     hub_services = make_services(hub_cli.data_dir, hub_cli.database_url, SystemClock())
     try:
-        wait_until(lambda: _alert_rows(hub_services, session_a) == _alert_rows(site_services, session_a) != [], 5,
+        wait_until(lambda: _alert_rows(hub_services, session_a) == _alert_rows(site_services, session_a) != [], 15,
                    "the hub's alerts differ from the site's")
 
         # The kiosk leaves: not connected at the hub either, and said when.
@@ -93,9 +93,9 @@ def test_presence_and_alerts_of_a_site_reach_the_hub(hub_and_sites):
         seen = len(proctor.recorder.events)
         a.relay.restore()
         proctor.recorder.wait_for("site", 10, lambda s: s["site"] == "A" and s["online"])
-        wait_until(lambda: (_latest(proctor, attempt_id, seen) or {}).get("connected"), 5,
+        wait_until(lambda: (_latest(proctor, attempt_id, seen) or {}).get("connected"), 15,
                    "the candidate did not show connected again once the site was back")
-        wait_until(lambda: _alert_rows(hub_services, session_a) == _alert_rows(site_services, session_a), 5,
+        wait_until(lambda: _alert_rows(hub_services, session_a) == _alert_rows(site_services, session_a), 15,
                    "the alert raised during the cut did not reach the hub")
         time.sleep(1.0)  # several exchanges later: nothing stored twice
         assert _alert_rows(hub_services, session_a) == _alert_rows(site_services, session_a)
