@@ -82,7 +82,7 @@ def idle_candidates(ctx: ServiceContext) -> list[dict]:
     now = ctx.now()
     limit = ctx.settings.idle_alert_minutes * 60_000
     last_event = models.AttemptEvent
-    quiet = (select(models.Attempt.id, last_event.at)
+    quiet = (select(models.Attempt.id, models.Attempt.session_id, last_event.at)
              .join(last_event, (last_event.attempt_id == models.Attempt.id) & (last_event.number == models.Attempt.event_count))
              .where(models.Attempt.status == AttemptStatus.IN_PROGRESS, models.Attempt.connected_sid.is_not(None),
                     last_event.at < now - limit))
@@ -92,10 +92,9 @@ def idle_candidates(ctx: ServiceContext) -> list[dict]:
         return []
     raised = []
     with ctx.db.unit_of_work() as session:
-        for attempt_id, last_at in idle:
-            attempt = session.get(models.Attempt, attempt_id)
+        for attempt_id, session_id, last_at in idle:
             if not _already(session, attempt_id, "idle", last_at):
-                raised.append(record(session, session_id=attempt.session_id, attempt_id=attempt_id, kind="idle",
+                raised.append(record(session, session_id=session_id, attempt_id=attempt_id, kind="idle",
                                      category="candidate", at=now,
                                      detail=f"no answer for {(now - last_at) // 60_000} min while the clock runs"))
     return raised

@@ -136,9 +136,13 @@ class WrittenAttempt:
 
     @property
     def version(self) -> tuple[int, int]:
-        """Grows with every commit that changes the view: events are numbered, and a connect or a
-        disconnect moves ``last_seen_at`` on."""
-        return self.columns["event_count"], self.seen["last_seen_at"] or 0
+        return view_version(self.columns["event_count"], self.seen["last_seen_at"])
+
+
+def view_version(event_count: int, last_seen_at: int | None) -> tuple[int, int]:
+    """Grows with every commit that changes a proctor's view of an attempt: events are numbered,
+    and a connect or a disconnect moves ``last_seen_at`` on."""
+    return event_count, last_seen_at or 0
 
 
 def written_attempts(session, writes: list[tuple]) -> dict[int, WrittenAttempt | None]:

@@ -14,6 +14,7 @@ from exam_server.domain.scoring import format_points, running_score
 from exam_server.services.attempt_core import clock_of
 from exam_server.services.context import ServiceContext
 from exam_server.services.exams import load_blueprint
+from exam_server.services.group_rows import view_version
 from exam_server.store import models
 
 
@@ -57,7 +58,7 @@ _VIEW_COLUMNS = (
 def candidate_views(ctx: ServiceContext, attempt_ids=None, session_id: int | None = None,
                     versions: dict | None = None) -> list[dict]:
     """Views of the named attempts, or of every attempt of a session; ``versions`` is given each view's
-    version (``group_rows.WrittenAttempt.version``), by attempt id."""
+    version (``group_rows.view_version``), by attempt id."""
     with ctx.db.reading() as session:
         query = select(*_VIEW_COLUMNS).join(models.Candidate, models.Attempt.candidate_id == models.Candidate.id)
         if attempt_ids is not None:
@@ -77,7 +78,7 @@ def candidate_views(ctx: ServiceContext, attempt_ids=None, session_id: int | Non
             view = view_of(row, row, names_by_session[row.session_id], now)
             view["session_id"] = row.session_id
             if versions is not None:
-                versions[row.id] = (row.event_count, row.last_seen_at or 0)
+                versions[row.id] = view_version(row.event_count, row.last_seen_at)
             if site_by_session[row.session_id]:  # a site's session (CONTRACT section 6)
                 view["site"] = site_by_session[row.session_id]
             views.append(view)
