@@ -236,6 +236,21 @@ def hub_acked(hub_data: Path) -> int:
     return _query(hub_data / "exam.db", "select acked_position from sites where code = ?", SITE)[0]
 
 
+def hub_copy(site_data: Path, hub_data: Path) -> dict:
+    """Each of the site's attempts as the hub holds it: the same number of events and the same chain head."""
+    def heads(database: Path) -> dict:
+        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
+        try:
+            return {row[0]: row[1:] for row in connection.execute(
+                "select id, event_count, last_event_hash from attempts where status != 'not_started'")}
+        finally:
+            connection.close()
+
+    site, hub = heads(site_data / "exam.db"), heads(hub_data / "exam.db")
+    differing = sum(1 for attempt_id, head in site.items() if hub.get(attempt_id) != head)
+    return {"attempts": len(site), "events": sum(head[0] for head in site.values()), "differing": differing}
+
+
 def wait_for(check, timeout: float, what: str, step: float = 0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -406,6 +421,7 @@ def run(args, work: Path) -> dict:
         # 2. Cut off: the hall answers flat out until it has given the backlog.
         target = round(args.hall * 3600 / args.every * args.backlog_minutes / 60)
         relay.cut()
+        cut_at = time.monotonic()
         before_cut = site_last_position(site_data)
         log(f"link cut: the hall gives {target} answers flat out ...")
         window = Window(hub, site, generators, pinned)
@@ -414,11 +430,16 @@ def run(args, work: Path) -> dict:
             i: {"total": target // PROCESSES + (1 if i < target % PROCESSES else 0)} for i in range(PROCESSES)})
         seconds = time.monotonic() - started
         cpu = window.figures()
-        time.sleep(2.5)  # cut off, the site counts what it holds after each failed exchange, once a second
+        # Cut off, the site counts what it holds after each failed exchange, once a second. An exchange under
+        # way at the cut may first wait out its read timeout (8 s), as on a real uplink that dies silently.
+        wait_for(lambda: _site_offline(site), 20, "the site to notice that its link is cut", step=0.25)
+        noticed_after = time.monotonic() - cut_at
+        time.sleep(1.5)
         restore_from = hub_acked(hub_data)
         held_back = site_last_position(site_data)
         report["offline"] = {"answers_target": target, "seconds": round(seconds, 1), **acks(results, seconds), **cpu,
                              "site_events_while_cut": held_back - before_cut,
+                             "site_offline_seen_after_s": round(noticed_after, 2),
                              "site_healthz": _quietly(site.health)}
         backlog = held_back - restore_from
         log(f"  {backlog} events held at the site after {seconds:.0f} s")
@@ -452,6 +473,8 @@ def run(args, work: Path) -> dict:
         cpu = window.figures()
         stop_file.touch()
         results = generators.gather(args.every * 2 + 120)
+        wait_for(lambda: hub_acked(hub_data) >= site_last_position(site_data), 60,
+                 "the hub to hold the hall's last answers", step=0.1)
         report["catch_up"] = {
             "caught_up": caught_up, "backlog_events": backlog, "seconds": round(seconds, 2),
             "within_60_s": caught_up and seconds <= 60,
@@ -459,7 +482,8 @@ def run(args, work: Path) -> dict:
             "events_acked": acked - restore_from,
             "events_per_s": round((acked - restore_from) / seconds, 1),
             "hall": {**acks(results, seconds), "ack_timeline": slowest_per_second(results, t0)}, **cpu, "hub_acked_timeline": timeline,
-            "hub_healthz": _quietly(hub.health), "site_healthz": _quietly(site.health)}
+            "hub_healthz": _quietly(hub.health), "site_healthz": _quietly(site.health),
+            "hub_copy": hub_copy(site_data, hub_data)}
         report["targets"] = {"catch_up_s": 60, "ack_p99_ms": 150,
                              "catch_up_met": report["catch_up"]["within_60_s"],
                              "ack_p99_met": _below(report["catch_up"]["hall"]["ack_p99_ms"], 150)}
@@ -476,6 +500,11 @@ def run(args, work: Path) -> dict:
 
 def _below(value, limit: float) -> bool:
     return isinstance(value, (int, float)) and not math.isinf(value) and value <= limit
+
+
+def _site_offline(site) -> bool:
+    link = _quietly(site.health).get("link")
+    return isinstance(link, dict) and link.get("online") is False
 
 
 def _quietly(read):
