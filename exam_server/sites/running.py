@@ -88,7 +88,7 @@ class SiteRuntime:
         from exam_server.sites.site import Link
 
         if self.link is None:
-            self.link = Link(self.services, spawn=socketio.start_background_task)
+            self.link = Link(self.services)
         done = self.link.exchange()
         self.last_ok = time.time()
         self.backlog = done["backlog"]

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
 
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -92,54 +90,11 @@ def _held(session, after: int) -> int:
     return max(0, newest - after)
 
 
-@dataclass
-class _Batch:
-    """The outbox's events after ``after`` (at most one exchange's worth), as read at one moment."""
-
-    after: int
-    events: list[dict]
-    backlog: int  # events held past ``after`` when read
-
-    @property
-    def last(self) -> int:
-        return self.events[-1]["position"] if self.events else self.after
-
-
-def _read_batch(session, after: int) -> _Batch:
-    backlog = _held(session, after)
-    table = models.OutboxEvent.__table__  # plain rows: up to 500 a batch, several batches a second
-    events = [dict(row) for row in session.execute(
-        select(*[table.c[name] for name in _SENT]).where(table.c.position > after)
-        .order_by(table.c.position).limit(batch_limit(backlog))).mappings()]
-    return _Batch(after, events, backlog)
-
-
-def _results_of(session, events: list[dict]) -> dict:
-    """The site's results of the attempts that end in ``events``, for the hub to compare with its own."""
-    ended = {e["attempt_id"] for e in events if e["kind"] == "end"}
-    results = {}
-    if ended:
-        for result in session.scalars(select(models.Result).where(models.Result.attempt_id.in_(ended))):
-            if result.document_json != "{}":
-                results[str(result.attempt_id)] = json.loads(result.document_json)
-    return results
-
-
 class Link:
-    """One site's link to its hub; ``exchange`` does one round trip.
+    """One site's link to its hub; ``exchange`` does one round trip."""
 
-    ``spawn(fn)`` runs ``fn`` beside the exchange and returns a handle to
-    ``join`` (the server's background tasks). With it, while the hub ingests one
-    batch of a backlog the site reads the next, and the link's state is stored
-    without holding up the next exchange: a catch-up goes at the pace of the
-    slower side instead of the sum of both. Without it (the ``sync`` command)
-    everything happens in turn.
-    """
-
-    def __init__(self, ctx, http: requests.Session | None = None,
-                 spawn: Callable[[Callable[[], None]], Any] | None = None):
+    def __init__(self, ctx, http: requests.Session | None = None):
         self.ctx = ctx
-        self.spawn = spawn
         self.key = load_key(ctx.settings)
         self.http = http or requests.Session()
         with ctx.db.reading() as session:
@@ -152,8 +107,6 @@ class Link:
         self.pending_outcomes: list[dict] = []
         self.presence = presence.Reporter()
         self.alerts_acked: int | None = None  # the hub's last alert id taken, learnt at the first exchange
-        self._ahead: _Batch | None = None  # the next batch, read while the hub took the last one
-        self._remembering = False  # a write of the link's state is on its way
 
     def held(self) -> int:
         """Events this site holds that the hub has not acknowledged (while the hub cannot be reached, too)."""
@@ -168,19 +121,24 @@ class Link:
         ctx = self.ctx
         with ctx.db.reading() as session:
             after = self._after(session)
-            batch, self._ahead = self._ahead, None
-            if batch is None or batch.after != after:
-                batch = _read_batch(session, after)
-            results = _results_of(session, batch.events)
+            backlog = _held(session, after)
+            table = models.OutboxEvent.__table__  # plain rows: up to 500 a batch, several batches a second
+            events = [dict(row) for row in session.execute(
+                select(*[table.c[name] for name in _SENT]).where(table.c.position > after)
+                .order_by(table.c.position).limit(batch_limit(backlog))).mappings()]
+            ended = {e["attempt_id"] for e in events if e["kind"] == "end"}
+            results = {}
+            if ended:
+                for result in session.scalars(select(models.Result).where(models.Result.attempt_id.in_(ended))):
+                    if result.document_json != "{}":
+                        results[str(result.attempt_id)] = json.loads(result.document_json)
             here = self.presence.report(presence.connected_here(session))
             alerts = site_alerts.pending(session, self.alerts_acked)
         from exam_server.sites import seals
 
         outcomes, self.pending_outcomes = self.pending_outcomes, []
-        body = {"events": batch.events, "results": results, "backlog": batch.backlog,
-                "have_sessions": seals.pulled_ids(ctx), "outcomes": outcomes, "opened": seals.opened_reports(ctx),
-                "presence": here, "alerts": alerts}
-        reading = self._read_ahead(batch) if batch.backlog > len(batch.events) else None
+        body = {"events": events, "results": results, "backlog": backlog, "have_sessions": seals.pulled_ids(ctx),
+                "outcomes": outcomes, "opened": seals.opened_reports(ctx), "presence": here, "alerts": alerts}
         try:
             answer = self._post("/api/v1/link/exchange", body)
         except LinkDown:
@@ -188,9 +146,6 @@ class Link:
             self.online = False
             self.presence.failed()
             raise
-        finally:
-            if reading is not None:
-                reading.join()
         self.online = True
         self.presence.accepted(here)
         if isinstance(answer.get("alerts_acked"), int):
@@ -208,57 +163,12 @@ class Link:
                 seals.open_with_key(ctx, self.site, int(released["session_id"]), bytes.fromhex(released["key"]), "link")
             except Exception:
                 log.exception("a released session could not be opened")
-        self._store_state()
+        # Through the writer: several times a second while the link is up, so it shares the candidates'
+        # commits (and, on SQLite, their thread) instead of a disk sync of its own on the event loop.
+        ctx.write(lambda session: self._remember(session), label="link_state")
         pushed = max(0, (self.acked or 0) - after)
-        return {"pulled_sessions": pulled, "pushed_events": pushed, "backlog": max(0, batch.backlog - pushed),
+        return {"pulled_sessions": pulled, "pushed_events": pushed, "backlog": max(0, backlog - pushed),
                 "commands": answer.get("commands") or []}
-
-    def _read_ahead(self, sent: _Batch):
-        """Read the batch after ``sent`` beside the exchange, for the next one if the hub takes all of ``sent``.
-
-        The outbox is numbered without gaps in commit order, so what is read
-        now is the same start of the backlog a read after the answer would give.
-        """
-        if self.spawn is None:
-            return None
-
-        def read() -> None:
-            try:
-                with self.ctx.db.reading() as session:
-                    self._ahead = _read_batch(session, sent.last)
-            except Exception:
-                log.exception("link: the next batch could not be read ahead")
-
-        return self.spawn(read)
-
-    def _store_state(self) -> None:
-        """Store the hub's position and the last nonce at the site (a hint for a restart: the hub's word counts).
-
-        Through the writer: several times a second while the link is up, so it
-        shares the candidates' commits (and, on SQLite, their thread) instead
-        of a disk sync of its own on the event loop. With ``spawn`` the next
-        exchange does not wait for that commit, and one write at a time is on
-        its way (a later one carries the newer state).
-        """
-        def remember() -> dict:
-            return self.ctx.write(lambda session: self._remember(session), label="link_state")
-
-        if self.spawn is None:
-            remember()
-            return
-        if self._remembering:
-            return
-
-        def in_background() -> None:
-            try:
-                remember()
-            except Exception:
-                log.exception("link: the link's state could not be stored")
-            finally:
-                self._remembering = False
-
-        self._remembering = True
-        self.spawn(in_background)
 
     def _remember(self, session) -> dict:
         state = session.get(models.LinkState, 1)

@@ -22,7 +22,7 @@ def test_the_site_catch_up_bench_runs_a_tiny_hall_through_a_cut_and_writes_its_f
     report = json.loads(out.read_text())
     assert report == json.loads(process.stdout)
     assert report["candidates_holding_forms"] == 12
-    # 720 answers held: more than one exchange of a catch-up (500), so the site reads each next batch ahead.
+    # 720 answers held: more than one exchange of a catch-up (500 events), so the hub takes them in several.
     assert report["offline"]["answers_target"] == 12 * 60 == report["offline"]["answers_acked"]
     # Cut off, the site's own /healthz says so and counts what it holds.
     assert report["offline"]["site_healthz"]["link"]["online"] is False
