@@ -127,6 +127,11 @@ def connect(ctx: ServiceContext, token, sid: str, node: str) -> Connection:
 
 
 def _record_connect(ctx: ServiceContext, session, claims, sid: str, node: str) -> Connection:
+    with session.no_autoflush:  # see _record_start
+        return _connect_row(ctx, session, claims, sid, node)
+
+
+def _connect_row(ctx: ServiceContext, session, claims, sid: str, node: str) -> Connection:
     attempt = session.get(models.Attempt, claims.attempt_id)
     if attempt is None or attempt.login_generation != claims.generation:
         raise Unauthorized("this login is no longer valid; log in again")
@@ -174,7 +179,17 @@ def _record_start(ctx: ServiceContext, session, attempt_id: int) -> tuple[dict, 
 
     Building both here, once, keeps that work off the event loop, where the
     first ``form`` of a start storm would otherwise build a thousand of them.
+
+    Its reads need none of the group's changes flushed (they read this
+    attempt's row, which the session already holds if the group changed it,
+    and the exam's items), so they do not flush the earlier writes of the
+    group one by one: the group's changes are written together at its commit.
     """
+    with session.no_autoflush:
+        return _start_row(ctx, session, attempt_id)
+
+
+def _start_row(ctx: ServiceContext, session, attempt_id: int) -> tuple[dict, list[dict] | None]:
     building = attempt_id not in ctx.form_cache
     attempt = load_attempt(session, attempt_id, lock=True, with_form=building and attempt_id not in ctx.key_cache)
     now = ctx.now()
