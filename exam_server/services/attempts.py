@@ -127,16 +127,12 @@ def connect(ctx: ServiceContext, token, sid: str, node: str) -> Connection:
 
 
 def _record_connect(ctx: ServiceContext, session, claims, sid: str, node: str) -> Connection:
-    with session.no_autoflush:  # see _record_start
-        return _connect_row(ctx, session, claims, sid, node)
-
-
-def _connect_row(ctx: ServiceContext, session, claims, sid: str, node: str) -> Connection:
-    attempt = session.get(models.Attempt, claims.attempt_id)
-    if attempt is None or attempt.login_generation != claims.generation:
-        raise Unauthorized("this login is no longer valid; log in again")
-    if session.get(models.ExamSession, attempt.session_id).status != "open":
-        raise SessionClosed("this session is closed")
+    with session.no_autoflush:  # as in _record_start: its reads need none of the group's earlier writes
+        attempt = session.get(models.Attempt, claims.attempt_id)
+        if attempt is None or attempt.login_generation != claims.generation:
+            raise Unauthorized("this login is no longer valid; log in again")
+        if session.get(models.ExamSession, attempt.session_id).status != "open":
+            raise SessionClosed("this session is closed")
     replaced = attempt.connected_sid if attempt.connected_sid not in (None, sid) else None
     attempt.connected_sid, attempt.connected_node, attempt.last_seen_at = sid, node, ctx.now()
     return Connection(attempt.id, attempt.session_id, replaced)
@@ -185,21 +181,17 @@ def _record_start(ctx: ServiceContext, session, attempt_id: int) -> tuple[dict, 
     and the exam's items), so they do not flush the earlier writes of the
     group one by one: the group's changes are written together at its commit.
     """
-    with session.no_autoflush:
-        return _start_row(ctx, session, attempt_id)
-
-
-def _start_row(ctx: ServiceContext, session, attempt_id: int) -> tuple[dict, list[dict] | None]:
     building = attempt_id not in ctx.form_cache
-    attempt = load_attempt(session, attempt_id, lock=True, with_form=building and attempt_id not in ctx.key_cache)
-    now = ctx.now()
-    if attempt.status == AttemptStatus.NOT_STARTED:
-        set_clock(attempt, clock_of(attempt).start(now))
-        attempt.status = AttemptStatus.IN_PROGRESS
-        append_event(session, attempt, "start", {}, now)
-    elif attempt.status in ENDED:
-        raise refused("submitted", f"the attempt has ended ({attempt.status})")
-    items = delivered_forms.build_form(ctx, session, attempt_key(ctx, session, attempt)) if building else None
+    with session.no_autoflush:
+        attempt = load_attempt(session, attempt_id, lock=True, with_form=building and attempt_id not in ctx.key_cache)
+        now = ctx.now()
+        if attempt.status == AttemptStatus.NOT_STARTED:
+            set_clock(attempt, clock_of(attempt).start(now))
+            attempt.status = AttemptStatus.IN_PROGRESS
+            append_event(session, attempt, "start", {}, now)
+        elif attempt.status in ENDED:
+            raise refused("submitted", f"the attempt has ended ({attempt.status})")
+        items = delivered_forms.build_form(ctx, session, attempt_key(ctx, session, attempt)) if building else None
     return {"remaining_ms": clock_of(attempt).remaining_ms(now), "server_time": now}, items
 
 
