@@ -220,12 +220,16 @@ class Generators:
 
 # --- reading positions from the databases (read-only; neither server's core pays for it) ---
 
-def _query(database: Path, sql: str, *params):
+def _rows(database: Path, sql: str, *params) -> list[tuple]:
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
     try:
-        return connection.execute(sql, params).fetchone()
+        return connection.execute(sql, params).fetchall()
     finally:
         connection.close()
+
+
+def _query(database: Path, sql: str, *params):
+    return _rows(database, sql, *params)[0]
 
 
 def site_last_position(site_data: Path) -> int:
@@ -236,15 +240,15 @@ def hub_acked(hub_data: Path) -> int:
     return _query(hub_data / "exam.db", "select acked_position from sites where code = ?", SITE)[0]
 
 
+def hub_holds_all(hub_data: Path, site_data: Path) -> bool:
+    return hub_acked(hub_data) >= site_last_position(site_data)
+
+
 def hub_copy(site_data: Path, hub_data: Path) -> dict:
     """Each of the site's attempts as the hub holds it: the same number of events and the same chain head."""
     def heads(database: Path) -> dict:
-        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
-        try:
-            return {row[0]: row[1:] for row in connection.execute(
-                "select id, event_count, last_event_hash from attempts where status != 'not_started'")}
-        finally:
-            connection.close()
+        return {row[0]: row[1:] for row in _rows(
+            database, "select id, event_count, last_event_hash from attempts where status != 'not_started'")}
 
     site, hub = heads(site_data / "exam.db"), heads(hub_data / "exam.db")
     differing = sum(1 for attempt_id, head in site.items() if hub.get(attempt_id) != head)
@@ -340,13 +344,9 @@ def _roster_csv(count: int) -> bytes:
 
 
 def candidates_of(hub_data: Path, session_id: int, count: int) -> list[dict]:
-    connection = sqlite3.connect(f"file:{hub_data / 'exam.db'}?mode=ro", uri=True)
-    try:
-        rows = dict(connection.execute(
-            "select c.participant_number, a.id from attempts a join candidates c on a.candidate_id = c.id "
-            "where a.session_id = ?", (session_id,)).fetchall())
-    finally:
-        connection.close()
+    rows = dict(_rows(hub_data / "exam.db",
+                      "select c.participant_number, a.id from attempts a join candidates c on a.candidate_id = c.id "
+                      "where a.session_id = ?", session_id))
     return [{"participant_number": prepare.participant(i), "password": _password(i),
              "attempt_id": rows[prepare.participant(i)]} for i in range(count)]
 
@@ -393,7 +393,7 @@ def run(args, work: Path) -> dict:
         if held < 0.95 * args.hall:
             failures = [f"{c['stage']}: {c['error']}" for c in stormed if not c["ok"]][:5]
             raise RuntimeError(f"only {held} of {args.hall} candidates hold their forms at the site: {failures}")
-        wait_for(lambda: hub_acked(hub_data) >= site_last_position(site_data), 60, "the hub to hold the starts")
+        wait_for(lambda: hub_holds_all(hub_data, site_data), 60, "the hub to hold the starts")
 
         report: dict = {"hall": args.hall, "every_s": args.every, "backlog_minutes": args.backlog_minutes,
                         "pinned": pinned, "hub_core": HUB_CORE if pinned else None,
@@ -412,7 +412,7 @@ def run(args, work: Path) -> dict:
         cpu = window.figures()
         results = generators.gather(args.live_seconds + 120)
         lag_from = time.monotonic()
-        wait_for(lambda: hub_acked(hub_data) >= site_last_position(site_data), 60, "the hub to hold the live answers",
+        wait_for(lambda: hub_holds_all(hub_data, site_data), 60, "the hub to hold the live answers",
                  step=0.05)
         report["link_up"] = {"seconds": args.live_seconds, **acks(results, args.live_seconds), **cpu,
                              "hub_behind_after_s": round(time.monotonic() - lag_from, 2),
@@ -470,7 +470,7 @@ def run(args, work: Path) -> dict:
         cpu = window.figures()
         stop_file.touch()
         results = generators.gather(args.every * 2 + 120)
-        wait_for(lambda: hub_acked(hub_data) >= site_last_position(site_data), 60,
+        wait_for(lambda: hub_holds_all(hub_data, site_data), 60,
                  "the hub to hold the hall's last answers", step=0.1)
         report["catch_up"] = {
             "caught_up": caught_up, "backlog_events": backlog, "seconds": round(seconds, 2),
