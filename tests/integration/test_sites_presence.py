@@ -18,6 +18,9 @@ from tests.integration.conftest import make_services
 from tests.integration.test_sites_ingest import hub_services  # noqa: F401  (fixture used by name)
 from tests.integration.test_sites_link import candidate_at, hub_and_sites, hub_proctor, wait_until  # noqa: F401
 
+# A bound on waiting for a site's change to reach the hub (an exchange or two, more on a loaded machine).
+REACH_HUB_S = 15
+
 pytestmark = pytest.mark.slow
 
 
@@ -34,7 +37,7 @@ def _latest(proctor, attempt_id: int, since: int = 0) -> dict | None:
 def _update_after(proctor, since: int, attempt_id: int, where, message: str) -> dict:
     """A ``candidate`` update of the attempt received after ``since`` events, matching ``where``."""
     return wait_until(lambda: next((d for e, d in proctor.recorder.events[since:] if e == "candidate"
-                                    and d["attempt_id"] == attempt_id and where(d)), None), 15, message)
+                                    and d["attempt_id"] == attempt_id and where(d)), None), REACH_HUB_S, message)
 
 
 def test_presence_and_alerts_of_a_site_reach_the_hub(hub_and_sites):
@@ -49,7 +52,7 @@ def test_presence_and_alerts_of_a_site_reach_the_hub(hub_and_sites):
     ani = candidate_at(a, sessions["A"], "A-001", "sandi-a001")
     assert ani.call("start")["ok"]
     attempt_id = ani.call("state")["attempt_id"]
-    proctor.recorder.wait_for("candidate", 15, lambda c: c["attempt_id"] == attempt_id and c["connected"])
+    proctor.recorder.wait_for("candidate", REACH_HUB_S, lambda c: c["attempt_id"] == attempt_id and c["connected"])
     watching = hub_proctor(hub)  # a proctor who comes later sees the same in the snapshot
     late = watching.call("watch", {"session_id": session_a})
     mine = next(c for c in late["candidates"] if c["attempt_id"] == attempt_id)
@@ -58,12 +61,12 @@ def test_presence_and_alerts_of_a_site_reach_the_hub(hub_and_sites):
 
     # An irregularity at the site is the same irregularity at the hub, shown to the hub's proctors.
     assert ani.call("report", {"type": "focus_lost", "detail": "alt-tab"})["ok"]
-    shown = proctor.recorder.wait_for("alert", 15, lambda al: al["attempt_id"] == attempt_id)
+    shown = proctor.recorder.wait_for("alert", REACH_HUB_S, lambda al: al["attempt_id"] == attempt_id)
     assert shown["type"] == "focus_lost" and shown["session_id"] == session_a
     site_services = a.services()
     hub_services = make_services(hub_cli.data_dir, hub_cli.database_url, SystemClock())
     try:
-        wait_until(lambda: _alert_rows(hub_services, session_a) == _alert_rows(site_services, session_a) != [], 15,
+        wait_until(lambda: _alert_rows(hub_services, session_a) == _alert_rows(site_services, session_a) != [], REACH_HUB_S,
                    "the hub's alerts differ from the site's")
 
         # The kiosk leaves: not connected at the hub either, and said when.
@@ -93,9 +96,9 @@ def test_presence_and_alerts_of_a_site_reach_the_hub(hub_and_sites):
         seen = len(proctor.recorder.events)
         a.relay.restore()
         proctor.recorder.wait_for("site", 10, lambda s: s["site"] == "A" and s["online"])
-        wait_until(lambda: (_latest(proctor, attempt_id, seen) or {}).get("connected"), 15,
+        wait_until(lambda: (_latest(proctor, attempt_id, seen) or {}).get("connected"), REACH_HUB_S,
                    "the candidate did not show connected again once the site was back")
-        wait_until(lambda: _alert_rows(hub_services, session_a) == _alert_rows(site_services, session_a), 15,
+        wait_until(lambda: _alert_rows(hub_services, session_a) == _alert_rows(site_services, session_a), REACH_HUB_S,
                    "the alert raised during the cut did not reach the hub")
         time.sleep(1.0)  # several exchanges later: nothing stored twice
         assert _alert_rows(hub_services, session_a) == _alert_rows(site_services, session_a)
