@@ -24,7 +24,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, *, clock: Clo
         from dataclasses import replace
 
         settings = replace(settings, node_name=f"{socket.gethostname()}:{settings.port}")
-    app = Flask(__name__, static_folder=None)
+    from exam_server.realtime.event_context import ExamFlask
+
+    app = ExamFlask(__name__, static_folder=None)
     app.config.update(
         SECRET_KEY=keys.secret_key(settings),
         MAX_CONTENT_LENGTH=80 * 1024 * 1024,  # a bank upload; the importer caps it further
@@ -85,24 +87,11 @@ def _register_realtime(app: Flask, settings: Settings) -> None:
         max_http_buffer_size=64 * 1024,
     )
     packets.guard(socketio.server)  # malformed packets close their connection instead of reaching a handler
-    # Every Socket.IO event runs in a request context made from its connection's
-    # /socket.io/ request. Without a rule for that path Flask records a NotFound
-    # in each of them, whose traceback refers back to the context: a cycle per
-    # event that only the garbage collector frees, in pauses that stall every socket.
-    # Werkzeug matches a websocket upgrade only against a websocket rule: one rule for each transport.
-    app.add_url_rule("/socket.io/", endpoint="socketio_polling", view_func=_answered_by_socketio,
-                     methods=["GET", "POST"])
-    app.add_url_rule("/socket.io/", endpoint="socketio_websocket", view_func=_answered_by_socketio, websocket=True)
     scale = settings.socket_event_budget_scale
     socketio.on_namespace(CandidateNamespace("/candidate", budget_scale=scale))
     socketio.on_namespace(ProctorNamespace("/proctor", budget_scale=scale))
     socketio.on_namespace(ScoreboardNamespace("/scoreboard", budget_scale=scale))
     app.extensions["exam_runtime"] = build_runtime(app, app.extensions["exam_services"])
-
-
-def _answered_by_socketio():
-    # The Socket.IO middleware answers this path before Flask sees it; this never runs.
-    return "", 404
 
 
 def _allowed_origins(settings: Settings):
