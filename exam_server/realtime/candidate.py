@@ -16,6 +16,7 @@ from exam_server.errors import ExamError
 from exam_server.realtime import rooms
 from exam_server.realtime.acks import GuardedNamespace, acknowledge, payload
 from exam_server.realtime.fields import whole_number
+from exam_server.realtime.packets import RawJSON
 from exam_server.services import alerts, answering, attempts
 
 Call = Callable[[dict, int], Any]
@@ -55,9 +56,10 @@ class CandidateNamespace(GuardedNamespace):
                          changes=False)
 
     def on_form(self, data=None):
-        # Served as kept at the start (built in the writer): no database read on the loop.
-        return self._act("form", data, lambda body, attempt_id: attempts.form(_services(), attempt_id),
-                         changes=False)
+        # Served as kept at the start (built in the writer), its JSON joined from pieces encoded once:
+        # no database read and no encoding of the whole form on the loop.
+        return self._act("form", data, lambda body, attempt_id: {
+            "items": RawJSON(attempts.form_text(_services(), attempt_id))}, changes=False)
 
     def on_answer(self, data=None):
         return self._act("answer", data, lambda body, attempt_id: answering.answer(

@@ -170,7 +170,7 @@ def start(ctx: ServiceContext, attempt_id: int) -> dict:
     return started
 
 
-def _record_start(ctx: ServiceContext, session, attempt_id: int) -> tuple[dict, list[dict] | None]:
+def _record_start(ctx: ServiceContext, session, attempt_id: int) -> tuple[dict, list | None]:
     """Start (or resume) the attempt; with it, in the writer, its scoring key and its delivered form.
 
     Building both here, once, keeps that work off the event loop, where the
@@ -223,8 +223,9 @@ def state(ctx: ServiceContext, attempt_id: int) -> dict:
         }
 
 
-def form(ctx: ServiceContext, attempt_id: int) -> dict:
-    """The candidate's items in their own order: texts only, never weights or original ids.
+def form_text(ctx: ServiceContext, attempt_id: int) -> str:
+    """The candidate's items in their own order, as the JSON array the kiosk gets: texts only, never
+    weights or original ids.
 
     Served from memory when this process started (or served) the attempt; otherwise (another
     node started it, or this process restarted since) built from the database once and kept.
@@ -238,7 +239,12 @@ def form(ctx: ServiceContext, attempt_id: int) -> dict:
             raise refused("not_started", "start the exam before asking for its form")
         items = delivered_forms.build_form(ctx, session, attempt_key(ctx, session, attempt))
     delivered_forms.keep(ctx, attempt_id, items)
-    return {"items": items}
+    return delivered_forms.encoded(items)
+
+
+def form(ctx: ServiceContext, attempt_id: int) -> dict:
+    """The form as data, ``{"items": [...]}``, as a kiosk decodes it."""
+    return {"items": json.loads(form_text(ctx, attempt_id))}
 
 
 REPORT_TYPES = ("focus_lost", "fullscreen_exit", "visibility_hidden", "copy", "paste", "kiosk_exit", "other")
