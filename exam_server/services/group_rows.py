@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import TextClause, bindparam, event, select
+from sqlalchemy import TextClause, bindparam, event, select, tuple_
 from sqlalchemy.sql.util import find_tables
 
 from exam_server.errors import NotFound
@@ -203,9 +203,11 @@ def _read(session, rows: _GroupRows, attempt_ids: list[int]) -> None:
     if not pairs:
         return
     rows.responses.update(dict.fromkeys(pairs))  # none stored, unless the select below finds it
-    positions = sorted({p for _, p in pairs})
+    # The pairs themselves, not every position of every attempt (which read a group's size squared
+    # rows); the attempt ids first so that the database walks their index, not the table.
     found = connection.execute(_SELECT_RESPONSES.where(
-        _RESPONSES.c.attempt_id.in_(sorted({a for a, _ in pairs})), _RESPONSES.c.position.in_(positions)))
+        _RESPONSES.c.attempt_id.in_(sorted({a for a, _ in pairs})),
+        tuple_(_RESPONSES.c.attempt_id, _RESPONSES.c.position).in_(sorted(pairs))))
     for values in found:
         response = ResponseRow(*values)
         response.stored = response.written()

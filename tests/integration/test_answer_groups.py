@@ -15,6 +15,7 @@ from exam_server.errors import ExamError
 from exam_server.services import answering, attempts, results
 from exam_server.services.answer_writer import AnswerWriter
 from exam_server.services.events import verify_chain
+from exam_server.services import group_rows
 from exam_server.services.group_rows import preload_group, written_attempts
 from exam_server.store import models
 from tests.integration.test_attempt_rules import correct_key, started
@@ -475,3 +476,17 @@ def test_the_writer_keeps_the_committed_columns_of_attempts_only_answers_and_fla
     labelled([("answer", answer_call(services, budi, 2, "A", 1)),
               ("submit", (lambda session: answering.record_submit(services, session, budi), (budi, None)))])
     assert budi not in writer.written and ani in writer.written
+
+
+def test_a_group_reads_the_stored_responses_it_touches_and_no_other_position_of_its_attempts(services, exam_session):
+    first = started(services, exam_session, "P-001")
+    second = started(services, exam_session, "P-002")
+    for attempt_id in (first, second):
+        for position in (1, 2, 3):
+            answering.answer(services, attempt_id, position, "A", position)
+    with services.db.unit_of_work() as session:
+        preload_group(session, [(first, 1), (second, 2), (second, 4)])  # 4: not answered yet
+        held = group_rows._rows(session).responses
+        # (first, 2), (second, 1)... are stored and share an attempt and a position with the group: not read.
+        assert set(held) == {(first, 1), (second, 2), (second, 4)}
+        assert (held[(first, 1)].choice, held[(second, 2)].seq, held[(second, 4)]) == ("A", 2, None)
