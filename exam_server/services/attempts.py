@@ -21,7 +21,7 @@ from exam_server.services.attempt_core import (
 from exam_server.services.attempt_end import end_attempt, result_shown
 from exam_server.services import delivered_forms
 from exam_server.services.context import ServiceContext
-from exam_server.services.events import append_event
+from exam_server.services.events import append_event, staged_data
 from exam_server.services.exams import load_blueprint
 from exam_server.store import models
 
@@ -69,24 +69,42 @@ def login(ctx: ServiceContext, session_token, participant_number, password, *, r
 
 
 def _record_login(ctx: ServiceContext, session, candidate_id: int, remote: str) -> dict:
-    attempt = session.scalar(select(models.Attempt).where(models.Attempt.candidate_id == candidate_id).with_for_update())
-    exam_session = session.get(models.ExamSession, attempt.session_id)
-    if exam_session.status != "open":
-        raise SessionClosed("this session is closed")
-    if not exam_session.logins_open:
-        raise SessionClosed("this session takes no new logins; ask the proctor")
-    if attempt.connected_sid:
-        raise AlreadyConnected("this participant is connected at another workstation; ask the proctor to reset the login")
-    previous = session.scalar(select(models.AttemptEvent.data_json).where(
-        models.AttemptEvent.attempt_id == attempt.id, models.AttemptEvent.kind == "login")
-        .order_by(models.AttemptEvent.number.desc()).limit(1))
-    previous_remote = json.loads(previous).get("remote") if previous else None
-    # A new login makes the tokens of earlier logins useless: the newest workstation wins.
-    attempt.login_generation += 1
-    append_event(session, attempt, "login", {"remote": remote}, ctx.now())
+    # As in _record_start: the reads need none of the group's earlier writes flushed one by one (an
+    # earlier login of the same attempt in the group is found among the staged events).
+    with session.no_autoflush:
+        attempt = session.scalar(select(models.Attempt).where(models.Attempt.candidate_id == candidate_id)
+                                 .with_for_update())
+        exam_session = _held_exam_session(session, attempt.session_id)
+        if exam_session.status != "open":
+            raise SessionClosed("this session is closed")
+        if not exam_session.logins_open:
+            raise SessionClosed("this session takes no new logins; ask the proctor")
+        if attempt.connected_sid:
+            raise AlreadyConnected("this participant is connected at another workstation; "
+                                   "ask the proctor to reset the login")
+        previous = staged_data(session, attempt.id, "login") or session.scalar(
+            select(models.AttemptEvent.data_json).where(
+                models.AttemptEvent.attempt_id == attempt.id, models.AttemptEvent.kind == "login")
+            .order_by(models.AttemptEvent.number.desc()).limit(1))
+        previous_remote = json.loads(previous).get("remote") if previous else None
+        # A new login makes the tokens of earlier logins useless: the newest workstation wins.
+        attempt.login_generation += 1
+        append_event(session, attempt, "login", {"remote": remote}, ctx.now())
     moved = previous_remote is not None and previous_remote != remote and attempt.status != AttemptStatus.NOT_STARTED
     return {"token": ctx.tokens.candidate_token(attempt.id, attempt.login_generation), "attempt_id": attempt.id,
             "moved_from": previous_remote if moved else None}
+
+
+def _held_exam_session(session, session_id: int) -> models.ExamSession:
+    """The exam session, loaded once per unit of work.
+
+    The session's identity map holds an unchanged object weakly: without this
+    reference each login of a group loaded its exam session again.
+    """
+    held = session.info.setdefault("exam_server.exam_sessions", {})
+    if session_id not in held:
+        held[session_id] = session.get(models.ExamSession, session_id)
+    return held[session_id]
 
 
 SEB_KEYS_SECONDS = 5.0

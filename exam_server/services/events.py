@@ -53,6 +53,14 @@ def write_pending_events(session, _flush_context) -> None:
     write_pending(session)
 
 
+def staged_data(session, attempt_id: int, kind: str) -> str | None:
+    """The data of ``attempt_id``'s latest ``kind`` event appended in this unit of work and not yet written."""
+    for row in reversed(session.info.get(_PENDING, ())):
+        if row["attempt_id"] == attempt_id and row["kind"] == kind:
+            return row["data_json"]
+    return None
+
+
 def write_pending(session) -> None:
     """Write the events staged so far (and, at a site, their outbox rows), in one ``executemany`` each."""
     pending = session.info.pop(_PENDING, None)

@@ -490,3 +490,24 @@ def test_a_group_reads_the_stored_responses_it_touches_and_no_other_position_of_
         # (first, 2), (second, 1)... are stored and share an attempt and a position with the group: not read.
         assert set(held) == {(first, 1), (second, 2), (second, 4)}
         assert (held[(first, 1)].choice, held[(second, 2)].seq, held[(second, 4)]) == ("A", 2, None)
+
+
+def test_two_logins_of_one_candidate_in_one_group_see_each_other_and_the_later_token_wins(services, exam_session, writer):
+    attempt_id = started(services, exam_session, "P-001")
+    with services.db.reading() as session:
+        candidate_id = session.get(models.Attempt, attempt_id).candidate_id
+
+    def login_from(remote):
+        return lambda session: attempts._record_login(services, session, candidate_id, remote)
+
+    first, second = in_one_group(writer, [(login_from("10.0.0.1"), None), (login_from("10.0.0.2"), None)])
+    assert writer.groups == 1, "the logins were meant to share one commit"
+    # The second login reads the first, written with it in the same commit, as the workstation it moved from.
+    assert second["moved_from"] == "10.0.0.1"
+    with services.db.reading() as session:
+        attempt = session.get(models.Attempt, attempt_id)
+        logins = session.scalars(select(models.AttemptEvent.data_json).where(
+            models.AttemptEvent.attempt_id == attempt_id, models.AttemptEvent.kind == "login")
+            .order_by(models.AttemptEvent.number)).all()
+        assert logins[-2:] == ['{"remote":"10.0.0.1"}', '{"remote":"10.0.0.2"}']
+        assert services.tokens.candidate_token(attempt_id, attempt.login_generation) == second["token"] != first["token"]
