@@ -99,7 +99,7 @@ def _held_exam_session(session, session_id: int) -> models.ExamSession:
     """The exam session, loaded once per unit of work.
 
     The session's identity map holds an unchanged object weakly: without this
-    reference each login of a group loaded its exam session again.
+    reference each login or connect of a group loaded its exam session again.
     """
     held = session.info.setdefault("exam_server.exam_sessions", {})
     if session_id not in held:
@@ -149,7 +149,7 @@ def _record_connect(ctx: ServiceContext, session, claims, sid: str, node: str) -
         attempt = session.get(models.Attempt, claims.attempt_id)
         if attempt is None or attempt.login_generation != claims.generation:
             raise Unauthorized("this login is no longer valid; log in again")
-        if session.get(models.ExamSession, attempt.session_id).status != "open":
+        if _held_exam_session(session, attempt.session_id).status != "open":
             raise SessionClosed("this session is closed")
     replaced = attempt.connected_sid if attempt.connected_sid not in (None, sid) else None
     attempt.connected_sid, attempt.connected_node, attempt.last_seen_at = sid, node, ctx.now()
@@ -188,7 +188,7 @@ def start(ctx: ServiceContext, attempt_id: int) -> dict:
     return started
 
 
-def _record_start(ctx: ServiceContext, session, attempt_id: int) -> tuple[dict, list | None]:
+def _record_start(ctx: ServiceContext, session, attempt_id: int) -> tuple[dict, list[delivered_forms.KeptItem] | None]:
     """Start (or resume) the attempt; with it, in the writer, its scoring key and its delivered form.
 
     Building both here, once, keeps that work off the event loop, where the
